@@ -1,0 +1,9 @@
+//! What the runs mean: outcome conditions judged on trajectories, and the statistics
+//! reported for them.
+
+pub mod outcomes;
+pub mod stats;
+pub mod summary;
+
+pub use outcomes::OutcomeTracker;
+pub use stats::{Interval, wilson_interval};

@@ -1,0 +1,12 @@
+//! The dynamics of MODEL.md: the state of a run, one step `t -> t+1`, and the effects of events.
+//!
+//! This module is deterministic given its noise inputs: it never creates random generators
+//! and never touches files. The Monte Carlo layer feeds it draws from per-run streams.
+
+pub mod dynamics;
+pub mod effects;
+pub mod state;
+
+pub use dynamics::Dynamics;
+pub use effects::{apply_custom, apply_kind};
+pub use state::State;

@@ -1,0 +1,221 @@
+//! Mergeable aggregates over runs, exact whatever the order of merging.
+//!
+//! Sums are kept in fixed point as 128-bit integers and distributions as histograms of
+//! integer counts, so merging is associative and commutative to the bit: a batch split over
+//! any number of threads, or over shards, aggregates to identical bytes. Memory is fixed by
+//! the scenario's size and does not grow with the number of runs.
+
+/// Fixed-point scale of a value: 2^40, so a value in [-1, 1] keeps about 12 decimal digits.
+const SCALE: f64 = (1u64 << 40) as f64;
+
+/// Histogram bin width. A quantile read from the histogram lies in the same bin as the exact
+/// sample quantile, so its error is below this.
+pub const BIN_WIDTH: f64 = 0.005;
+
+/// Moments and a histogram for each of `cells` quantities over a fixed range `[lo, hi]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatGrid {
+    cells: usize,
+    bins: usize,
+    lo: f64,
+    hi: f64,
+    counts: Vec<u32>,
+    sum: Vec<i128>,
+    sum_sq: Vec<i128>,
+    min: Vec<f64>,
+    max: Vec<f64>,
+}
+
+/// What one cell of a [`StatGrid`] reports.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CellSummary {
+    pub mean: f64,
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl StatGrid {
+    pub fn new(cells: usize, lo: f64, hi: f64) -> StatGrid {
+        let bins = ((hi - lo) / BIN_WIDTH).round() as usize;
+        StatGrid {
+            cells,
+            bins,
+            lo,
+            hi,
+            counts: vec![0; cells * bins],
+            sum: vec![0; cells],
+            sum_sq: vec![0; cells],
+            min: vec![f64::INFINITY; cells],
+            max: vec![f64::NEG_INFINITY; cells],
+        }
+    }
+
+    pub fn cells(&self) -> usize {
+        self.cells
+    }
+
+    /// Adds one observation of cell `cell`. Values are clamped to the range first; the
+    /// model keeps every quantity in its range, so this only guards the bin index.
+    #[inline]
+    pub fn add(&mut self, cell: usize, x: f64) {
+        let x = x.clamp(self.lo, self.hi);
+        let q = (x * SCALE).round() as i128;
+        self.sum[cell] += q;
+        self.sum_sq[cell] += q * q;
+        if x < self.min[cell] {
+            self.min[cell] = x;
+        }
+        if x > self.max[cell] {
+            self.max[cell] = x;
+        }
+        let b = (((x - self.lo) / BIN_WIDTH) as usize).min(self.bins - 1);
+        self.counts[cell * self.bins + b] += 1;
+    }
+
+    /// Adds every observation of `other`, which must have the same shape.
+    pub fn merge(&mut self, other: &StatGrid) {
+        debug_assert_eq!((self.cells, self.bins), (other.cells, other.bins));
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        for (a, b) in self.sum.iter_mut().zip(&other.sum) {
+            *a += b;
+        }
+        for (a, b) in self.sum_sq.iter_mut().zip(&other.sum_sq) {
+            *a += b;
+        }
+        for (a, b) in self.min.iter_mut().zip(&other.min) {
+            *a = a.min(*b);
+        }
+        for (a, b) in self.max.iter_mut().zip(&other.max) {
+            *a = a.max(*b);
+        }
+    }
+
+    /// Number of observations of a cell.
+    pub fn count(&self, cell: usize) -> u64 {
+        self.cell_counts(cell).iter().map(|&c| u64::from(c)).sum()
+    }
+
+    fn cell_counts(&self, cell: usize) -> &[u32] {
+        &self.counts[cell * self.bins..(cell + 1) * self.bins]
+    }
+
+    /// Mean, sample standard deviation (n − 1), minimum and maximum of a cell.
+    pub fn summary(&self, cell: usize) -> CellSummary {
+        let n = self.count(cell);
+        if n == 0 {
+            return CellSummary {
+                mean: f64::NAN,
+                sd: f64::NAN,
+                min: f64::NAN,
+                max: f64::NAN,
+            };
+        }
+        let nf = n as f64;
+        let sum = self.sum[cell] as f64 / SCALE;
+        let sum_sq = self.sum_sq[cell] as f64 / (SCALE * SCALE);
+        let mean = sum / nf;
+        let sd = if n > 1 {
+            ((sum_sq - sum * mean) / (nf - 1.0)).max(0.0).sqrt()
+        } else {
+            0.0
+        };
+        CellSummary {
+            mean,
+            sd,
+            min: self.min[cell],
+            max: self.max[cell],
+        }
+    }
+
+    /// The q-quantile of a cell (0 ≤ q ≤ 1), read from its histogram: the bin that holds the
+    /// k-th smallest observation, k = max(1, ⌈q n⌉), interpolated by rank within the bin and
+    /// kept within the observed minimum and maximum. The exact k-th observation lies in
+    /// the same bin, so the error is below [`BIN_WIDTH`].
+    pub fn quantile(&self, cell: usize, q: f64) -> f64 {
+        let counts = self.cell_counts(cell);
+        let n: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+        if n == 0 {
+            return f64::NAN;
+        }
+        let k = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let mut below = 0u64;
+        for (b, &c) in counts.iter().enumerate() {
+            let c = u64::from(c);
+            if below + c >= k {
+                let within = (k - below) as f64 - 0.5;
+                let x = self.lo + BIN_WIDTH * (b as f64 + within / c as f64);
+                return x.clamp(self.min[cell], self.max[cell]);
+            }
+            below += c;
+        }
+        self.max[cell]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exact_quantile(xs: &[f64], q: f64) -> f64 {
+        let mut v = xs.to_vec();
+        v.sort_by(f64::total_cmp);
+        let k = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+        v[k - 1]
+    }
+
+    #[test]
+    fn quantiles_are_within_one_bin_of_exact() {
+        let xs: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0).collect();
+        let mut g = StatGrid::new(1, -1.0, 1.0);
+        for &x in &xs {
+            g.add(0, x);
+        }
+        for q in [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0] {
+            let err = (g.quantile(0, q) - exact_quantile(&xs, q)).abs();
+            assert!(err < BIN_WIDTH, "q={q} err={err}");
+        }
+    }
+
+    #[test]
+    fn a_constant_is_reported_exactly() {
+        let mut g = StatGrid::new(1, -1.0, 1.0);
+        for _ in 0..10 {
+            g.add(0, 0.3);
+        }
+        assert_eq!(g.quantile(0, 0.5), 0.3);
+        let s = g.summary(0);
+        assert!((s.mean - 0.3).abs() < 1e-12);
+        assert_eq!(s.sd, 0.0);
+    }
+
+    #[test]
+    fn merging_in_any_order_gives_identical_bits() {
+        let xs: Vec<f64> = (0..500).map(|i| ((i as f64) * 0.618).sin()).collect();
+        let mut whole = StatGrid::new(1, -1.0, 1.0);
+        xs.iter().for_each(|&x| whole.add(0, x));
+        let mut parts = [StatGrid::new(1, -1.0, 1.0), StatGrid::new(1, -1.0, 1.0)];
+        for (i, &x) in xs.iter().enumerate() {
+            parts[i % 2].add(0, x);
+        }
+        let mut merged = parts[1].clone();
+        merged.merge(&parts[0]);
+        assert_eq!(merged, whole);
+        assert_eq!(merged.summary(0).mean.to_bits(), whole.summary(0).mean.to_bits());
+    }
+
+    #[test]
+    fn moments_match_direct_computation() {
+        let xs = [0.1, -0.4, 0.9, 0.25, -1.0, 1.0];
+        let mut g = StatGrid::new(1, -1.0, 1.0);
+        xs.iter().for_each(|&x| g.add(0, x));
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let s = g.summary(0);
+        assert!((s.mean - mean).abs() < 1e-11);
+        assert!((s.sd - var.sqrt()).abs() < 1e-11);
+    }
+}

@@ -1,0 +1,289 @@
+//! A batch of runs in parallel, aggregated as they finish.
+//!
+//! Runs are grouped in fixed chunks of consecutive run indices; rayon spreads chunks over
+//! threads and each worker folds its runs into its own [`BatchAccumulator`]. Because every
+//! aggregate merges exactly (see [`super::aggregate`]) and every run depends only on
+//! `(scenario, seed, run)`, the result is the same to the bit for any thread count.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+
+use super::aggregate::StatGrid;
+use super::run::{Observer, Runner, stream_keys};
+use crate::analysis::OutcomeTracker;
+use crate::model::State;
+use crate::scenario::Scenario;
+
+/// Runs per work unit: large enough that a worker's per-chunk overhead is negligible, small
+/// enough that two threads share even a small batch.
+pub const CHUNK_RUNS: usize = 64;
+
+/// How many runs' whole alignment trajectories are kept for charts of individual runs.
+pub const DEFAULT_SAMPLE_RUNS: usize = 40;
+
+/// What to run.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchConfig {
+    pub runs: u64,
+    pub seed: u64,
+    /// Worker threads; `None` uses every core.
+    pub threads: Option<usize>,
+    /// Runs `0..sample_runs` keep their alignment trajectories.
+    pub sample_runs: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("the batch was interrupted before it finished; nothing was written")]
+    Interrupted,
+    #[error("cannot start {threads} worker threads: {source}")]
+    ThreadPool {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+    #[error("{runs} runs of {actors} actors do not fit in memory for the per-run table")]
+    TooLarge { runs: u64, actors: usize },
+}
+
+/// Aggregates of every run, plus the per-run final table.
+#[derive(Debug, Clone)]
+pub struct BatchResult {
+    pub runs: u64,
+    pub seed: u64,
+    pub aggregates: BatchAccumulator,
+    /// Final alignment of run r, actor i at `r * n + i`.
+    pub final_alignment: Vec<f64>,
+}
+
+/// Everything that is summed over runs. Its size depends on the scenario, not on the runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchAccumulator {
+    n: usize,
+    steps: usize,
+    /// Alignment at step t of actor i, cell `t * n + i`.
+    pub alignment: StatGrid,
+    /// Final trust of i in j, cell `i * n + j`.
+    pub trust_final: StatGrid,
+    /// Final threat θ that i perceives from j, cell `i * n + j`.
+    pub threat_final: StatGrid,
+    /// Runs in which each outcome held.
+    pub outcome_hits: Vec<u64>,
+    /// Runs in which each event fired at least once.
+    pub event_runs: Vec<u64>,
+    /// Firings of each event summed over runs.
+    pub event_firings: Vec<u64>,
+    /// Alignment trajectories of the first runs: run r, step t, actor i at
+    /// `(r * (steps + 1) + t) * n + i`; NaN until that run is merged in.
+    pub sample: Vec<f64>,
+    pub sample_runs: usize,
+}
+
+impl BatchAccumulator {
+    pub fn new(sc: &Scenario, sample_runs: usize) -> BatchAccumulator {
+        let n = sc.n();
+        BatchAccumulator {
+            n,
+            steps: sc.steps,
+            alignment: StatGrid::new((sc.steps + 1) * n, -1.0, 1.0),
+            trust_final: StatGrid::new(n * n, -1.0, 1.0),
+            threat_final: StatGrid::new(n * n, 0.0, 1.0),
+            outcome_hits: vec![0; sc.outcomes.len()],
+            event_runs: vec![0; sc.events.len()],
+            event_firings: vec![0; sc.events.len()],
+            sample: vec![f64::NAN; sample_runs * (sc.steps + 1) * n],
+            sample_runs,
+        }
+    }
+
+    pub fn merge(&mut self, other: &BatchAccumulator) {
+        self.alignment.merge(&other.alignment);
+        self.trust_final.merge(&other.trust_final);
+        self.threat_final.merge(&other.threat_final);
+        for (a, b) in self.outcome_hits.iter_mut().zip(&other.outcome_hits) {
+            *a += b;
+        }
+        for (a, b) in self.event_runs.iter_mut().zip(&other.event_runs) {
+            *a += b;
+        }
+        for (a, b) in self.event_firings.iter_mut().zip(&other.event_firings) {
+            *a += b;
+        }
+        // Each sampled run is simulated by exactly one worker; the others hold NaN there.
+        for (a, b) in self.sample.iter_mut().zip(&other.sample) {
+            if !b.is_nan() {
+                *a = *b;
+            }
+        }
+    }
+
+    /// Number of runs aggregated.
+    pub fn runs(&self) -> u64 {
+        self.alignment.count(0)
+    }
+
+    /// The sampled alignment trajectory of run `r`, actor `i`, as values for t = 0..=steps.
+    pub fn sample_trajectory(&self, r: usize, i: usize) -> Vec<f64> {
+        let stride = (self.steps + 1) * self.n;
+        (0..=self.steps)
+            .map(|t| self.sample[r * stride + t * self.n + i])
+            .collect()
+    }
+}
+
+/// Feeds one run into an accumulator.
+struct BatchObserver<'a> {
+    sc: &'a Scenario,
+    acc: &'a mut BatchAccumulator,
+    outcomes: &'a mut OutcomeTracker,
+    fired: &'a mut [u32],
+    final_row: &'a mut [f64],
+    sample_slot: Option<usize>,
+}
+
+impl Observer for BatchObserver<'_> {
+    fn record(&mut self, t: usize, st: &State) {
+        let n = st.n;
+        for (i, &a) in st.alignment.iter().enumerate() {
+            self.acc.alignment.add(t * n + i, a);
+        }
+        if let Some(r) = self.sample_slot {
+            let at = (r * (self.sc.steps + 1) + t) * n;
+            self.acc.sample[at..at + n].copy_from_slice(&st.alignment);
+        }
+        self.outcomes.observe(&self.sc.outcomes, t, st);
+        if t == self.sc.steps {
+            for i in 0..n {
+                for j in 0..n {
+                    if i != j {
+                        self.acc.trust_final.add(i * n + j, st.trust[i * n + j]);
+                        self.acc.threat_final.add(i * n + j, st.threat[i * n + j]);
+                    }
+                }
+            }
+            self.final_row.copy_from_slice(&st.alignment);
+        }
+    }
+
+    fn fired(&mut self, _t: usize, event: usize, _magnitude: f64, _attributed: bool) {
+        self.fired[event] += 1;
+    }
+}
+
+/// Runs a batch. `progress` is called with the number of runs just finished (from any
+/// worker thread); `cancel`, when set, stops the batch at the next chunk.
+pub fn run_batch(
+    sc: &Scenario,
+    cfg: &BatchConfig,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<BatchResult, BatchError> {
+    let n = sc.n();
+    let table_len = usize::try_from(cfg.runs)
+        .ok()
+        .and_then(|r| r.checked_mul(n))
+        .ok_or(BatchError::TooLarge {
+            runs: cfg.runs,
+            actors: n,
+        })?;
+    let mut final_alignment = Vec::new();
+    final_alignment
+        .try_reserve_exact(table_len)
+        .map_err(|_| BatchError::TooLarge {
+            runs: cfg.runs,
+            actors: n,
+        })?;
+    final_alignment.resize(table_len, 0.0);
+
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = cfg.threads {
+        builder = builder.num_threads(t);
+    }
+    let threads = cfg.threads.unwrap_or(0);
+    let pool = builder
+        .build()
+        .map_err(|source| BatchError::ThreadPool { threads, source })?;
+
+    let keys = stream_keys(sc, cfg.seed);
+    let sample_runs = cfg.sample_runs.min(cfg.runs as usize);
+    let chunk_len = CHUNK_RUNS * n.max(1);
+
+    let aggregates = pool.install(|| {
+        final_alignment
+            .par_chunks_mut(chunk_len)
+            .enumerate()
+            .fold(
+                || None,
+                |worker: Option<Worker>, (chunk, rows)| {
+                    let mut w = worker.unwrap_or_else(|| Worker::new(sc, &keys, sample_runs));
+                    if !cancel.load(Ordering::Relaxed) {
+                        w.run_chunk(chunk, rows, n);
+                        progress((rows.len() / n.max(1)) as u64);
+                    }
+                    Some(w)
+                },
+            )
+            .filter_map(|w| w.map(|w| w.acc))
+            .reduce_with(|mut a, b| {
+                a.merge(&b);
+                a
+            })
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(BatchError::Interrupted);
+    }
+    let aggregates = aggregates.unwrap_or_else(|| BatchAccumulator::new(sc, sample_runs));
+    Ok(BatchResult {
+        runs: cfg.runs,
+        seed: cfg.seed,
+        aggregates,
+        final_alignment,
+    })
+}
+
+/// One worker's reusable buffers and its share of the aggregates.
+struct Worker<'a> {
+    sc: &'a Scenario,
+    runner: Runner<'a>,
+    acc: BatchAccumulator,
+    outcomes: OutcomeTracker,
+    fired: Vec<u32>,
+}
+
+impl<'a> Worker<'a> {
+    fn new(sc: &'a Scenario, keys: &'a super::streams::StreamKeys, sample_runs: usize) -> Self {
+        Worker {
+            sc,
+            runner: Runner::new(sc, keys),
+            acc: BatchAccumulator::new(sc, sample_runs),
+            outcomes: OutcomeTracker::new(&sc.outcomes, sc.steps),
+            fired: vec![0; sc.events.len()],
+        }
+    }
+
+    fn run_chunk(&mut self, chunk: usize, rows: &mut [f64], n: usize) {
+        let first = chunk * CHUNK_RUNS;
+        for (k, final_row) in rows.chunks_mut(n.max(1)).enumerate() {
+            let run = first + k;
+            self.outcomes.reset(&self.sc.outcomes);
+            self.fired.fill(0);
+            let sample_slot = (run < self.acc.sample_runs).then_some(run);
+            let mut obs = BatchObserver {
+                sc: self.sc,
+                acc: &mut self.acc,
+                outcomes: &mut self.outcomes,
+                fired: &mut self.fired,
+                final_row,
+                sample_slot,
+            };
+            self.runner.run(run as u64, &mut obs);
+            for (o, &hit) in self.outcomes.verdicts().iter().enumerate() {
+                self.acc.outcome_hits[o] += u64::from(hit);
+            }
+            for (e, &f) in self.fired.iter().enumerate() {
+                self.acc.event_runs[e] += u64::from(f > 0);
+                self.acc.event_firings[e] += u64::from(f);
+            }
+        }
+    }
+}

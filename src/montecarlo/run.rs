@@ -1,0 +1,134 @@
+//! One Monte Carlo run: events, then dynamics, step by step, reported to an observer.
+
+use super::streams::{EventDraws, RunStreams, StreamKeys};
+use crate::model::{Dynamics, State, apply_custom, apply_kind};
+use crate::scenario::{Event, EventEffect, Scenario, Timing};
+
+/// Sees a run as it happens. The batch aggregates through it; a replay writes every row.
+pub trait Observer {
+    /// The state at step `t` (t = 0 is the initial state; t = steps the last).
+    fn record(&mut self, t: usize, st: &State);
+    /// Event `event` fired during the move from `t` to `t + 1` with magnitude `m`.
+    fn fired(&mut self, _t: usize, _event: usize, _magnitude: f64, _attributed: bool) {}
+}
+
+/// Whether an event ever needs random numbers: events that are certain, overt and noiseless
+/// get no stream at all, which keeps the common case fast.
+pub fn event_draws_randomness(ev: &Event, event_noise: f64) -> bool {
+    matches!(ev.timing, Timing::Hazard { .. })
+        || ev.probability < 1.0
+        || ev.attribution < 1.0
+        || event_noise > 0.0
+}
+
+/// The stream keys of a scenario under a master seed.
+pub fn stream_keys(sc: &Scenario, master_seed: u64) -> StreamKeys {
+    let ids: Vec<(&str, bool)> = sc
+        .events
+        .iter()
+        .map(|e| (e.id.as_str(), event_draws_randomness(e, sc.model.event_noise)))
+        .collect();
+    StreamKeys::new(master_seed, &ids)
+}
+
+/// Simulates runs of one scenario, reusing its buffers from run to run.
+#[derive(Debug, Clone)]
+pub struct Runner<'a> {
+    sc: &'a Scenario,
+    keys: &'a StreamKeys,
+    state: State,
+    dynamics: Dynamics,
+    streams: RunStreams,
+    /// Per event, this step: whether it fires, and with which draws.
+    pending: Vec<Option<EventDraws>>,
+    /// Per event: whether it has fired in this run (for `once` triggers).
+    spent: Vec<bool>,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(sc: &'a Scenario, keys: &'a StreamKeys) -> Runner<'a> {
+        Runner {
+            sc,
+            keys,
+            state: State::initial(sc),
+            dynamics: Dynamics::new(sc.n()),
+            streams: keys.for_run(0),
+            pending: vec![None; sc.events.len()],
+            spent: vec![false; sc.events.len()],
+        }
+    }
+
+    /// Runs run `run` from t = 0 to t = steps, calling `obs` at every step.
+    pub fn run(&mut self, run: u64, obs: &mut impl Observer) {
+        let sc = self.sc;
+        self.state.reset(sc);
+        self.streams.position(self.keys, run);
+        self.spent.fill(false);
+        obs.record(0, &self.state);
+        for t in 0..sc.steps {
+            self.decide_events(t);
+            self.apply_events(t, obs);
+            let (trust, alignment) = self.streams.noise();
+            self.dynamics.advance(sc, &mut self.state, trust, alignment);
+            obs.record(t + 1, &self.state);
+        }
+    }
+
+    /// Which events fire at step `t`, judged on the state as it stands at the start of the
+    /// step, before any event of the step applies (MODEL.md, Events).
+    fn decide_events(&mut self, t: usize) {
+        for (e, ev) in self.sc.events.iter().enumerate() {
+            let (eligible, due) = match &ev.timing {
+                Timing::Scheduled(mask) => (mask[t], mask[t]),
+                Timing::Hazard { from, until, .. } => {
+                    let inside = *from <= t && t <= *until;
+                    (inside, inside)
+                }
+                Timing::Trigger {
+                    condition,
+                    once,
+                    from,
+                    until,
+                } => {
+                    let inside = *from <= t && t <= *until;
+                    let armed = !(*once && self.spent[e]);
+                    (inside, inside && armed && self.state.meets(condition))
+                }
+            };
+            self.pending[e] = None;
+            if !eligible {
+                continue;
+            }
+            let draws = self.streams.event_draws(e);
+            let hazard_ok = match ev.timing {
+                Timing::Hazard { rate, .. } => draws.hazard < rate,
+                _ => true,
+            };
+            if due && hazard_ok && draws.occurs < ev.probability {
+                self.pending[e] = Some(draws);
+            }
+        }
+    }
+
+    fn apply_events(&mut self, t: usize, obs: &mut impl Observer) {
+        let noise = self.sc.model.event_noise;
+        let audience = self.sc.model.audience;
+        for (e, ev) in self.sc.events.iter().enumerate() {
+            let Some(draws) = self.pending[e] else {
+                continue;
+            };
+            let m = ev.intensity * (1.0 + noise * draws.magnitude).max(0.0);
+            let attributed = draws.attributed < ev.attribution;
+            match &ev.effect {
+                EventEffect::Kind(k) => {
+                    if let (Some(a), Some(b)) = (ev.actor, ev.target) {
+                        apply_kind(&mut self.state, k, a, b, m, attributed, audience);
+                    }
+                }
+                EventEffect::Custom(effects) => apply_custom(&mut self.state, effects, m),
+            }
+            self.spent[e] = true;
+            obs.fired(t, e, m, attributed);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Files a study leaves behind: CSV tables, summary.json and replays, written atomically.
+//!
+//! The formats here are a contract that tests and other tools rely on; README.md documents
+//! every file and column.
+
+pub mod atomic;
+pub mod csv;
+pub mod replay;
+pub mod study;
+pub mod terminal;
+
+
+pub use atomic::{OutputError, StagedDir};
+pub use replay::{replay, write_replay};
+pub use study::{StudyMeta, write_study};
