@@ -6,7 +6,7 @@
 mod common;
 
 use common::{
-    ActorSpec, Matrix, RelationSpec, SplitMix, Spec, identity, mat_vec, max_diff, simulate, solve,
+    ActorSpec, Matrix, RelationSpec, Spec, SplitMix, identity, mat_vec, max_diff, simulate, solve,
     transpose, unflatten,
 };
 use influence::model::{State, apply_kind};
@@ -196,7 +196,10 @@ fn assert_fixed_trust_and_threat(spec: &Spec, rec: &common::Recorder) {
     let t0: Vec<f64> = spec.trust0().concat();
     let th: Vec<f64> = threat_matrix(spec).concat();
     for (t, st) in &rec.states {
-        assert!(max_diff(&st.trust, &t0) < STEP_TOL, "trust moved at t = {t}");
+        assert!(
+            max_diff(&st.trust, &t0) < STEP_TOL,
+            "trust moved at t = {t}"
+        );
         assert!(
             max_diff(&st.threat, &th) < STEP_TOL,
             "θ at t = {t}: {:?}, expected {:?}",
@@ -245,11 +248,7 @@ fn check_linear(spec: &Spec, gamma: f64) {
 #[test]
 fn friedkin_johnsen_limit() {
     let spec = region(
-        vec![
-            ("trust_memory", 0.0),
-            ("balance", 0.0),
-            ("balancing", 0.0),
-        ],
+        vec![("trust_memory", 0.0), ("balance", 0.0), ("balancing", 0.0)],
         600,
     );
     check_linear(&spec, 0.0);
@@ -281,11 +280,7 @@ fn friedkin_johnsen_with_balancing() {
 #[test]
 fn degroot_consensus() {
     let mut spec = region(
-        vec![
-            ("trust_memory", 0.0),
-            ("balance", 0.0),
-            ("balancing", 0.0),
-        ],
+        vec![("trust_memory", 0.0), ("balance", 0.0), ("balancing", 0.0)],
         2000,
     );
     for a in &mut spec.actors {
@@ -320,7 +315,9 @@ fn degroot_consensus() {
     rhs[n - 1] = 1.0;
     let pi = solve(&lhs, &rhs);
     assert!(pi.iter().all(|&x| x > 0.0), "Perron vector {pi:?}");
-    let pi_w: Vec<f64> = (0..n).map(|j| (0..n).map(|i| pi[i] * w[i][j]).sum()).collect();
+    let pi_w: Vec<f64> = (0..n)
+        .map(|j| (0..n).map(|i| pi[i] * w[i][j]).sum())
+        .collect();
     assert!(max_diff(&pi_w, &pi) < 1e-12);
 
     let a0 = spec.alignment0();
@@ -408,8 +405,8 @@ effects = [{ trust = ["A", "B"], delta = -0.35 }, { trust = ["D", "C"], delta = 
         let rec = simulate(&sc, 1, 0);
         for t in 0..=spec.steps {
             let st = rec.at(t);
-            for i in 0..n {
-                for j in 0..n {
+            for (i, t0_row) in t0.iter().enumerate() {
+                for (j, base) in t0_row.iter().enumerate() {
                     if i == j {
                         assert_eq!(st.trust[i * n + j], 0.0);
                         continue;
@@ -423,7 +420,7 @@ effects = [{ trust = ["A", "B"], delta = -0.35 }, { trust = ["D", "C"], delta = 
                     } else {
                         delta * (1.0 - kappa).powi(t as i32)
                     };
-                    let got = st.trust[i * n + j] - t0[i][j];
+                    let got = st.trust[i * n + j] - base;
                     assert!(
                         (got - expected).abs() < TOL,
                         "κ = {kappa}, t = {t}, T_{i}{j} − T0 = {got}, expected {expected}"
@@ -511,7 +508,11 @@ fn structural_balance() {
             for t in steps - 100..steps {
                 let earlier = &rec.at(t).trust;
                 for (x, y) in earlier.iter().zip(&rec.at(steps).trust) {
-                    assert_eq!(x.signum(), y.signum(), "seed {seed}, β = {beta}: sign moved");
+                    assert_eq!(
+                        x.signum(),
+                        y.signum(),
+                        "seed {seed}, β = {beta}: sign moved"
+                    );
                 }
             }
             // Every triad balanced.
@@ -560,15 +561,16 @@ fn structural_balance() {
             );
 
             let u = leading_eigenvector(&spec.trust0());
-            let same =
-                (0..n).all(|i| ((u[i] > 0.0) == (u[0] > 0.0)) == (faction[i] == faction[0]));
+            let same = (0..n).all(|i| ((u[i] > 0.0) == (u[0] > 0.0)) == (faction[i] == faction[0]));
             instances += 1;
             if same {
                 follow_eigenvector += 1;
             }
             eprintln!(
                 "structural balance: seed {seed}, β = {beta}: {count} faction(s) {faction:?}, eigenvector signs {:?}, {}",
-                u.iter().map(|x| if *x > 0.0 { '+' } else { '-' }).collect::<String>(),
+                u.iter()
+                    .map(|x| if *x > 0.0 { '+' } else { '-' })
+                    .collect::<String>(),
                 if same { "match" } else { "differ" }
             );
         }
@@ -747,7 +749,10 @@ step = 0
     for seed in 0..5 {
         let rec = simulate(&sc, seed, 3);
         assert_eq!(rec.fired.len(), 1);
-        assert!(!rec.fired[0].attributed, "attribution 0 is never attributed");
+        assert!(
+            !rec.fired[0].attributed,
+            "attribution 0 is never attributed"
+        );
     }
 
     let k = coefficients("sabotage");
@@ -880,7 +885,11 @@ fn triggers() {
         // θ_AB(t) = min(0.1 + 0.1 t, 1), as the premise says.
         for t in 0..=spec.steps {
             let expected = (0.1 + 0.1 * t as f64).min(1.0);
-            assert!((theta(t) - expected).abs() < STEP_TOL, "θ_AB({t}) = {}", theta(t));
+            assert!(
+                (theta(t) - expected).abs() < STEP_TOL,
+                "θ_AB({t}) = {}",
+                theta(t)
+            );
         }
         assert_eq!(rec.fired_steps(0), (0..10).collect::<Vec<_>>());
         let got = rec.fired_steps(1);

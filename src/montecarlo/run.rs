@@ -1,6 +1,6 @@
 //! One Monte Carlo run: events, then dynamics, step by step, reported to an observer.
 
-use super::streams::{EventDraws, RunStreams, StreamKeys};
+use super::streams::{RunStreams, StreamKeys};
 use crate::model::{Dynamics, State, apply_custom, apply_kind};
 use crate::scenario::{Event, EventEffect, Scenario, Timing};
 
@@ -39,8 +39,8 @@ pub struct Runner<'a> {
     state: State,
     dynamics: Dynamics,
     streams: RunStreams,
-    /// Per event, this step: whether it fires, and with which draws.
-    pending: Vec<Option<EventDraws>>,
+    /// Per event, this step: `Some((magnitude, attributed))` if it fires.
+    pending: Vec<Option<(f64, bool)>>,
     /// Per event: whether it has fired in this run (for `once` triggers).
     spent: Vec<bool>,
 }
@@ -76,13 +76,20 @@ impl<'a> Runner<'a> {
 
     /// Which events fire at step `t`, judged on the state as it stands at the start of the
     /// step, before any event of the step applies (MODEL.md, Events).
+    ///
+    /// Random numbers are drawn from the event's own stream only as far as they are needed,
+    /// always in the same order: the hazard, then the probability, then the attribution,
+    /// then the magnitude. Which of these an event uses is fixed by its scenario entry, so
+    /// its stream is consumed identically in any scenario that leaves the event unchanged,
+    /// up to the first step at which the event's own fate differs.
     fn decide_events(&mut self, t: usize) {
+        let noise = self.sc.model.event_noise;
         for (e, ev) in self.sc.events.iter().enumerate() {
-            let (eligible, due) = match &ev.timing {
-                Timing::Scheduled(mask) => (mask[t], mask[t]),
-                Timing::Hazard { from, until, .. } => {
-                    let inside = *from <= t && t <= *until;
-                    (inside, inside)
+            self.pending[e] = None;
+            let due = match &ev.timing {
+                Timing::Scheduled(mask) => mask[t],
+                Timing::Hazard { rate, from, until } => {
+                    *from <= t && t <= *until && self.streams.event_uniform(e) < *rate
                 }
                 Timing::Trigger {
                     condition,
@@ -90,35 +97,28 @@ impl<'a> Runner<'a> {
                     from,
                     until,
                 } => {
-                    let inside = *from <= t && t <= *until;
-                    let armed = !(*once && self.spent[e]);
-                    (inside, inside && armed && self.state.meets(condition))
+                    *from <= t
+                        && t <= *until
+                        && !(*once && self.spent[e])
+                        && self.state.meets(condition)
                 }
             };
-            self.pending[e] = None;
-            if !eligible {
+            if !due || (ev.probability < 1.0 && self.streams.event_uniform(e) >= ev.probability) {
                 continue;
             }
-            let draws = self.streams.event_draws(e);
-            let hazard_ok = match ev.timing {
-                Timing::Hazard { rate, .. } => draws.hazard < rate,
-                _ => true,
-            };
-            if due && hazard_ok && draws.occurs < ev.probability {
-                self.pending[e] = Some(draws);
-            }
+            let attributed = ev.attribution >= 1.0 || self.streams.event_uniform(e) < ev.attribution;
+            let z = if noise > 0.0 { self.streams.event_normal(e) } else { 0.0 };
+            let m = ev.intensity * (1.0 + noise * z).max(0.0);
+            self.pending[e] = Some((m, attributed));
         }
     }
 
     fn apply_events(&mut self, t: usize, obs: &mut impl Observer) {
-        let noise = self.sc.model.event_noise;
         let audience = self.sc.model.audience;
         for (e, ev) in self.sc.events.iter().enumerate() {
-            let Some(draws) = self.pending[e] else {
+            let Some((m, attributed)) = self.pending[e] else {
                 continue;
             };
-            let m = ev.intensity * (1.0 + noise * draws.magnitude).max(0.0);
-            let attributed = draws.attributed < ev.attribution;
             match &ev.effect {
                 EventEffect::Kind(k) => {
                     if let (Some(a), Some(b)) = (ev.actor, ev.target) {
@@ -127,7 +127,7 @@ impl<'a> Runner<'a> {
                 }
                 EventEffect::Custom(effects) => apply_custom(&mut self.state, effects, m),
             }
-            self.spent[e] = true;
+        self.spent[e] = true;
             obs.fired(t, e, m, attributed);
         }
     }

@@ -109,18 +109,21 @@ impl RunStreams {
         StandardNormal.sample(&mut self.alignment)
     }
 
-    /// The draws of event `e` at one step where it is eligible. Every eligible step takes
-    /// the same draws in the same order, whether or not the event then fires, so the
-    /// stream of an event depends only on its own eligibility, which is static.
-    pub fn event_draws(&mut self, e: usize) -> EventDraws {
+    /// A uniform number in [0, 1) from event `e`'s own stream (0 if it has none).
+    /// An event draws only for itself, in the order of its own steps, so its draws do not
+    /// depend on which other events exist.
+    pub fn event_uniform(&mut self, e: usize) -> f64 {
         match self.events.get_mut(e).and_then(Option::as_mut) {
-            Some(g) => EventDraws {
-                hazard: unit(g),
-                occurs: unit(g),
-                attributed: unit(g),
-                magnitude: StandardNormal.sample(g),
-            },
-            None => EventDraws::CERTAIN,
+            Some(g) => unit(g),
+            None => 0.0,
+        }
+    }
+
+    /// A standard normal from event `e`'s own stream (0 if it has none).
+    pub fn event_normal(&mut self, e: usize) -> f64 {
+        match self.events.get_mut(e).and_then(Option::as_mut) {
+            Some(g) => StandardNormal.sample(g),
+            None => 0.0,
         }
     }
 }
@@ -128,30 +131,6 @@ impl RunStreams {
 /// Uniform in [0, 1) from the top 53 bits.
 fn unit(g: &mut ChaCha8Rng) -> f64 {
     (g.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-}
-
-/// The random numbers one eligible step of an event uses.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct EventDraws {
-    /// Uniform, compared with a hazard rate.
-    pub hazard: f64,
-    /// Uniform, compared with the event's probability.
-    pub occurs: f64,
-    /// Uniform, compared with the event's attribution.
-    pub attributed: f64,
-    /// Standard normal, scaled by the event noise.
-    pub magnitude: f64,
-}
-
-impl EventDraws {
-    /// The draws of an event that has no randomness: every comparison passes and the
-    /// magnitude noise is zero.
-    pub const CERTAIN: EventDraws = EventDraws {
-        hazard: 0.0,
-        occurs: 0.0,
-        attributed: 0.0,
-        magnitude: 0.0,
-    };
 }
 
 #[cfg(test)]
@@ -171,7 +150,8 @@ mod tests {
         let mut ra = a.for_run(3);
         let mut rb = b.for_run(3);
         for _ in 0..10 {
-            assert_eq!(ra.event_draws(1), rb.event_draws(0));
+            assert_eq!(ra.event_uniform(1), rb.event_uniform(0));
+            assert_eq!(ra.event_normal(1), rb.event_normal(0));
         }
     }
 

@@ -70,6 +70,8 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
         diagnostics: Vec::new(),
     };
     let scenario = checker.file(&raw);
+    // Checks run table by table; the reader goes top to bottom.
+    checker.diagnostics.sort_by_key(|d| d.span.start);
     match scenario {
         Some(scenario) if checker.diagnostics.is_empty() => Ok(scenario),
         _ => {
@@ -1248,12 +1250,13 @@ impl Checker<'_> {
             }
             [_] => {}
             [(first, first_span), (second, second_span), ..] => {
-                let line = self.line(first_span.start);
                 let diagnostic = Diagnostic::new(
                     self.text,
                     self.origin,
                     second_span.clone(),
-                    format!("an effect changes exactly one quantity, found `{first}` and `{second}` (line {line})"),
+                    format!(
+                        "an effect changes exactly one quantity, found `{first}` and `{second}`"
+                    ),
                 )
                 .with_label(self.text, "second quantity")
                 .with_related(self.text, first_span.clone(), "first quantity")
@@ -1327,13 +1330,12 @@ impl Checker<'_> {
             }
             [(key, _)] => *key,
             [(first, first_span), (second, second_span), ..] => {
-                let line = self.line(first_span.start);
                 let diagnostic = Diagnostic::new(
                     self.text,
                     self.origin,
                     second_span.clone(),
                     format!(
-                        "an event takes exactly one timing key, found `{}` and `{}` (line {line})",
+                        "an event takes exactly one timing key, found `{}` and `{}`",
                         first.name(),
                         second.name()
                     ),
@@ -1428,8 +1430,19 @@ impl Checker<'_> {
                         continue;
                     };
                     if let Some(first) = first_of.get(&t) {
-                        let first = first.clone();
-                        self.push_duplicate("step", &t.to_string(), value.span(), first);
+                        let diagnostic = Diagnostic::new(
+                            self.text,
+                            self.origin,
+                            value.span(),
+                            format!("step {t} is listed twice in `steps`"),
+                        )
+                        .with_label(self.text, "listed again here")
+                        .with_related(self.text, first.clone(), "first listed here")
+                        .with_help(
+                            self.text,
+                            "an event is due at most once per step; raise `intensity` for a stronger act",
+                        );
+                        self.diagnostics.push(diagnostic);
                         ok = false;
                         continue;
                     }
@@ -1490,7 +1503,12 @@ impl Checker<'_> {
             );
         };
         let metric = match &c.metric {
-            Some(m) => self.choice("metric", m, &METRICS, &Metric::NAMES.join(", ")),
+            Some(m) => self.choice(
+                "metric",
+                m,
+                &METRICS,
+                &format!("one of {}", Metric::NAMES.join(", ")),
+            ),
             None => {
                 missing(self, "metric", "\"alignment\"");
                 None
@@ -1558,7 +1576,7 @@ impl Checker<'_> {
             (_, None) => None,
         };
         let op = match &c.op {
-            Some(o) => self.choice("op", o, &OPS, &Op::NAMES.join(", ")),
+            Some(o) => self.choice("op", o, &OPS, &format!("one of {}", Op::NAMES.join(", "))),
             None => {
                 missing(self, "op", "\">\"");
                 None
@@ -1792,19 +1810,21 @@ fn kind_list(names: &Names) -> String {
 
 /// The candidate closest to `word`, if it is close enough to be a likely misspelling: within
 /// a third of the word's length (at least 1), comparing without case. A candidate equal to
-/// `word` is not a suggestion.
+/// `word` is not a suggestion. Ties go to the candidate of the closest length (`=>` suggests
+/// `>=`, not `>`), then to the first.
 pub(crate) fn suggest<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
-    let limit = (word.chars().count().max(3) / 3).max(1);
+    let len = word.chars().count();
+    let limit = (len.max(3) / 3).max(1);
     candidates
         .into_iter()
         .filter(|c| *c != word)
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|c| (edit_distance(word, c), c.chars().count().abs_diff(len), c))
+        .filter(|(d, _, _)| *d <= limit)
+        .min_by_key(|(d, gap, _)| (*d, *gap))
+        .map(|(_, _, c)| c)
 }
 
 /// Optimal-string-alignment distance, case-insensitive: Levenshtein plus transposition of
@@ -1833,4 +1853,491 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len() * width + b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = include_str!("../../docs/scenario-format.md");
+
+    /// The ```toml blocks of the format page, so the page cannot drift from the parser.
+    fn doc_examples() -> Vec<String> {
+        let mut blocks = Vec::new();
+        let mut current: Option<String> = None;
+        for line in DOC.lines() {
+            match (&mut current, line.trim()) {
+                (None, "```toml") => current = Some(String::new()),
+                (Some(block), "```") => {
+                    blocks.push(std::mem::take(block));
+                    current = None;
+                }
+                (Some(block), _) => {
+                    block.push_str(line);
+                    block.push('\n');
+                }
+                (None, _) => {}
+            }
+        }
+        blocks
+    }
+
+    fn parse(text: &str) -> Scenario {
+        match parse_scenario(text, "test.toml") {
+            Ok(s) => s,
+            Err(e) => panic!("expected a valid scenario, got:\n{e}"),
+        }
+    }
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        match parse_scenario(text, "test.toml") {
+            Ok(_) => panic!("expected an invalid scenario"),
+            Err(e) => {
+                assert!(e.is_bad_input());
+                e.diagnostics().to_vec()
+            }
+        }
+    }
+
+    const TWO: &str = r#"
+[scenario]
+name = "two"
+steps = 12
+
+[[actor]]
+name = "A"
+alignment = 0.5
+stubbornness = 0.2
+power = 0.4
+
+[[actor]]
+name = "B"
+alignment = -0.5
+stubbornness = 0.3
+power = 0.6
+"#;
+
+    fn with(extra: &str) -> String {
+        format!("{TWO}\n{extra}")
+    }
+
+    fn due_steps(timing: &Timing) -> Vec<usize> {
+        match timing {
+            Timing::Scheduled(due) => (0..due.len()).filter(|&t| due[t]).collect(),
+            other => panic!("expected a schedule, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let blocks = doc_examples();
+        assert!(
+            !blocks.is_empty(),
+            "docs/scenario-format.md has no toml example"
+        );
+        for block in &blocks {
+            parse(block);
+        }
+        let s = parse(&blocks[0]);
+        assert_eq!(s.name, "South Caucasus, illustrative");
+        assert_eq!((s.steps, s.runs, s.seed), (26, 2000, 7));
+        assert_eq!(s.step_unit, "week");
+        assert_eq!(s.start.as_deref(), Some("2025-05-05"));
+        assert_eq!(s.axis.positive, "West-aligned");
+        assert_eq!(s.model.event_noise, 0.25);
+        assert_eq!(s.model.balance, ModelParams::default().balance);
+        assert_eq!(s.n(), 4);
+        assert_eq!(s.actors[2].self_weight, 2.0);
+        assert_eq!(s.events.len(), 4);
+        assert_eq!(s.outcomes.len(), 3);
+        assert_eq!(s.outcomes[2].when, When::Window { from: 13, to: 26 });
+        let pressure = &s.events[2];
+        assert_eq!(pressure.id, "pressure");
+        assert_eq!(pressure.label, "Russian pressure on Yerevan");
+        match &pressure.timing {
+            Timing::Trigger {
+                condition,
+                once,
+                from,
+                until,
+            } => {
+                assert!(*once);
+                assert_eq!((*from, *until), (0, 25));
+                assert_eq!(condition.metric, Metric::Alignment);
+                assert_eq!(condition.op, Op::Gt);
+                assert_eq!(condition.other, None);
+            }
+            other => panic!("expected a trigger, got {other:?}"),
+        }
+        let treaty = &s.events[3];
+        assert_eq!(treaty.id, "Peace treaty signed");
+        assert_eq!(treaty.actor, None);
+        assert_eq!(
+            treaty.effect,
+            EventEffect::Custom(vec![
+                Effect::Trust {
+                    from: 0,
+                    to: 1,
+                    delta: 0.3
+                },
+                Effect::Trust {
+                    from: 1,
+                    to: 0,
+                    delta: 0.3
+                },
+                Effect::Power {
+                    actor: 0,
+                    delta: 0.02
+                },
+            ])
+        );
+        assert_eq!(
+            s.events[1].timing,
+            Timing::Hazard {
+                rate: 0.05,
+                from: 0,
+                until: 25
+            }
+        );
+    }
+
+    #[test]
+    fn defaults_fill_in() {
+        let s = parse(TWO);
+        assert_eq!((s.runs, s.seed), (1000, 1));
+        assert_eq!(s.step_unit, "step");
+        assert_eq!(s.start, None);
+        assert_eq!(s.description, None);
+        assert_eq!(s.model, ModelParams::default());
+        assert_eq!(s.axis.negative, "negative pole");
+        assert_eq!(s.axis.positive, "positive pole");
+        assert_eq!(s.actors[0].kind, ActorKind::State);
+        assert_eq!(s.actors[0].self_weight, 1.0);
+        assert_eq!(s.trust0, vec![0.0; 4]);
+        assert_eq!(s.reach, vec![0.0, 0.5, 0.5, 0.0]);
+        assert!(s.events.is_empty() && s.outcomes.is_empty());
+        let expected: String = Sha256::digest(TWO.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(s.sha256, expected);
+        assert_eq!(s.sha256.len(), 64);
+    }
+
+    #[test]
+    fn model_defaults_reach_actors_and_pairs() {
+        let s = parse(&format!("[model]\nself_weight = 3\nreach = 0.25\n{TWO}"));
+        assert_eq!(s.actors[0].self_weight, 3.0);
+        assert_eq!(s.reach, vec![0.0, 0.25, 0.25, 0.0]);
+    }
+
+    #[test]
+    fn relations_fill_both_directions_and_asymmetric_overrides() {
+        let s = parse(&with(
+            r#"
+[[relation]]
+between = ["B", "A"]
+trust = 0.4
+trust_ab = -0.3
+reach_ab = 0.9
+"#,
+        ));
+        // A = "B" (index 1), B = "A" (index 0): trust_ab is trust of index 1 in index 0.
+        assert_eq!(s.trust0, vec![0.0, 0.4, -0.3, 0.0]);
+        // reach_ab = R[1][0]; the other direction keeps the model default.
+        assert_eq!(s.reach, vec![0.0, 0.5, 0.9, 0.0]);
+    }
+
+    #[test]
+    fn every_from_until_expand_to_a_schedule() {
+        let s = parse(&with(
+            r#"
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+every = 4
+from = 2
+until = 10
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+every = 5
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+steps = [11, 0, 3]
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 7
+"#,
+        ));
+        assert_eq!(due_steps(&s.events[0].timing), vec![2, 6, 10]);
+        assert_eq!(due_steps(&s.events[1].timing), vec![0, 5, 10]);
+        assert_eq!(due_steps(&s.events[2].timing), vec![0, 3, 11]);
+        assert_eq!(due_steps(&s.events[3].timing), vec![7]);
+        for e in &s.events {
+            let Timing::Scheduled(due) = &e.timing else {
+                unreachable!()
+            };
+            assert_eq!(due.len(), 12);
+        }
+    }
+
+    #[test]
+    fn ids_derive_from_label_or_kind_and_repeat_with_a_suffix() {
+        let s = parse(&with(
+            r#"
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 1
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 2
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 3
+
+[[event]]
+kind = "talks"
+actor = "B"
+target = "A"
+label = "summit"
+step = 4
+
+[[event]]
+kind = "custom"
+step = 5
+effects = [{ alignment = "A", delta = 0.1 }]
+
+[[event]]
+id = "visit:A->B#2"
+kind = "trade"
+actor = "B"
+target = "A"
+step = 6
+"#,
+        ));
+        let ids: Vec<&str> = s.events.iter().map(|e| e.id.as_str()).collect();
+        // The explicit id of the last event is reserved first, so the repeats skip it.
+        assert_eq!(
+            ids,
+            [
+                "visit:A->B",
+                "visit:A->B#3",
+                "visit:A->B#4",
+                "summit",
+                "custom",
+                "visit:A->B#2"
+            ]
+        );
+        assert_eq!(s.events[0].label, "visit:A->B");
+        assert_eq!(s.events[3].label, "summit");
+        assert_eq!(s.events[0].actor, Some(0));
+        assert_eq!(s.events[0].target, Some(1));
+    }
+
+    #[test]
+    fn kinds_override_builtins_and_declare_new_ones() {
+        let s = parse(&with(
+            r#"
+[kinds.warning]
+c_threat = 0.4
+
+[kinds.blockade]
+valence = -0.5
+c_power_target = -0.02
+
+[[event]]
+kind = "warning"
+actor = "A"
+target = "B"
+step = 0
+
+[[event]]
+kind = "blockade"
+actor = "A"
+target = "B"
+step = 0
+
+[[event]]
+kind = "sabotage"
+actor = "A"
+target = "B"
+step = 0
+
+[[event]]
+kind = "sabotage"
+actor = "B"
+target = "A"
+attribution = 0.9
+step = 0
+"#,
+        ));
+        let coefficients = |i: usize| match &s.events[i].effect {
+            EventEffect::Kind(c) => *c,
+            other => panic!("expected a kind, got {other:?}"),
+        };
+        let mut warning = builtin("warning")
+            .map(|k| k.coefficients)
+            .unwrap_or_else(|| panic!("warning"));
+        warning.c_threat = 0.4;
+        assert_eq!(coefficients(0), warning);
+        let blockade = coefficients(1);
+        assert_eq!(
+            (blockade.valence, blockade.c_power_target, blockade.c_in),
+            (-0.5, -0.02, 0.0)
+        );
+        assert_eq!(s.events[1].attribution, 1.0);
+        assert_eq!(s.events[2].attribution, 0.5);
+        assert_eq!(s.events[3].attribution, 0.9);
+    }
+
+    #[test]
+    fn start_accepts_a_date_or_a_date_string() {
+        let date = parse(&TWO.replace("steps = 12", "steps = 12\nstart = 2024-02-29"));
+        assert_eq!(date.start.as_deref(), Some("2024-02-29"));
+        let string = parse(&TWO.replace("steps = 12", "steps = 12\nstart = \"2025-12-31\""));
+        assert_eq!(string.start.as_deref(), Some("2025-12-31"));
+        let bad = errors(&TWO.replace("steps = 12", "steps = 12\nstart = \"2025-02-29\""));
+        assert!(bad[0].message.contains("calendar date"), "{}", bad[0]);
+        let time = errors(&TWO.replace("steps = 12", "steps = 12\nstart = 2025-02-01T10:00:00"));
+        assert!(time[0].message.contains("calendar date"), "{}", time[0]);
+    }
+
+    #[test]
+    fn outcomes_and_triggers_resolve_pairwise_metrics() {
+        let s = parse(&with(
+            r#"
+[[event]]
+kind = "strike"
+actor = "B"
+target = "A"
+trigger = { metric = "trust", actor = "B", other = "A", op = "<=", value = -0.5 }
+once = false
+from = 3
+
+[[outcome]]
+name = "B fears A"
+metric = "threat"
+actor = "B"
+other = "A"
+op = ">="
+value = 0.5
+when = "always"
+"#,
+        ));
+        let Timing::Trigger {
+            condition,
+            once,
+            from,
+            until,
+        } = s.events[0].timing
+        else {
+            panic!("expected a trigger")
+        };
+        assert!(!once);
+        assert_eq!((from, until), (3, 11));
+        assert_eq!(
+            condition,
+            Condition {
+                metric: Metric::Trust,
+                actor: 1,
+                other: Some(0),
+                op: Op::Le,
+                value: -0.5
+            }
+        );
+        assert_eq!(s.outcomes[0].when, When::Always);
+        assert_eq!(s.outcomes[0].condition.other, Some(0));
+    }
+
+    #[test]
+    fn every_semantic_error_is_reported_at_once() {
+        let d = errors(&with(
+            r#"
+[[relation]]
+between = ["A", "C"]
+trust = 2
+
+[[event]]
+kind = "visti"
+actor = "A"
+target = "B"
+step = 40
+
+[[outcome]]
+name = "x"
+metric = "trust"
+actor = "A"
+op = ">"
+value = 0
+"#,
+        ));
+        let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 5, "{messages:#?}");
+        assert!(messages[0].starts_with("unknown actor \"C\""));
+        assert_eq!(messages[1], "trust must be in [-1, 1], found 2");
+        assert_eq!(messages[2], "unknown kind \"visti\"");
+        assert!(messages[3].starts_with("event at step 40 is past the horizon"));
+        assert!(messages[4].starts_with("a trust [[outcome]] needs `other`"));
+    }
+
+    #[test]
+    fn suggestions_tolerate_case_and_transposed_letters() {
+        let actors = ["Armenia", "Azerbaijan", "Georgia"];
+        assert_eq!(suggest("Azerbaijn", actors), Some("Azerbaijan"));
+        assert_eq!(suggest("armenia", actors), Some("Armenia"));
+        assert_eq!(suggest("Geogria", actors), Some("Georgia"));
+        assert_eq!(suggest("Iran", actors), None);
+        assert_eq!(suggest("=>", Op::NAMES), Some(">="));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion_from_serde_list() {
+        let d = errors(&TWO.replace("stubbornness = 0.2", "stubornness = 0.2"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `stubbornness`?"));
+        assert_eq!((d[0].line, d[0].column), (9, 1));
+    }
+
+    #[test]
+    fn load_reads_a_file_and_points_at_bytes_that_are_not_text() {
+        let dir = std::env::temp_dir().join(format!("influence-validate-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let good = dir.join("good.toml");
+        std::fs::write(&good, TWO).unwrap_or_else(|e| panic!("{e}"));
+        let loaded = load_scenario(&good).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(loaded, parse(TWO));
+
+        let bad = dir.join("bad.toml");
+        let mut bytes = b"[scenario]\nname = \"".to_vec();
+        bytes.extend_from_slice(&[0xff, b'"', b'\n']);
+        std::fs::write(&bad, &bytes).unwrap_or_else(|e| panic!("{e}"));
+        let err = match load_scenario(&bad) {
+            Ok(_) => panic!("loaded a file that is not UTF-8"),
+            Err(err) => err,
+        };
+        assert!(err.is_bad_input());
+        let d = &err.diagnostics()[0];
+        assert_eq!((d.line, d.column), (2, 9));
+        assert!(d.origin.ends_with("bad.toml"));
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    }
 }

@@ -318,11 +318,13 @@ pub fn solve(a: &Matrix, b: &[f64]) -> Vec<f64> {
             .unwrap();
         assert!(m[pivot][col].abs() > 1e-14, "singular matrix");
         m.swap(col, pivot);
-        for row in col + 1..n {
-            let f = m[row][col] / m[col][col];
+        let (upper, lower) = m.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for r in lower {
+            let f = r[col] / pivot_row[col];
             if f != 0.0 {
-                for k in col..=n {
-                    m[row][k] -= f * m[col][k];
+                for (x, p) in r[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *x -= f * p;
                 }
             }
         }

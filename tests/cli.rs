@@ -1,0 +1,274 @@
+//! End-to-end tests of the `influence` binary on real scenarios.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn influence() -> Command {
+    Command::cargo_bin("influence").expect("binary built")
+}
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .map(|it| it.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+const STUDY_FILES: [&str; 9] = [
+    "alignment.csv",
+    "events.csv",
+    "final.csv",
+    "outcomes.csv",
+    "runs_sample.csv",
+    "scenario.toml",
+    "summary.json",
+    "threat_final.csv",
+    "trust_final.csv",
+];
+
+#[test]
+fn run_default_scenario_writes_every_file_and_prints_a_summary() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = influence()
+        .current_dir(tmp.path())
+        .args(["run", "--runs", "200"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("South Caucasus: 200 runs, seed 42"), "{stdout}");
+    assert!(stdout.contains("Azerbaijan"), "{stdout}");
+    assert!(stdout.contains("95% interval"), "{stdout}");
+    let dir = tmp.path().join("outputs/south_caucasus");
+    assert_eq!(entries(&dir), STUDY_FILES);
+    // Nothing else was left beside the result.
+    assert_eq!(entries(&tmp.path().join("outputs")), ["south_caucasus"]);
+
+    let alignment = read(&dir.join("alignment.csv"));
+    assert!(alignment.starts_with("step,actor,mean,sd,p05,p25,p50,p75,p95\n0,Iran,"));
+    assert_eq!(alignment.lines().count(), 1 + 27 * 9);
+    let final_csv = read(&dir.join("final.csv"));
+    assert_eq!(final_csv.lines().count(), 1 + 200 * 9);
+    let trust = read(&dir.join("trust_final.csv"));
+    assert!(trust.starts_with("from,to,mean,sd,p05,p50,p95\n"));
+    assert_eq!(trust.lines().count(), 1 + 9 * 8);
+    let outcomes = read(&dir.join("outcomes.csv"));
+    assert!(outcomes.starts_with("outcome,probability,ci_low,ci_high,runs\n"));
+    assert!(outcomes.lines().count() >= 4);
+    let events = read(&dir.join("events.csv"));
+    assert!(events.starts_with("event,label,kind,fired_fraction,mean_times_fired\n"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("summary.json"))).expect("summary.json is JSON");
+    assert_eq!(summary["runs"], 200);
+    assert_eq!(summary["seed"], 42);
+    assert_eq!(summary["scenario"], "South Caucasus");
+    assert_eq!(summary["scenario_sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        read(&dir.join("scenario.toml")),
+        read(&repo("scenarios/south_caucasus.toml"))
+    );
+}
+
+#[test]
+fn existing_output_is_refused_without_force_and_replaced_with_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("study");
+    fs::create_dir(&dir).expect("mkdir");
+    fs::write(dir.join("keep.txt"), "precious").expect("write");
+    let out = influence()
+        .args(["run", "--runs", "50", "--out"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists; pass --force"));
+    assert_eq!(read(&dir.join("keep.txt")), "precious");
+    assert_eq!(entries(tmp.path()), ["study"]);
+
+    influence()
+        .args(["run", "--runs", "50", "--force", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(entries(&dir), STUDY_FILES);
+    assert_eq!(entries(tmp.path()), ["study"]);
+}
+
+#[test]
+fn bad_scenario_exits_2_with_location_and_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let bad = tmp.path().join("bad.toml");
+    let text = read(&repo("scenarios/south_caucasus.toml")).replacen(
+        "actor = \"Iran\"\ntarget = \"Azerbaijan\"",
+        "actor = \"Iran\"\ntarget = \"Azerbaijn\"",
+        1,
+    );
+    assert!(text.contains("Azerbaijn"), "the default scenario changed shape");
+    fs::write(&bad, text).expect("write");
+    for cmd in ["run", "validate"] {
+        let out = influence()
+            .current_dir(tmp.path())
+            .args([cmd, "bad.toml"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("bad.toml:"), "{stderr}");
+        assert!(stderr.contains("Azerbaijn"), "{stderr}");
+        assert!(stderr.contains("did you mean"), "{stderr}");
+        assert!(stderr.contains('^'), "{stderr}");
+    }
+    assert_eq!(entries(tmp.path()), ["bad.toml"]);
+}
+
+#[test]
+fn missing_file_and_bad_arguments_have_their_exit_codes() {
+    let out = influence().args(["run", "no/such/file.toml"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml"));
+    let out = influence().args(["run", "--runs", "0"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let out = influence().args(["run", "--bogus"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn validate_reports_the_scenario() {
+    let out = influence()
+        .args(["validate"])
+        .arg(repo("scenarios/south_caucasus.toml"))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("ok: "), "{stdout}");
+    assert!(stdout.contains("9 actors"), "{stdout}");
+}
+
+#[test]
+fn every_command_has_help_with_examples() {
+    for args in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["validate", "--help"],
+        vec!["replay", "--help"],
+    ] {
+        let out = influence().args(&args).output().expect("runs");
+        assert!(out.status.success(), "{args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("Examples:"), "{args:?}: {stdout}");
+    }
+}
+
+#[test]
+fn thread_count_leaves_files_identical_but_for_timing_fields() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for threads in ["1", "2"] {
+        influence()
+            .args(["run", "--runs", "300", "--threads", threads, "--out"])
+            .arg(tmp.path().join(threads))
+            .assert()
+            .success();
+    }
+    for name in STUDY_FILES {
+        let a = read(&tmp.path().join("1").join(name));
+        let b = read(&tmp.path().join("2").join(name));
+        if name == "summary.json" {
+            let strip = |s: &str| {
+                s.lines()
+                    .filter(|l| !l.contains("\"elapsed_s\"") && !l.contains("\"threads\""))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            assert_eq!(strip(&a), strip(&b));
+        } else {
+            assert!(a == b, "{name} differs between 1 and 2 threads");
+        }
+    }
+}
+
+#[test]
+fn replay_matches_the_batch_row() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let study = tmp.path().join("study");
+    influence()
+        .args(["run", "--runs", "30", "--seed", "9", "--out"])
+        .arg(&study)
+        .assert()
+        .success();
+    let replay = tmp.path().join("replay");
+    influence()
+        .args(["replay", "--run", "17", "--seed", "9", "--out"])
+        .arg(&replay)
+        .assert()
+        .success();
+    assert_eq!(entries(&replay), ["events.csv", "pairs.csv", "trajectory.csv"]);
+    let batch_rows: Vec<String> = read(&study.join("final.csv"))
+        .lines()
+        .filter(|l| l.starts_with("17,"))
+        .map(|l| l.trim_start_matches("17,").to_string())
+        .collect();
+    let replay_rows: Vec<String> = read(&replay.join("trajectory.csv"))
+        .lines()
+        .filter(|l| l.starts_with("26,"))
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            format!("{},{}", f[1], f[2])
+        })
+        .collect();
+    assert_eq!(batch_rows.len(), 9);
+    assert_eq!(batch_rows, replay_rows);
+    let events = read(&replay.join("events.csv"));
+    assert!(events.starts_with("step,event,label,kind,actor,target,magnitude,attributed\n"));
+    assert!(events.contains("Pezeshkian"), "{events}");
+    let pairs = read(&replay.join("pairs.csv"));
+    assert_eq!(pairs.lines().count(), 1 + 27 * 72);
+}
+
+/// The formats, byte for byte, on a small scenario. Set INFLUENCE_BLESS=1 to rewrite the
+/// expected files after an intended change, and review the diff.
+#[test]
+fn golden_outputs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("tiny");
+    influence()
+        .args(["run", "--threads", "2", "--out"])
+        .arg(&out)
+        .arg(repo("tests/golden/tiny.toml"))
+        .assert()
+        .success();
+    let golden = repo("tests/golden/tiny");
+    let bless = std::env::var_os("INFLUENCE_BLESS").is_some();
+    for name in STUDY_FILES {
+        if name == "scenario.toml" {
+            continue;
+        }
+        let mut got = read(&out.join(name));
+        if name == "summary.json" {
+            got = got
+                .lines()
+                .filter(|l| !l.contains("\"elapsed_s\"") && !l.contains("\"threads\""))
+                .map(|l| format!("{l}\n"))
+                .collect();
+        }
+        let path = golden.join(name);
+        if bless {
+            fs::create_dir_all(&golden).expect("mkdir");
+            fs::write(&path, &got).expect("write golden");
+        } else {
+            let want = read(&path);
+            assert!(got == want, "{name} differs from {}", path.display());
+        }
+    }
+}
