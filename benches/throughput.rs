@@ -8,8 +8,8 @@
 use std::sync::atomic::AtomicBool;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use influence::montecarlo::{BatchConfig, Observer, Runner, run_batch, stream_keys};
 use influence::model::State;
+use influence::montecarlo::{BatchConfig, Observer, Runner, run_batch, stream_keys};
 use influence::scenario::ScenarioSource;
 
 struct Discard;

@@ -19,7 +19,10 @@ fn read(path: &Path) -> String {
 
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|it| it.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect())
+        .map(|it| {
+            it.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names
@@ -45,9 +48,16 @@ fn run_default_scenario_writes_every_file_and_prints_a_summary() {
         .args(["run", "--runs", "200"])
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("South Caucasus: 200 runs, seed 42"), "{stdout}");
+    assert!(
+        stdout.contains("South Caucasus: 200 runs, seed 42"),
+        "{stdout}"
+    );
     assert!(stdout.contains("Azerbaijan"), "{stdout}");
     assert!(stdout.contains("95% interval"), "{stdout}");
     let dir = tmp.path().join("outputs/south_caucasus");
@@ -114,7 +124,10 @@ fn bad_scenario_exits_2_with_location_and_writes_nothing() {
         "actor = \"Iran\"\ntarget = \"Azerbaijn\"",
         1,
     );
-    assert!(text.contains("Azerbaijn"), "the default scenario changed shape");
+    assert!(
+        text.contains("Azerbaijn"),
+        "the default scenario changed shape"
+    );
     fs::write(&bad, text).expect("write");
     for cmd in ["run", "validate"] {
         let out = influence()
@@ -134,10 +147,16 @@ fn bad_scenario_exits_2_with_location_and_writes_nothing() {
 
 #[test]
 fn missing_file_and_bad_arguments_have_their_exit_codes() {
-    let out = influence().args(["run", "no/such/file.toml"]).output().expect("runs");
+    let out = influence()
+        .args(["run", "no/such/file.toml"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml"));
-    let out = influence().args(["run", "--runs", "0"]).output().expect("runs");
+    let out = influence()
+        .args(["run", "--runs", "0"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let out = influence().args(["run", "--bogus"]).output().expect("runs");
     assert_eq!(out.status.code(), Some(2));
@@ -213,7 +232,10 @@ fn replay_matches_the_batch_row() {
         .arg(&replay)
         .assert()
         .success();
-    assert_eq!(entries(&replay), ["events.csv", "pairs.csv", "trajectory.csv"]);
+    assert_eq!(
+        entries(&replay),
+        ["events.csv", "pairs.csv", "trajectory.csv"]
+    );
     let batch_rows: Vec<String> = read(&study.join("final.csv"))
         .lines()
         .filter(|l| l.starts_with("17,"))

@@ -2,12 +2,12 @@
 
 use std::sync::atomic::AtomicBool;
 
+use influence::analysis::summary::{threat_final, trust_final};
 use influence::montecarlo::{BatchConfig, BatchResult, run_batch};
 use influence::output::replay::replay;
 use influence::output::study::{
     alignment_csv, events_csv, outcomes_csv, pair_csv, sample_csv, write_final_csv,
 };
-use influence::analysis::summary::{threat_final, trust_final};
 use influence::scenario::{Scenario, ScenarioSource};
 
 fn default_scenario() -> Scenario {
@@ -93,11 +93,20 @@ fn replay_is_exactly_the_batch_run() {
                     .lines()
                     .skip(1)
                     .filter(|l| l.split(',').nth(1) == Some(actor.name.as_str()))
-                    .map(|l| l.split(',').nth(2).and_then(|x| x.parse().ok()).expect("number"))
+                    .map(|l| {
+                        l.split(',')
+                            .nth(2)
+                            .and_then(|x| x.parse().ok())
+                            .expect("number")
+                    })
                     .collect();
                 assert_eq!(replayed.len(), kept.len());
                 for (a, b) in replayed.iter().zip(&kept) {
-                    assert!((a - b).abs() <= 5e-7, "run {run} {}: {a} vs {b}", actor.name);
+                    assert!(
+                        (a - b).abs() <= 5e-7,
+                        "run {run} {}: {a} vs {b}",
+                        actor.name
+                    );
                 }
             }
         }

@@ -15,7 +15,10 @@ pub struct Interval {
 /// common for rare outcomes in a Monte Carlo study.
 pub fn wilson_interval(hits: u64, n: u64) -> Interval {
     if n == 0 {
-        return Interval { low: 0.0, high: 1.0 };
+        return Interval {
+            low: 0.0,
+            high: 1.0,
+        };
     }
     let n = n as f64;
     let p = hits as f64 / n;

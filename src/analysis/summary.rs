@@ -82,7 +82,11 @@ pub fn outcome_estimates(sc: &Scenario, acc: &BatchAccumulator) -> Vec<OutcomeEs
             name: o.name.clone(),
             hits,
             runs,
-            probability: if runs > 0 { hits as f64 / runs as f64 } else { f64::NAN },
+            probability: if runs > 0 {
+                hits as f64 / runs as f64
+            } else {
+                f64::NAN
+            },
             interval: wilson_interval(hits, runs),
         })
         .collect()

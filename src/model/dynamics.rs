@@ -32,6 +32,9 @@ impl Dynamics {
         mut alignment_noise: impl FnMut() -> f64,
     ) {
         let n = st.n;
+        if n == 0 {
+            return;
+        }
         let m = &sc.model;
 
         // 2. Trust, from the post-event T. The diagonal of T is 0, so the full product
@@ -41,35 +44,37 @@ impl Dynamics {
         } else {
             0.0
         };
-        for i in 0..n {
-            let row = i * n;
-            let out = &mut self.next_trust[row..row + n];
-            for j in 0..n {
-                out[j] = st.trust[row + j] + m.trust_memory * (sc.trust0[row + j] - st.trust[row + j]);
+        let kappa = m.trust_memory;
+        let trust = &st.trust;
+        let rows = self
+            .next_trust
+            .chunks_exact_mut(n)
+            .zip(trust.chunks_exact(n).zip(sc.trust0.chunks_exact(n)));
+        for (i, (out, (row, row0))) in rows.enumerate() {
+            for ((o, &t), &t0) in out.iter_mut().zip(row).zip(row0) {
+                *o = t + kappa * (t0 - t);
             }
             if balance != 0.0 {
-                for k in 0..n {
-                    let t_ik = st.trust[row + k];
-                    if t_ik == 0.0 {
-                        continue;
-                    }
-                    let coef = balance * t_ik;
-                    let row_k = &st.trust[k * n..k * n + n];
-                    for (o, t_kj) in out.iter_mut().zip(row_k) {
-                        *o += coef * t_kj;
+                for (&t_ik, row_k) in row.iter().zip(trust.chunks_exact(n)) {
+                    if t_ik != 0.0 {
+                        let coef = balance * t_ik;
+                        for (o, &t_kj) in out.iter_mut().zip(row_k) {
+                            *o += coef * t_kj;
+                        }
                     }
                 }
             }
-            for (j, o) in out.iter_mut().enumerate() {
-                if j == i {
-                    *o = 0.0;
-                    continue;
+            if m.trust_noise > 0.0 {
+                for (j, o) in out.iter_mut().enumerate() {
+                    if j != i {
+                        *o += m.trust_noise * trust_noise();
+                    }
                 }
-                if m.trust_noise > 0.0 {
-                    *o += m.trust_noise * trust_noise();
-                }
+            }
+            for o in out.iter_mut() {
                 *o = o.clamp(-1.0, 1.0);
             }
+            out[i] = 0.0;
         }
         std::mem::swap(&mut st.trust, &mut self.next_trust);
 
@@ -82,36 +87,38 @@ impl Dynamics {
         // 4. Threat, derived from T', S' and the post-event power.
         st.derive_threat(&sc.reach);
 
-        // 5. Alignment, from T', θ and a(t) as the events left it.
-        let balancing = if n > 1 { m.balancing / (n - 1) as f64 } else { 0.0 };
-        for i in 0..n {
-            let row = i * n;
-            let actor = &sc.actors[i];
-            let mut weight_sum = actor.self_weight * st.power[i];
-            let mut weighted = weight_sum * st.alignment[i];
+        // 5. Alignment, from T', θ and a(t) as the events left it. T_ii = θ_ii = 0, so the
+        //    sums may run over every j: the diagonal adds nothing.
+        let balancing = if n > 1 {
+            m.balancing / (n - 1) as f64
+        } else {
+            0.0
+        };
+        let a = &st.alignment;
+        let rows = st.trust.chunks_exact(n).zip(st.threat.chunks_exact(n));
+        for (i, ((t_row, th_row), actor)) in rows.zip(&sc.actors).enumerate() {
+            let own = actor.self_weight * st.power[i];
+            let mut weight_sum = own;
+            let mut weighted = own * a[i];
             let mut threat_sum = 0.0;
-            for j in 0..n {
-                if j == i {
-                    continue;
-                }
-                let w = st.power[j] * st.trust[row + j].max(0.0);
+            for (((&t, &th), &p), &a_j) in t_row.iter().zip(th_row).zip(&st.power).zip(a) {
+                let w = p * t.max(0.0);
                 weight_sum += w;
-                weighted += w * st.alignment[j];
-                threat_sum += st.threat[row + j] * st.alignment[j];
+                weighted += w * a_j;
+                threat_sum += th * a_j;
             }
             let pulled = if weight_sum > 0.0 {
                 weighted / weight_sum
             } else {
-                st.alignment[i]
+                a[i]
             };
-            let b = -balancing * threat_sum;
             let s = actor.stubbornness;
-            let mut a = s * actor.alignment + (1.0 - s) * (pulled + b);
+            let mut next = s * actor.alignment + (1.0 - s) * (pulled - balancing * threat_sum);
             if m.alignment_noise > 0.0 {
-                a += m.alignment_noise * alignment_noise();
+                next += m.alignment_noise * alignment_noise();
             }
-            self.next_alignment[i] = a.clamp(-1.0, 1.0);
+            self.next_alignment[i] = next.clamp(-1.0, 1.0);
         }
-        st.alignment.copy_from_slice(&self.next_alignment);
+        std::mem::swap(&mut st.alignment, &mut self.next_alignment);
     }
 }

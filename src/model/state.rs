@@ -54,16 +54,22 @@ impl State {
     /// θ_ij = clamp(p_j R_ij (1 − T_ij)/2 + S_ij, 0, 1) for i ≠ j, θ_ii = 0 (MODEL.md step 4).
     pub fn derive_threat(&mut self, reach: &[f64]) {
         let n = self.n;
-        for i in 0..n {
-            let row = i * n;
-            for j in 0..n {
-                self.threat[row + j] = if i == j {
-                    0.0
-                } else {
-                    let base = self.power[j] * reach[row + j] * (1.0 - self.trust[row + j]) * 0.5;
-                    (base + self.shock[row + j]).clamp(0.0, 1.0)
-                };
+        let rows = self
+            .threat
+            .chunks_exact_mut(n)
+            .zip(self.trust.chunks_exact(n))
+            .zip(self.shock.chunks_exact(n).zip(reach.chunks_exact(n)));
+        for (i, ((out, t_row), (s_row, r_row))) in rows.enumerate() {
+            for ((((o, &t), &s), &r), &p) in out
+                .iter_mut()
+                .zip(t_row)
+                .zip(s_row)
+                .zip(r_row)
+                .zip(&self.power)
+            {
+                *o = (p * r * (1.0 - t) * 0.5 + s).clamp(0.0, 1.0);
             }
+            out[i] = 0.0;
         }
     }
 

@@ -71,7 +71,7 @@ impl StatGrid {
         if x > self.max[cell] {
             self.max[cell] = x;
         }
-        let b = (((x - self.lo) / BIN_WIDTH) as usize).min(self.bins - 1);
+        let b = (((x - self.lo) * (1.0 / BIN_WIDTH)) as usize).min(self.bins - 1);
         self.counts[cell * self.bins + b] += 1;
     }
 
@@ -170,7 +170,9 @@ mod tests {
 
     #[test]
     fn quantiles_are_within_one_bin_of_exact() {
-        let xs: Vec<f64> = (0..1000).map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0).collect();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 7919) % 1000) as f64 / 500.0 - 1.0)
+            .collect();
         let mut g = StatGrid::new(1, -1.0, 1.0);
         for &x in &xs {
             g.add(0, x);
@@ -205,7 +207,10 @@ mod tests {
         let mut merged = parts[1].clone();
         merged.merge(&parts[0]);
         assert_eq!(merged, whole);
-        assert_eq!(merged.summary(0).mean.to_bits(), whole.summary(0).mean.to_bits());
+        assert_eq!(
+            merged.summary(0).mean.to_bits(),
+            whole.summary(0).mean.to_bits()
+        );
     }
 
     #[test]

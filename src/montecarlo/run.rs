@@ -26,7 +26,12 @@ pub fn stream_keys(sc: &Scenario, master_seed: u64) -> StreamKeys {
     let ids: Vec<(&str, bool)> = sc
         .events
         .iter()
-        .map(|e| (e.id.as_str(), event_draws_randomness(e, sc.model.event_noise)))
+        .map(|e| {
+            (
+                e.id.as_str(),
+                event_draws_randomness(e, sc.model.event_noise),
+            )
+        })
         .collect();
     StreamKeys::new(master_seed, &ids)
 }
@@ -106,8 +111,13 @@ impl<'a> Runner<'a> {
             if !due || (ev.probability < 1.0 && self.streams.event_uniform(e) >= ev.probability) {
                 continue;
             }
-            let attributed = ev.attribution >= 1.0 || self.streams.event_uniform(e) < ev.attribution;
-            let z = if noise > 0.0 { self.streams.event_normal(e) } else { 0.0 };
+            let attributed =
+                ev.attribution >= 1.0 || self.streams.event_uniform(e) < ev.attribution;
+            let z = if noise > 0.0 {
+                self.streams.event_normal(e)
+            } else {
+                0.0
+            };
             let m = ev.intensity * (1.0 + noise * z).max(0.0);
             self.pending[e] = Some((m, attributed));
         }
@@ -127,7 +137,7 @@ impl<'a> Runner<'a> {
                 }
                 EventEffect::Custom(effects) => apply_custom(&mut self.state, effects, m),
             }
-        self.spent[e] = true;
+            self.spent[e] = true;
             obs.fired(t, e, m, attributed);
         }
     }

@@ -140,7 +140,10 @@ mod tests {
     #[test]
     fn keys_differ_by_seed_and_source() {
         assert_ne!(source_key(1, "trust-noise"), source_key(2, "trust-noise"));
-        assert_ne!(source_key(1, "trust-noise"), source_key(1, "alignment-noise"));
+        assert_ne!(
+            source_key(1, "trust-noise"),
+            source_key(1, "alignment-noise")
+        );
     }
 
     #[test]

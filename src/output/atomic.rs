@@ -139,13 +139,19 @@ mod tests {
         staged.commit().unwrap();
         assert_eq!(fs::read_to_string(target.join("a.csv")).unwrap(), "x\n");
 
-        assert!(matches!(StagedDir::new(&target, false), Err(OutputError::Exists(_))));
+        assert!(matches!(
+            StagedDir::new(&target, false),
+            Err(OutputError::Exists(_))
+        ));
 
         let staged = StagedDir::new(&target, true).unwrap();
         fs::write(staged.path().join("b.csv"), "y\n").unwrap();
         drop(staged);
         // The abandoned attempt left nothing, and the earlier result is intact.
-        let names: Vec<_> = fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("out")]);
         assert!(target.join("a.csv").exists());
 

@@ -9,7 +9,6 @@ pub mod replay;
 pub mod study;
 pub mod terminal;
 
-
 pub use atomic::{OutputError, StagedDir};
 pub use replay::{replay, write_replay};
 pub use study::{StudyMeta, write_study};

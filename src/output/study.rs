@@ -58,7 +58,9 @@ pub fn write_study(
 /// `step,actor,mean,sd,p05,p25,p50,p75,p95`, steps 0..=steps, actors in scenario order.
 pub fn alignment_csv(sc: &Scenario, result: &BatchResult) -> String {
     let n = sc.n();
-    let mut t = Table::new(&["step", "actor", "mean", "sd", "p05", "p25", "p50", "p75", "p95"]);
+    let mut t = Table::new(&[
+        "step", "actor", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
+    ]);
     for step in 0..=sc.steps {
         for (i, actor) in sc.actors.iter().enumerate() {
             let d = alignment_at(&result.aggregates, n, step, i);
@@ -104,7 +106,11 @@ pub fn pair_csv(sc: &Scenario, result: &BatchResult, stat: PairStat) -> String {
 
 /// `run,actor,alignment`: every run's final alignment. Streamed row by row: with a million
 /// runs the text is several times larger than the table it comes from.
-pub fn write_final_csv(out: &mut impl Write, sc: &Scenario, result: &BatchResult) -> io::Result<()> {
+pub fn write_final_csv(
+    out: &mut impl Write,
+    sc: &Scenario,
+    result: &BatchResult,
+) -> io::Result<()> {
     let n = sc.n();
     out.write_all(b"run,actor,alignment\n")?;
     if n == 0 {
@@ -148,7 +154,13 @@ pub fn outcomes_csv(sc: &Scenario, result: &BatchResult) -> String {
 
 /// `event,label,kind,fired_fraction,mean_times_fired`.
 pub fn events_csv(sc: &Scenario, result: &BatchResult) -> String {
-    let mut t = Table::new(&["event", "label", "kind", "fired_fraction", "mean_times_fired"]);
+    let mut t = Table::new(&[
+        "event",
+        "label",
+        "kind",
+        "fired_fraction",
+        "mean_times_fired",
+    ]);
     for e in event_frequencies(sc, &result.aggregates) {
         t.row()
             .text(&e.id)
@@ -167,7 +179,11 @@ pub fn sample_csv(sc: &Scenario, result: &BatchResult) -> String {
     for r in 0..acc.sample_runs {
         for (i, actor) in sc.actors.iter().enumerate() {
             for (step, a) in acc.sample_trajectory(r, i).into_iter().enumerate() {
-                t.row().int(r as u64).int(step as u64).text(&actor.name).num(a);
+                t.row()
+                    .int(r as u64)
+                    .int(step as u64)
+                    .text(&actor.name)
+                    .num(a);
             }
         }
     }
@@ -279,7 +295,8 @@ pub fn summary_json(sc: &Scenario, result: &BatchResult, meta: &StudyMeta) -> St
         threads: meta.threads,
         elapsed_s: r6(meta.elapsed_s),
     };
-    let mut text = serde_json::to_string_pretty(&summary).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text = serde_json::to_string_pretty(&summary)
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }

@@ -22,8 +22,18 @@ pub fn summary_table(sc: &Scenario, result: &BatchResult) -> String {
         "\nFinal alignment (-1 = {}, +1 = {})",
         sc.axis.negative, sc.axis.positive
     );
-    let width = sc.actors.iter().map(|a| a.name.chars().count()).max().unwrap_or(5).max(5);
-    let _ = writeln!(s, "  {:<width$}  {:>7}  {:>8}  90% band", "actor", "start", "median");
+    let width = sc
+        .actors
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let _ = writeln!(
+        s,
+        "  {:<width$}  {:>7}  {:>8}  90% band",
+        "actor", "start", "median"
+    );
     for (i, a) in sc.actors.iter().enumerate() {
         let d = alignment_at(acc, n, sc.steps, i);
         let _ = writeln!(
@@ -34,9 +44,18 @@ pub fn summary_table(sc: &Scenario, result: &BatchResult) -> String {
     }
     let outcomes = outcome_estimates(sc, acc);
     if !outcomes.is_empty() {
-        let width = outcomes.iter().map(|o| o.name.chars().count()).max().unwrap_or(7).max(7);
+        let width = outcomes
+            .iter()
+            .map(|o| o.name.chars().count())
+            .max()
+            .unwrap_or(7)
+            .max(7);
         let _ = writeln!(s, "\nOutcomes");
-        let _ = writeln!(s, "  {:<width$}  {:>11}  95% interval", "outcome", "probability");
+        let _ = writeln!(
+            s,
+            "  {:<width$}  {:>11}  95% interval",
+            "outcome", "probability"
+        );
         for o in outcomes {
             let _ = writeln!(
                 s,

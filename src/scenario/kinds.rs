@@ -34,7 +34,16 @@ const fn kind(
     row: [f64; 8],
     attribution: f64,
 ) -> BuiltinKind {
-    let [valence, c_in, c_out, c_threat, c_power_target, c_pull, c_audience, c_third] = row;
+    let [
+        valence,
+        c_in,
+        c_out,
+        c_threat,
+        c_power_target,
+        c_pull,
+        c_audience,
+        c_third,
+    ] = row;
     BuiltinKind {
         name,
         cameo,
@@ -55,17 +64,72 @@ const fn kind(
 
 /// MODEL.md's starting table: g, c_in, c_out, c_threat, c_power_target, c_pull, c_audience, c_third.
 pub const BUILTIN_KINDS: [BuiltinKind; 11] = [
-    kind("visit", "043 host a visit (+2.8)", [0.28, 0.5, 0.5, 0.0, 0.0, 0.1, 1.0, 0.0], 1.0),
-    kind("talks", "036 intent to negotiate (+4.0)", [0.40, 0.2, 0.2, 0.0, 0.0, 0.0, 0.5, 0.0], 1.0),
-    kind("agreement", "057 sign formal agreement (+8.0)", [0.80, 0.3, 0.3, 0.0, 0.0, 0.2, 1.0, 0.0], 1.0),
-    kind("trade", "061 cooperate economically (+6.4)", [0.64, 0.2, 0.2, 0.0, 0.01, 0.05, 0.5, 0.0], 1.0),
-    kind("arms_deal", "072 military aid (+8.3)", [0.83, 0.3, 0.1, 0.0, 0.05, 0.1, 1.0, 0.3], 1.0),
-    kind("talks_stalled", "164 halt negotiations (-7.0)", [-0.70, 0.2, 0.2, 0.1, 0.0, 0.05, 0.3, 0.0], 1.0),
-    kind("warning", "130 threaten (-4.4)", [-0.44, 0.3, 0.1, 0.3, 0.0, 0.0, 0.5, 0.0], 1.0),
-    kind("show_of_force", "15 exhibit force posture (-7.2)", [-0.72, 0.3, 0.0, 0.5, 0.0, 0.0, 0.5, 0.2], 1.0),
-    kind("sanctions", "163 impose sanctions (-8.0)", [-0.80, 0.3, 0.1, 0.1, -0.03, 0.1, 0.5, 0.0], 1.0),
-    kind("sabotage", "1712 destroy property (-9.2)", [-0.92, 0.5, 0.0, 0.6, -0.02, 0.1, 1.0, 0.0], 0.5),
-    kind("strike", "190 conventional force (-10)", [-1.00, 0.6, 0.2, 0.8, -0.05, 0.2, 1.0, 0.3], 1.0),
+    kind(
+        "visit",
+        "043 host a visit (+2.8)",
+        [0.28, 0.5, 0.5, 0.0, 0.0, 0.1, 1.0, 0.0],
+        1.0,
+    ),
+    kind(
+        "talks",
+        "036 intent to negotiate (+4.0)",
+        [0.40, 0.2, 0.2, 0.0, 0.0, 0.0, 0.5, 0.0],
+        1.0,
+    ),
+    kind(
+        "agreement",
+        "057 sign formal agreement (+8.0)",
+        [0.80, 0.3, 0.3, 0.0, 0.0, 0.2, 1.0, 0.0],
+        1.0,
+    ),
+    kind(
+        "trade",
+        "061 cooperate economically (+6.4)",
+        [0.64, 0.2, 0.2, 0.0, 0.01, 0.05, 0.5, 0.0],
+        1.0,
+    ),
+    kind(
+        "arms_deal",
+        "072 military aid (+8.3)",
+        [0.83, 0.3, 0.1, 0.0, 0.05, 0.1, 1.0, 0.3],
+        1.0,
+    ),
+    kind(
+        "talks_stalled",
+        "164 halt negotiations (-7.0)",
+        [-0.70, 0.2, 0.2, 0.1, 0.0, 0.05, 0.3, 0.0],
+        1.0,
+    ),
+    kind(
+        "warning",
+        "130 threaten (-4.4)",
+        [-0.44, 0.3, 0.1, 0.3, 0.0, 0.0, 0.5, 0.0],
+        1.0,
+    ),
+    kind(
+        "show_of_force",
+        "15 exhibit force posture (-7.2)",
+        [-0.72, 0.3, 0.0, 0.5, 0.0, 0.0, 0.5, 0.2],
+        1.0,
+    ),
+    kind(
+        "sanctions",
+        "163 impose sanctions (-8.0)",
+        [-0.80, 0.3, 0.1, 0.1, -0.03, 0.1, 0.5, 0.0],
+        1.0,
+    ),
+    kind(
+        "sabotage",
+        "1712 destroy property (-9.2)",
+        [-0.92, 0.5, 0.0, 0.6, -0.02, 0.1, 1.0, 0.0],
+        0.5,
+    ),
+    kind(
+        "strike",
+        "190 conventional force (-10)",
+        [-1.00, 0.6, 0.2, 0.8, -0.05, 0.2, 1.0, 0.3],
+        1.0,
+    ),
 ];
 
 /// The reserved kind name for events that list their primitive effects directly.
@@ -89,7 +153,11 @@ mod tests {
                 .next()
                 .and_then(|s| s.trim_end_matches(')').parse().ok())
                 .expect("cameo label ends with (score)");
-            assert!((k.coefficients.valence - score / 10.0).abs() < 1e-12, "{}", k.name);
+            assert!(
+                (k.coefficients.valence - score / 10.0).abs() < 1e-12,
+                "{}",
+                k.name
+            );
         }
     }
 

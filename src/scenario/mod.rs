@@ -15,8 +15,8 @@ pub mod validate;
 pub use diagnostic::{Diagnostic, ScenarioError};
 pub use kinds::KindCoefficients;
 pub use source::ScenarioSource;
-pub use validate::parse_scenario;
 pub use validate::load_scenario;
+pub use validate::parse_scenario;
 
 /// The scenario shipped inside the binary, run when the user names none.
 pub const DEFAULT_SCENARIO_TEXT: &str = include_str!("../../scenarios/south_caucasus.toml");
@@ -178,11 +178,25 @@ pub enum EventEffect {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Effect {
     /// Trust of `from` in `to`.
-    Trust { from: usize, to: usize, delta: f64 },
+    Trust {
+        from: usize,
+        to: usize,
+        delta: f64,
+    },
     /// Threat shock S that `from` feels from `to`.
-    Threat { from: usize, to: usize, delta: f64 },
-    Power { actor: usize, delta: f64 },
-    Alignment { actor: usize, delta: f64 },
+    Threat {
+        from: usize,
+        to: usize,
+        delta: f64,
+    },
+    Power {
+        actor: usize,
+        delta: f64,
+    },
+    Alignment {
+        actor: usize,
+        delta: f64,
+    },
 }
 
 /// When an event is due.
@@ -192,7 +206,11 @@ pub enum Timing {
     /// the vector has one entry per step `0..steps`.
     Scheduled(Vec<bool>),
     /// Due at each step in `from..=until` independently with probability `rate`.
-    Hazard { rate: f64, from: usize, until: usize },
+    Hazard {
+        rate: f64,
+        from: usize,
+        until: usize,
+    },
     /// Due at each step in `from..=until` whose starting state meets `condition`;
     /// with `once`, never again after it has fired.
     Trigger {

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TEXT, Scenario, ScenarioError, parse_scenario};
+use super::{
+    DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TEXT, Scenario, ScenarioError, parse_scenario,
+};
 
 /// A scenario's text with the name it is known by in messages and output paths.
 #[derive(Debug, Clone)]
