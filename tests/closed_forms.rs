@@ -818,6 +818,36 @@ fn event_power_of_actor() {
     assert_state("power", &st, &ex);
 }
 
+/// Every effect is clamped to its range as it applies: trust to [−1, 1], shock to [0, 1],
+/// power to [0, 1], the pull to [−1, 1].
+#[test]
+fn event_effects_clamp() {
+    let k = KindCoefficients {
+        valence: -1.0,
+        c_in: 2.0,
+        c_out: -3.0,
+        c_threat: 0.2,
+        c_power_target: 1.0,
+        c_power_actor: -1.0,
+        c_pull: 2.0,
+        c_audience: 0.0,
+        c_third: 5.0,
+        attribution: 1.0,
+    };
+    let before = event_state();
+    let mut st = before.clone();
+    apply_kind(&mut st, &k, A, B, M, true, ETA);
+    let mut ex = before.clone();
+    ex.trust[B * N + A] = -1.0; // −0.2 − 2.6
+    ex.trust[A * N + B] = 1.0; // 0.1 + 3.9
+    ex.shock[B * N + A] = 0.05 + 0.2 * 1.3;
+    ex.power[B] = 1.0; // 0.4 + 1.3
+    ex.power[A] = 0.0; // 0.8 − 1.3
+    ex.alignment[B] = -1.0; // −0.2 − 2 · 1.3 · 0.9
+    ex.shock[D * N + B] = 1.0; // 0.02 + 5 · 1.3 · 0.4
+    assert_state("clamped", &st, &ex);
+}
+
 /// Three actors; θ of A from B is 0.1 + 0.1 t because a noiseless custom event adds 0.1 to
 /// S_AB at every step and nothing decays. Event 0 is that pressure, event 1 the one tested.
 fn trigger_spec(trigger_event: &str) -> Spec {
@@ -922,6 +952,33 @@ effects = [{ alignment = "C", delta = 0.01 }]"#,
     );
     let rec = simulate(&spec.scenario(), 1, 0);
     assert_eq!(rec.fired_steps(1), vec![0]);
+}
+
+/// A trigger is judged on the state at the start of its step, before any event of that
+/// step applies, even an event listed before it: C's power grows by 0.1 at every step
+/// through event 0, from 0.1, so p_C > 0.35 first holds at the start of step 3.
+#[test]
+fn trigger_reads_the_state_before_the_steps_events() {
+    let mut spec = trigger_spec(
+        r#"[[event]]
+kind = "custom"
+id = "alarm"
+trigger = { metric = "power", actor = "C", op = ">", value = 0.35 }
+effects = [{ alignment = "C", delta = 0.01 }]"#,
+    );
+    spec.actors[2].power = 0.1;
+    spec.extra[0] = r#"[[event]]
+kind = "custom"
+id = "growth"
+every = 1
+effects = [{ power = "C", delta = 0.1 }]"#
+        .to_string();
+    let rec = simulate(&spec.scenario(), 1, 0);
+    for t in 0..=spec.steps {
+        let expected = (0.1 + 0.1 * t as f64).min(1.0);
+        assert!((rec.at(t).power[2] - expected).abs() < STEP_TOL);
+    }
+    assert_eq!(rec.fired_steps(1), vec![3]);
 }
 
 /// Hazard 0 never fires, hazard 1 fires at every step of from..=until, probability 0 never

@@ -55,14 +55,7 @@ impl Dynamics {
                 *o = t + kappa * (t0 - t);
             }
             if balance != 0.0 {
-                for (&t_ik, row_k) in row.iter().zip(trust.chunks_exact(n)) {
-                    if t_ik != 0.0 {
-                        let coef = balance * t_ik;
-                        for (o, &t_kj) in out.iter_mut().zip(row_k) {
-                            *o += coef * t_kj;
-                        }
-                    }
-                }
+                add_balance(out, row, trust, balance);
             }
             if m.trust_noise > 0.0 {
                 for (j, o) in out.iter_mut().enumerate() {
@@ -84,24 +77,29 @@ impl Dynamics {
             *s *= keep;
         }
 
-        // 4. Threat, derived from T', S' and the post-event power.
-        st.derive_threat(&sc.reach);
-
-        // 5. Alignment, from T', θ and a(t) as the events left it. T_ii = θ_ii = 0, so the
-        //    sums may run over every j: the diagonal adds nothing.
-        let balancing = if n > 1 {
-            m.balancing / (n - 1) as f64
-        } else {
-            0.0
-        };
+        // 4 and 5, row by row. Threat θ_i· is derived from T', S' and the post-event power;
+        // alignment from T', θ and a(t) as the events left it. T_ii = θ_ii = 0, so the sums
+        // may run over every j: the diagonal adds nothing.
+        let balancing = if n > 1 { m.balancing / (n - 1) as f64 } else { 0.0 };
         let a = &st.alignment;
-        let rows = st.trust.chunks_exact(n).zip(st.threat.chunks_exact(n));
-        for (i, ((t_row, th_row), actor)) in rows.zip(&sc.actors).enumerate() {
-            let own = actor.self_weight * st.power[i];
+        let power = &st.power;
+        let rows = st
+            .threat
+            .chunks_exact_mut(n)
+            .zip(st.trust.chunks_exact(n))
+            .zip(st.shock.chunks_exact(n).zip(sc.reach.chunks_exact(n)));
+        for (i, (((th_row, t_row), (s_row, r_row)), actor)) in rows.zip(&sc.actors).enumerate() {
+            for ((((th, &t), &s), &r), &p) in
+                th_row.iter_mut().zip(t_row).zip(s_row).zip(r_row).zip(power)
+            {
+                *th = (p * r * (1.0 - t) * 0.5 + s).clamp(0.0, 1.0);
+            }
+            th_row[i] = 0.0;
+            let own = actor.self_weight * power[i];
             let mut weight_sum = own;
             let mut weighted = own * a[i];
             let mut threat_sum = 0.0;
-            for (((&t, &th), &p), &a_j) in t_row.iter().zip(th_row).zip(&st.power).zip(a) {
+            for (((&t, &th), &p), &a_j) in t_row.iter().zip(th_row.iter()).zip(power).zip(a) {
                 let w = p * t.max(0.0);
                 weight_sum += w;
                 weighted += w * a_j;
@@ -120,5 +118,23 @@ impl Dynamics {
             self.next_alignment[i] = next.clamp(-1.0, 1.0);
         }
         std::mem::swap(&mut st.alignment, &mut self.next_alignment);
+    }
+}
+
+/// `out_j += β' Σ_k T_ik T_kj` for one row i of the structural-balance term. Zero entries of
+/// row i are skipped: large scenarios leave most pairs at trust 0, where this saves most of
+/// the O(n³) work.
+#[inline]
+fn add_balance(out: &mut [f64], row: &[f64], trust: &[f64], balance: f64) {
+    let n = out.len();
+    for (k, &t_ik) in row.iter().enumerate() {
+        if t_ik == 0.0 {
+            continue;
+        }
+        let coef = balance * t_ik;
+        let row_k = &trust[k * n..k * n + n];
+        for j in 0..n {
+            out[j] += coef * row_k[j];
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::streams::{RunStreams, StreamKeys};
 use crate::model::{Dynamics, State, apply_custom, apply_kind};
-use crate::scenario::{Event, EventEffect, Scenario, Timing};
+use crate::scenario::{EventEffect, Scenario, Timing};
 
 /// Sees a run as it happens. The batch aggregates through it; a replay writes every row.
 pub trait Observer {
@@ -12,27 +12,9 @@ pub trait Observer {
     fn fired(&mut self, _t: usize, _event: usize, _magnitude: f64, _attributed: bool) {}
 }
 
-/// Whether an event ever needs random numbers: events that are certain, overt and noiseless
-/// get no stream at all, which keeps the common case fast.
-pub fn event_draws_randomness(ev: &Event, event_noise: f64) -> bool {
-    matches!(ev.timing, Timing::Hazard { .. })
-        || ev.probability < 1.0
-        || ev.attribution < 1.0
-        || event_noise > 0.0
-}
-
 /// The stream keys of a scenario under a master seed.
 pub fn stream_keys(sc: &Scenario, master_seed: u64) -> StreamKeys {
-    let ids: Vec<(&str, bool)> = sc
-        .events
-        .iter()
-        .map(|e| {
-            (
-                e.id.as_str(),
-                event_draws_randomness(e, sc.model.event_noise),
-            )
-        })
-        .collect();
+    let ids: Vec<&str> = sc.events.iter().map(|e| e.id.as_str()).collect();
     StreamKeys::new(master_seed, &ids)
 }
 
