@@ -44,10 +44,8 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Elements(10_000));
     for threads in [1usize, 2] {
         let cfg = BatchConfig {
-            runs: 10_000,
-            seed: sc.seed,
             threads: Some(threads),
-            sample_runs: influence::montecarlo::batch::DEFAULT_SAMPLE_RUNS,
+            ..BatchConfig::new(10_000, sc.seed)
         };
         let cancel = AtomicBool::new(false);
         group.bench_function(format!("threads={threads}"), |b| {
@@ -57,5 +55,10 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(throughput, benches);
+criterion_group! {
+    name = throughput;
+    // Plots would need a font at run time; the numbers are what matter here.
+    config = Criterion::default().without_plots();
+    targets = benches
+}
 criterion_main!(throughput);

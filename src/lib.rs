@@ -14,11 +14,14 @@
 //!   driven step by step, and parallel batches whose aggregates merge exactly, so results do not
 //!   depend on the thread count.
 //! - [`analysis`]: outcomes judged on runs, Wilson intervals, the figures a study reports.
-//! - [`output`]: CSV, JSON, replays and the terminal table; directories written atomically.
+//! - [`output`]: CSV, JSON, PNG charts, replays and the terminal table; directories written
+//!   atomically. Charts are drawn from the files of an output directory (including its copy
+//!   of the scenario), so `influence chart` redraws exactly what `influence run` drew.
 //! - [`study`]: `influence run` as one library call.
 //!
 //! Nothing downstream reaches back up: the model knows no files, output never re-reads the
-//! scenario, and analysis never draws random numbers.
+//! scenario the user named (charts read only the copy inside the output directory), and
+//! analysis never draws random numbers.
 
 pub mod analysis;
 pub mod model;

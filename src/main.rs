@@ -1,7 +1,8 @@
 //! The `influence` command line: parse arguments, call the library, print, set the exit code.
 //!
-//! Exit codes: 0 success, 1 failure (I/O, interrupted, refused output directory),
-//! 2 bad input (a scenario that does not check, or bad arguments).
+//! Exit codes: 0 success, 1 failure (I/O, interrupted, refused output directory, an output
+//! directory `chart` cannot read), 2 bad input (a scenario that does not check, or bad
+//! arguments).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use influence::output::charts::{ChartError, ChartsReport, rerender_charts};
 use influence::output::{StagedDir, terminal, write_replay};
 use influence::scenario::{Scenario, ScenarioError, ScenarioSource};
 use influence::study::{StudyError, StudyRequest, default_out_dir, run_study};
@@ -22,6 +24,7 @@ Examples:
   influence run scenarios/south_caucasus.toml --runs 10000 --seed 7
   influence validate my_region.toml
   influence replay --run 17                      # run 17 of the default study, step by step
+  influence chart outputs/south_caucasus         # redraw the charts of a finished study
 
 Exit codes: 0 ok, 1 failure, 2 bad input.";
 
@@ -51,8 +54,9 @@ Examples:
   influence run my.toml --seed 7 --out results/my-seed7 --force
 
 Writes alignment.csv, trust_final.csv, threat_final.csv, final.csv, outcomes.csv,
-events.csv, runs_sample.csv, summary.json and a copy of the scenario into the output
-directory, which appears only once complete.")]
+events.csv, runs_sample.csv, summary.json, a copy of the scenario and charts/ (PNG
+charts; --no-charts skips them) into the output directory, which appears only once
+complete.")]
     Run(RunArgs),
     /// Check a scenario and report problems; runs nothing.
     #[command(after_help = "\
@@ -72,6 +76,24 @@ Examples:
 Writes trajectory.csv (alignment, power), pairs.csv (trust, shock, threat) and
 events.csv (events that fired, with magnitudes) for every step.")]
     Replay(ReplayArgs),
+    /// Redraw the PNG charts of an output directory from its files; runs nothing.
+    #[command(after_help = "\
+Examples:
+  influence chart outputs/south_caucasus
+  influence run my.toml --no-charts --out results/my && influence chart results/my
+
+Reads the tables, summary.json and scenario.toml of a directory written by `influence
+run` and replaces its charts/ with freshly drawn ones: alignment_fan.png,
+alignment_overview.png, runs_sample.png, final_distribution.png, trust_heatmap.png and
+outcomes.png. The new charts/ appears whole or not at all. The same directory always
+gives the same bytes, so these are the charts `run` drew.
+
+Exit codes: 0 ok, 1 the directory is missing, is not an output directory, or holds a
+file that cannot be read.")]
+    Chart {
+        /// Output directory of `influence run`.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -96,6 +118,9 @@ struct RunArgs {
     /// Do not print the summary table.
     #[arg(long, short)]
     quiet: bool,
+    /// Do not draw the PNG charts (`influence chart DIR` draws them later).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(Args)]
@@ -138,6 +163,12 @@ impl From<StudyError> for Failure {
     }
 }
 
+impl From<ChartError> for Failure {
+    fn from(e: ChartError) -> Failure {
+        Failure::Other(format!("error: {e}"))
+    }
+}
+
 impl From<influence::output::OutputError> for Failure {
     fn from(e: influence::output::OutputError) -> Failure {
         Failure::Other(format!("error: {e}"))
@@ -150,6 +181,7 @@ fn main() -> ExitCode {
         Command::Run(args) => cmd_run(args),
         Command::Validate { scenario } => cmd_validate(scenario.as_deref()),
         Command::Replay(args) => cmd_replay(args),
+        Command::Chart { dir } => cmd_chart(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -192,6 +224,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
         threads: args.threads.map(|t| t as usize),
         out: args.out.unwrap_or_else(|| default_out_dir(&source.path)),
         force: args.force,
+        charts: !args.no_charts,
     };
     let bar = progress_bar(req.runs);
     let cancel = interrupt_flag();
@@ -208,7 +241,25 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
             report.threads,
             if report.threads == 1 { "" } else { "s" }
         );
+        if let Some(charts) = &report.charts {
+            println!("{}", charts_line(charts));
+        }
     }
+    Ok(())
+}
+
+fn charts_line(report: &ChartsReport) -> String {
+    format!(
+        "Drew {} charts in {}/ in {:.2} s.",
+        report.charts.len(),
+        report.dir.display(),
+        report.elapsed_s
+    )
+}
+
+fn cmd_chart(dir: &Path) -> Result<(), Failure> {
+    let report = rerender_charts(dir)?;
+    println!("{}", charts_line(&report));
     Ok(())
 }
 

@@ -1,13 +1,16 @@
 //! A whole study: run a batch, write its files atomically, report what it found.
 //!
 //! This is the operation behind `influence run`; the CLI only parses arguments, shows
-//! progress and prints what this returns.
+//! progress and prints what this returns. Charts are drawn from the files just written in
+//! the staging directory, exactly as `influence chart` draws them later, so the two can
+//! never disagree.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use crate::montecarlo::{BatchConfig, BatchError, BatchResult, run_batch};
+use crate::output::charts::{CHARTS_DIR, ChartError, ChartsReport, render_charts};
 use crate::output::{OutputError, StagedDir, StudyMeta, write_study};
 use crate::scenario::Scenario;
 
@@ -19,6 +22,8 @@ pub struct StudyRequest {
     pub threads: Option<usize>,
     pub out: PathBuf,
     pub force: bool,
+    /// Draw the PNG charts into `charts/`.
+    pub charts: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +32,8 @@ pub enum StudyError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Batch(#[from] BatchError),
+    #[error(transparent)]
+    Charts(#[from] ChartError),
 }
 
 /// A finished study.
@@ -35,7 +42,10 @@ pub struct StudyReport {
     pub result: BatchResult,
     pub out: PathBuf,
     pub threads: usize,
+    /// Seconds spent on the runs (as in summary.json), charts excluded.
     pub elapsed_s: f64,
+    /// The charts drawn, unless they were turned off.
+    pub charts: Option<ChartsReport>,
 }
 
 /// Runs the study and writes its directory. The output location is checked before any run
@@ -50,10 +60,8 @@ pub fn run_study(
     let staged = StagedDir::new(&req.out, req.force)?;
     let started = Instant::now();
     let cfg = BatchConfig {
-        runs: req.runs,
-        seed: req.seed,
         threads: req.threads,
-        sample_runs: crate::montecarlo::batch::DEFAULT_SAMPLE_RUNS,
+        ..BatchConfig::new(req.runs, req.seed)
     };
     let result = run_batch(sc, &cfg, progress, cancel)?;
     let threads = req.threads.unwrap_or_else(rayon::current_num_threads);
@@ -65,12 +73,22 @@ pub fn run_study(
         &result,
         &StudyMeta { threads, elapsed_s },
     )?;
+    let charts = if req.charts {
+        let dir = staged.path().join(CHARTS_DIR);
+        Some(render_charts(staged.path(), &dir)?)
+    } else {
+        None
+    };
     let out = staged.commit()?;
     Ok(StudyReport {
         result,
-        out,
+        out: out.clone(),
         threads,
         elapsed_s,
+        charts: charts.map(|c| ChartsReport {
+            dir: out.join(CHARTS_DIR),
+            ..c
+        }),
     })
 }
 

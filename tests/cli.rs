@@ -28,8 +28,9 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-const STUDY_FILES: [&str; 9] = [
+const STUDY_FILES: [&str; 10] = [
     "alignment.csv",
+    "charts",
     "events.csv",
     "final.csv",
     "outcomes.csv",
@@ -182,6 +183,7 @@ fn every_command_has_help_with_examples() {
         vec!["run", "--help"],
         vec!["validate", "--help"],
         vec!["replay", "--help"],
+        vec!["chart", "--help"],
     ] {
         let out = influence().args(&args).output().expect("runs");
         assert!(out.status.success(), "{args:?}");
@@ -201,6 +203,16 @@ fn thread_count_leaves_files_identical_but_for_timing_fields() {
             .success();
     }
     for name in STUDY_FILES {
+        if name == "charts" {
+            // Charts are drawn from the files, so they must agree to the byte too.
+            let (a, b) = (tmp.path().join("1/charts"), tmp.path().join("2/charts"));
+            assert_eq!(entries(&a), entries(&b));
+            for chart in entries(&a) {
+                let same = fs::read(a.join(&chart)).ok() == fs::read(b.join(&chart)).ok();
+                assert!(same, "charts/{chart} differs between 1 and 2 threads");
+            }
+            continue;
+        }
         let a = read(&tmp.path().join("1").join(name));
         let b = read(&tmp.path().join("2").join(name));
         if name == "summary.json" {
@@ -273,7 +285,8 @@ fn golden_outputs() {
     let golden = repo("tests/golden/tiny");
     let bless = std::env::var_os("INFLUENCE_BLESS").is_some();
     for name in STUDY_FILES {
-        if name == "scenario.toml" {
+        // The charts are pictures of these files, checked in tests/charts.rs.
+        if name == "scenario.toml" || name == "charts" {
             continue;
         }
         let mut got = read(&out.join(name));

@@ -19,10 +19,8 @@ fn default_scenario() -> Scenario {
 
 fn batch(sc: &Scenario, runs: u64, seed: u64, threads: usize) -> BatchResult {
     let cfg = BatchConfig {
-        runs,
-        seed,
         threads: Some(threads),
-        sample_runs: 40,
+        ..BatchConfig::new(runs, seed)
     };
     run_batch(sc, &cfg, &|_| {}, &AtomicBool::new(false)).expect("batch runs")
 }
@@ -111,4 +109,76 @@ fn replay_is_exactly_the_batch_run() {
             }
         }
     }
+}
+
+#[test]
+fn batches_appended_block_by_block_equal_one_batch() {
+    let sc = default_scenario();
+    let whole = batch(&sc, 300, 42, 2);
+    let mut grown: Option<BatchResult> = None;
+    for (first, runs) in [(0u64, 100u64), (100, 64), (164, 136)] {
+        let cfg = BatchConfig {
+            first_run: first,
+            threads: Some(2),
+            ..BatchConfig::new(runs, 42)
+        };
+        let part = run_batch(&sc, &cfg, &|_| {}, &AtomicBool::new(false)).expect("batch runs");
+        match grown.as_mut() {
+            None => grown = Some(part),
+            Some(g) => g.append(&part).expect("contiguous"),
+        }
+    }
+    let grown = grown.expect("three blocks");
+    assert_eq!(tables(&sc, &grown), tables(&sc, &whole));
+    // A gap is refused.
+    let mut a = batch(&sc, 10, 42, 1);
+    let gap = BatchConfig {
+        first_run: 20,
+        ..BatchConfig::new(10, 42)
+    };
+    let b = run_batch(&sc, &gap, &|_| {}, &AtomicBool::new(false)).expect("batch runs");
+    assert!(a.append(&b).is_err());
+}
+
+#[test]
+fn the_stopping_rule_equals_a_plain_run_of_the_final_count() {
+    use influence::analysis::convergence::{StopRule, run_until};
+    let sc = default_scenario();
+    let rule = StopRule {
+        half_width: 0.06,
+        block: 100,
+        max_runs: 5000,
+    };
+    let cfg = BatchConfig {
+        threads: Some(2),
+        ..BatchConfig::new(0, 42)
+    };
+    let grown = run_until(&sc, &cfg, &rule, &|_| {}, &AtomicBool::new(false)).expect("runs");
+    assert!(grown.converged);
+    let runs = grown.result.runs;
+    assert!(
+        runs > 100 && runs.is_multiple_of(100) && runs < 5000,
+        "{runs}"
+    );
+    assert_eq!(grown.path.len() as u64, runs / 100);
+    // Every block before the last was still too wide; the last is narrow enough.
+    for p in &grown.path[..grown.path.len() - 1] {
+        assert!(p.widest_half_width() > 0.06);
+    }
+    assert!(grown.path[grown.path.len() - 1].widest_half_width() <= 0.06);
+    let plain = batch(&sc, runs, 42, 1);
+    assert_eq!(tables(&sc, &grown.result), tables(&sc, &plain));
+    // The cap stops it even when the target is out of reach.
+    let capped = StopRule {
+        half_width: 0.0001,
+        block: 64,
+        max_runs: 200,
+    };
+    let g = run_until(&sc, &cfg, &capped, &|_| {}, &AtomicBool::new(false)).expect("runs");
+    assert!(!g.converged);
+    assert_eq!(g.result.runs, 200);
+    assert_eq!(
+        g.path.iter().map(|p| p.runs).collect::<Vec<_>>(),
+        vec![64, 128, 192, 200]
+    );
 }

@@ -1,7 +1,12 @@
 //! What the runs mean: outcome conditions judged on trajectories, and the statistics
 //! reported for them.
 
+pub mod ablation;
+pub mod compare;
+pub mod convergence;
 pub mod outcomes;
+pub mod pick;
+pub mod seeds;
 pub mod stats;
 pub mod summary;
 

@@ -80,7 +80,11 @@ impl Dynamics {
         // 4 and 5, row by row. Threat θ_i· is derived from T', S' and the post-event power;
         // alignment from T', θ and a(t) as the events left it. T_ii = θ_ii = 0, so the sums
         // may run over every j: the diagonal adds nothing.
-        let balancing = if n > 1 { m.balancing / (n - 1) as f64 } else { 0.0 };
+        let balancing = if n > 1 {
+            m.balancing / (n - 1) as f64
+        } else {
+            0.0
+        };
         let a = &st.alignment;
         let power = &st.power;
         let rows = st
@@ -89,8 +93,12 @@ impl Dynamics {
             .zip(st.trust.chunks_exact(n))
             .zip(st.shock.chunks_exact(n).zip(sc.reach.chunks_exact(n)));
         for (i, (((th_row, t_row), (s_row, r_row)), actor)) in rows.zip(&sc.actors).enumerate() {
-            for ((((th, &t), &s), &r), &p) in
-                th_row.iter_mut().zip(t_row).zip(s_row).zip(r_row).zip(power)
+            for ((((th, &t), &s), &r), &p) in th_row
+                .iter_mut()
+                .zip(t_row)
+                .zip(s_row)
+                .zip(r_row)
+                .zip(power)
             {
                 *th = (p * r * (1.0 - t) * 0.5 + s).clamp(0.0, 1.0);
             }

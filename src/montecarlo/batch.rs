@@ -25,12 +25,28 @@ pub const DEFAULT_SAMPLE_RUNS: usize = 40;
 /// What to run.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchConfig {
+    /// Index of the first run: a batch simulates runs `first_run..first_run + runs`, so a
+    /// study can grow block by block and still equal one batch of the total size.
+    pub first_run: u64,
     pub runs: u64,
     pub seed: u64,
     /// Worker threads; `None` uses every core.
     pub threads: Option<usize>,
     /// Runs `0..sample_runs` keep their alignment trajectories.
     pub sample_runs: usize,
+}
+
+impl BatchConfig {
+    /// Runs `0..runs` of `seed` on every core, with the default sample kept.
+    pub fn new(runs: u64, seed: u64) -> BatchConfig {
+        BatchConfig {
+            first_run: 0,
+            runs,
+            seed,
+            threads: None,
+            sample_runs: DEFAULT_SAMPLE_RUNS,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +58,8 @@ pub enum BatchError {
         threads: usize,
         source: rayon::ThreadPoolBuildError,
     },
+    #[error("a batch starting at run {next} cannot follow one that ends at run {end}")]
+    NotContiguous { end: u64, next: u64 },
     #[error("{runs} runs of {actors} actors do not fit in memory for the per-run table")]
     TooLarge { runs: u64, actors: usize },
 }
@@ -49,11 +67,30 @@ pub enum BatchError {
 /// Aggregates of every run, plus the per-run final table.
 #[derive(Debug, Clone)]
 pub struct BatchResult {
+    pub first_run: u64,
     pub runs: u64,
     pub seed: u64,
     pub aggregates: BatchAccumulator,
-    /// Final alignment of run r, actor i at `r * n + i`.
+    /// Final alignment of run `first_run + r`, actor i at `r * n + i`.
     pub final_alignment: Vec<f64>,
+}
+
+impl BatchResult {
+    /// Adds the batch that follows this one (its first run is this one's end), giving
+    /// exactly the result of one batch over both ranges.
+    pub fn append(&mut self, next: &BatchResult) -> Result<(), BatchError> {
+        if next.first_run != self.first_run + self.runs || next.seed != self.seed {
+            return Err(BatchError::NotContiguous {
+                end: self.first_run + self.runs,
+                next: next.first_run,
+            });
+        }
+        self.aggregates.merge(&next.aggregates);
+        self.final_alignment
+            .extend_from_slice(&next.final_alignment);
+        self.runs += next.runs;
+        Ok(())
+    }
 }
 
 /// Everything that is summed over runs. Its size depends on the scenario, not on the runs.
@@ -74,7 +111,8 @@ pub struct BatchAccumulator {
     /// Firings of each event summed over runs.
     pub event_firings: Vec<u64>,
     /// Alignment trajectories of the first runs: run r, step t, actor i at
-    /// `(r * (steps + 1) + t) * n + i`; NaN until that run is merged in.
+    /// `(r * (steps + 1) + t) * n + i`; NaN until that run is merged in (and for runs the
+    /// batch does not reach).
     pub sample: Vec<f64>,
     pub sample_runs: usize,
 }
@@ -122,6 +160,12 @@ impl BatchAccumulator {
         self.alignment.count(0)
     }
 
+    /// How many of the sampled runs hold data: the first `min(sample_runs, runs)` runs.
+    pub fn sampled_runs(&self) -> usize {
+        self.sample_runs
+            .min(usize::try_from(self.runs()).unwrap_or(usize::MAX))
+    }
+
     /// The sampled alignment trajectory of run `r`, actor `i`, as values for t = 0..=steps.
     pub fn sample_trajectory(&self, r: usize, i: usize) -> Vec<f64> {
         let stride = (self.steps + 1) * self.n;
@@ -131,8 +175,9 @@ impl BatchAccumulator {
     }
 }
 
-/// Feeds one run into an accumulator.
-struct BatchObserver<'a> {
+/// Feeds one run into an accumulator, and shows every state to `tap` as well.
+struct BatchObserver<'a, T: Observer> {
+    tap: &'a mut T,
     sc: &'a Scenario,
     acc: &'a mut BatchAccumulator,
     outcomes: &'a mut OutcomeTracker,
@@ -141,8 +186,9 @@ struct BatchObserver<'a> {
     sample_slot: Option<usize>,
 }
 
-impl Observer for BatchObserver<'_> {
+impl<T: Observer> Observer for BatchObserver<'_, T> {
     fn record(&mut self, t: usize, st: &State) {
+        self.tap.record(t, st);
         let n = st.n;
         for (i, &a) in st.alignment.iter().enumerate() {
             self.acc.alignment.add(t * n + i, a);
@@ -165,7 +211,8 @@ impl Observer for BatchObserver<'_> {
         }
     }
 
-    fn fired(&mut self, _t: usize, event: usize, _magnitude: f64, _attributed: bool) {
+    fn fired(&mut self, t: usize, event: usize, magnitude: f64, attributed: bool) {
+        self.tap.fired(t, event, magnitude, attributed);
         self.fired[event] += 1;
     }
 }
@@ -205,19 +252,29 @@ pub fn run_batch(
         .map_err(|source| BatchError::ThreadPool { threads, source })?;
 
     let keys = stream_keys(sc, cfg.seed);
-    let sample_runs = cfg.sample_runs.min(cfg.runs as usize);
+    let sample_runs = cfg.sample_runs;
     let chunk_len = CHUNK_RUNS * n.max(1);
 
+    // A few work units per thread: enough to balance the load, few enough that the
+    // per-unit accumulators (a few hundred kB each) cost nothing next to the runs.
+    let chunks = final_alignment.len().div_ceil(chunk_len.max(1));
+    let units_per_thread = 4;
+    let min_len = (chunks / (pool.current_num_threads() * units_per_thread)).max(1);
     let aggregates = pool.install(|| {
         final_alignment
             .par_chunks_mut(chunk_len)
+            .with_min_len(min_len)
             .enumerate()
             .fold(
                 || None,
-                |worker: Option<Worker>, (chunk, rows)| {
-                    let mut w = worker.unwrap_or_else(|| Worker::new(sc, &keys, sample_runs));
+                |worker: Option<RunAggregator>, (chunk, rows)| {
+                    let mut w =
+                        worker.unwrap_or_else(|| RunAggregator::new(sc, &keys, sample_runs));
                     if !cancel.load(Ordering::Relaxed) {
-                        w.run_chunk(chunk, rows, n);
+                        let first = cfg.first_run + (chunk * CHUNK_RUNS) as u64;
+                        for (k, final_row) in rows.chunks_mut(n.max(1)).enumerate() {
+                            w.run_one(first + k as u64, final_row, &mut NoTap);
+                        }
                         progress((rows.len() / n.max(1)) as u64);
                     }
                     Some(w)
@@ -234,6 +291,7 @@ pub fn run_batch(
     }
     let aggregates = aggregates.unwrap_or_else(|| BatchAccumulator::new(sc, sample_runs));
     Ok(BatchResult {
+        first_run: cfg.first_run,
         runs: cfg.runs,
         seed: cfg.seed,
         aggregates,
@@ -241,18 +299,26 @@ pub fn run_batch(
     })
 }
 
-/// One worker's reusable buffers and its share of the aggregates.
-struct Worker<'a> {
+/// An observer that ignores everything.
+pub struct NoTap;
+
+impl Observer for NoTap {
+    fn record(&mut self, _t: usize, _st: &State) {}
+}
+
+/// One worker's reusable buffers and its share of the aggregates: runs go in one at a time,
+/// in any order, and come out summed in `acc`.
+pub struct RunAggregator<'a> {
     sc: &'a Scenario,
     runner: Runner<'a>,
-    acc: BatchAccumulator,
+    pub acc: BatchAccumulator,
     outcomes: OutcomeTracker,
     fired: Vec<u32>,
 }
 
-impl<'a> Worker<'a> {
-    fn new(sc: &'a Scenario, keys: &'a super::streams::StreamKeys, sample_runs: usize) -> Self {
-        Worker {
+impl<'a> RunAggregator<'a> {
+    pub fn new(sc: &'a Scenario, keys: &'a super::streams::StreamKeys, sample_runs: usize) -> Self {
+        RunAggregator {
             sc,
             runner: Runner::new(sc, keys),
             acc: BatchAccumulator::new(sc, sample_runs),
@@ -261,29 +327,35 @@ impl<'a> Worker<'a> {
         }
     }
 
-    fn run_chunk(&mut self, chunk: usize, rows: &mut [f64], n: usize) {
-        let first = chunk * CHUNK_RUNS;
-        for (k, final_row) in rows.chunks_mut(n.max(1)).enumerate() {
-            let run = first + k;
-            self.outcomes.reset(&self.sc.outcomes);
-            self.fired.fill(0);
-            let sample_slot = (run < self.acc.sample_runs).then_some(run);
-            let mut obs = BatchObserver {
-                sc: self.sc,
-                acc: &mut self.acc,
-                outcomes: &mut self.outcomes,
-                fired: &mut self.fired,
-                final_row,
-                sample_slot,
-            };
-            self.runner.run(run as u64, &mut obs);
-            for (o, &hit) in self.outcomes.verdicts().iter().enumerate() {
-                self.acc.outcome_hits[o] += u64::from(hit);
-            }
-            for (e, &f) in self.fired.iter().enumerate() {
-                self.acc.event_runs[e] += u64::from(f > 0);
-                self.acc.event_firings[e] += u64::from(f);
-            }
+    /// Simulates run `run`, adds it to `acc`, writes its final alignment into `final_row`
+    /// and shows every state to `tap` on the way.
+    pub fn run_one(&mut self, run: u64, final_row: &mut [f64], tap: &mut impl Observer) {
+        self.outcomes.reset(&self.sc.outcomes);
+        self.fired.fill(0);
+        let sample_slot = usize::try_from(run)
+            .ok()
+            .filter(|&r| r < self.acc.sample_runs);
+        let mut obs = BatchObserver {
+            tap,
+            sc: self.sc,
+            acc: &mut self.acc,
+            outcomes: &mut self.outcomes,
+            fired: &mut self.fired,
+            final_row,
+            sample_slot,
+        };
+        self.runner.run(run, &mut obs);
+        for (o, &hit) in self.outcomes.verdicts().iter().enumerate() {
+            self.acc.outcome_hits[o] += u64::from(hit);
         }
+        for (e, &f) in self.fired.iter().enumerate() {
+            self.acc.event_runs[e] += u64::from(f > 0);
+            self.acc.event_firings[e] += u64::from(f);
+        }
+    }
+
+    /// The outcome verdicts of the last run.
+    pub fn verdicts(&self) -> &[bool] {
+        self.outcomes.verdicts()
     }
 }

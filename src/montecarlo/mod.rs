@@ -2,6 +2,7 @@
 
 pub mod aggregate;
 pub mod batch;
+pub mod paired;
 pub mod run;
 pub mod streams;
 

@@ -1,9 +1,11 @@
-//! Files a study leaves behind: CSV tables, summary.json and replays, written atomically.
+//! Files a study leaves behind: CSV tables, summary.json, PNG charts and replays, written
+//! atomically.
 //!
 //! The formats here are a contract that tests and other tools rely on; README.md documents
 //! every file and column.
 
 pub mod atomic;
+pub mod charts;
 pub mod csv;
 pub mod replay;
 pub mod study;

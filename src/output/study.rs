@@ -176,7 +176,7 @@ pub fn events_csv(sc: &Scenario, result: &BatchResult) -> String {
 pub fn sample_csv(sc: &Scenario, result: &BatchResult) -> String {
     let acc = &result.aggregates;
     let mut t = Table::new(&["run", "step", "actor", "alignment"]);
-    for r in 0..acc.sample_runs {
+    for r in 0..acc.sampled_runs() {
         for (i, actor) in sc.actors.iter().enumerate() {
             for (step, a) in acc.sample_trajectory(r, i).into_iter().enumerate() {
                 t.row()

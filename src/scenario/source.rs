@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{
-    DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TEXT, Scenario, ScenarioError, parse_scenario,
+    DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TEXT, Diagnostic, Scenario, ScenarioError,
+    parse_scenario,
 };
 
 /// A scenario's text with the name it is known by in messages and output paths.
@@ -17,14 +18,29 @@ pub struct ScenarioSource {
 }
 
 impl ScenarioSource {
-    /// Reads a scenario file.
+    /// Reads a scenario file. A file that is not UTF-8 text is bad input, reported at its
+    /// first invalid byte, not a failed read.
     pub fn from_path(path: &Path) -> Result<ScenarioSource, ScenarioError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.display().to_string(),
+        let origin = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+            path: origin.clone(),
             source,
         })?;
+        let text = String::from_utf8(bytes).map_err(|err| {
+            // The lossy copy keeps the valid prefix byte for byte, so the offset carries over.
+            let offset = err.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
+            let diagnostic = Diagnostic::new(
+                &text,
+                &origin,
+                offset..offset + 1,
+                "the file is not valid UTF-8 text",
+            )
+            .with_label(&text, "invalid byte here");
+            ScenarioError::Invalid(vec![diagnostic])
+        })?;
         Ok(ScenarioSource {
-            origin: path.display().to_string(),
+            origin,
             path: path.to_path_buf(),
             text,
         })

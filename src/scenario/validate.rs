@@ -35,29 +35,7 @@ const DEFAULT_SEED: u64 = 1;
 
 /// Reads and checks the scenario file at `path`; messages name the path as given.
 pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
-    let origin = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: origin.clone(),
-        source,
-    })?;
-    match String::from_utf8(bytes) {
-        Ok(text) => parse_scenario(&text, &origin),
-        Err(err) => {
-            // Point at the first bad byte of a file that is not text, rather than failing
-            // the read as if the file were missing. The lossy copy keeps the valid prefix
-            // byte for byte, so the offset carries over.
-            let offset = err.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let diagnostic = Diagnostic::new(
-                &text,
-                &origin,
-                offset..offset + 1,
-                "the file is not valid UTF-8 text",
-            )
-            .with_label(&text, "invalid byte here");
-            Err(ScenarioError::Invalid(vec![diagnostic]))
-        }
-    }
+    super::ScenarioSource::from_path(path)?.parse()
 }
 
 /// Checks scenario `text`; `origin` is the file name shown in messages.

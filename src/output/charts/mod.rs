@@ -1,0 +1,166 @@
+//! PNG charts of a study, drawn from the files of its output directory.
+//!
+//! Charts read only what `influence run` wrote (the CSV tables, summary.json and the
+//! scenario copy), so [`render_charts`] draws the same pictures, byte for byte, whether it
+//! runs right after a study or later on a directory that was copied elsewhere. Each chart
+//! is a module with one `draw` function; the pieces they share are:
+//!
+//! - [`input`]: the files read back and cross-checked, with [`records`] for CSV;
+//! - [`frame`]: title block, fonts, axes of alignment and time, event marks and key;
+//! - [`panels`]: small multiples (one panel per actor) for the time charts;
+//! - [`canvas`]: drawing in logical pixels with anti-aliasing and the embedded font;
+//! - [`palette`], [`layout`], [`timeaxis`], [`events`].
+
+pub mod canvas;
+pub mod distribution;
+pub mod error;
+pub mod events;
+pub mod fan;
+pub mod frame;
+pub mod heatmap;
+pub mod input;
+pub mod layout;
+pub mod outcomes;
+pub mod overview;
+pub mod palette;
+pub mod panels;
+pub mod records;
+pub mod runs;
+pub mod timeaxis;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+pub use error::ChartError;
+pub use input::StudyData;
+
+use crate::output::StagedDir;
+use frame::Context;
+use layout::Rect;
+
+/// The name of the charts directory inside an output directory.
+pub const CHARTS_DIR: &str = "charts";
+
+/// One finished chart before it is written.
+pub struct Drawn {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    pub panels: Vec<PanelBox>,
+}
+
+/// Where an actor's plot area lies in a chart of small multiples, in pixels, so that
+/// tests and tools can look inside each panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelBox {
+    pub actor: String,
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl PanelBox {
+    fn new(actor: &str, r: Rect) -> PanelBox {
+        PanelBox {
+            actor: actor.to_string(),
+            x: r.x.round() as u32,
+            y: r.y.round() as u32,
+            width: r.w.round() as u32,
+            height: r.h.round() as u32,
+        }
+    }
+}
+
+/// A chart written to disk.
+#[derive(Debug, Clone)]
+pub struct ChartFile {
+    pub name: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// Plot areas of the panels, for charts of small multiples; empty otherwise.
+    pub panels: Vec<PanelBox>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChartsReport {
+    pub dir: PathBuf,
+    pub charts: Vec<ChartFile>,
+    /// Wall-clock seconds spent reading, drawing and writing.
+    pub elapsed_s: f64,
+}
+
+type DrawChart = fn(&Context) -> Result<Drawn, ChartError>;
+
+/// Every chart, in the order they are listed.
+const CHARTS: [(&str, DrawChart); 6] = [
+    (fan::FILE, fan::draw),
+    (overview::FILE, overview::draw),
+    (runs::FILE, runs::draw),
+    (distribution::FILE, distribution::draw),
+    (heatmap::FILE, heatmap::draw),
+    (outcomes::FILE, outcomes::draw),
+];
+
+/// Names of the chart files `render_charts` writes.
+pub fn chart_files() -> Vec<&'static str> {
+    CHARTS.iter().map(|(name, _)| *name).collect()
+}
+
+/// Draws every chart from the outputs in `dir` into `charts_dir` (created if needed).
+pub fn render_charts(dir: &Path, charts_dir: &Path) -> Result<ChartsReport, ChartError> {
+    let started = Instant::now();
+    let data = StudyData::read(dir)?;
+    write_charts(&data, charts_dir, started)
+}
+
+/// Redraws the charts of an existing output directory: draws them into a staging
+/// directory beside `dir/charts`, then swaps it in, so `charts/` is never half written.
+pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
+    let started = Instant::now();
+    // Read first, so that a directory that is not a study is refused before anything is
+    // created inside it.
+    let data = StudyData::read(dir)?;
+    let staged = StagedDir::new(&dir.join(CHARTS_DIR), true)?;
+    let mut report = write_charts(&data, staged.path(), started)?;
+    report.dir = staged.commit()?;
+    report.elapsed_s = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+fn write_charts(
+    data: &StudyData,
+    charts_dir: &Path,
+    started: Instant,
+) -> Result<ChartsReport, ChartError> {
+    // Layouts measure text before drawing, so the font must be there first.
+    canvas::register_fonts()?;
+    let ctx = Context::new(data);
+    fs::create_dir_all(charts_dir).map_err(|source| ChartError::Write {
+        path: charts_dir.to_path_buf(),
+        source,
+    })?;
+    // Charts are independent; drawing them in parallel does not change a pixel.
+    let drawn: Vec<Result<Drawn, ChartError>> =
+        CHARTS.par_iter().map(|(_, draw)| draw(&ctx)).collect();
+    let mut charts = Vec::with_capacity(CHARTS.len());
+    for ((name, _), result) in CHARTS.iter().zip(drawn) {
+        let chart = result?;
+        let path = charts_dir.join(name);
+        fs::write(&path, &chart.png).map_err(|source| ChartError::Write { path, source })?;
+        charts.push(ChartFile {
+            name,
+            width: chart.width,
+            height: chart.height,
+            panels: chart.panels,
+        });
+    }
+    Ok(ChartsReport {
+        dir: charts_dir.to_path_buf(),
+        charts,
+        elapsed_s: started.elapsed().as_secs_f64(),
+    })
+}
