@@ -21,7 +21,10 @@ fn ctrl_c_stops_the_run_and_removes_the_staging_directory() {
     // Wait until the staging directory exists: the run is under way.
     let started = Instant::now();
     while fs::read_dir(tmp.path()).map(|d| d.count()).unwrap_or(0) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(30), "no staging directory appeared");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no staging directory appeared"
+        );
         sleep(Duration::from_millis(20));
     }
     sleep(Duration::from_millis(200));
