@@ -18,6 +18,9 @@
 //!   atomically. Charts are drawn from the files of an output directory (including its copy
 //!   of the scenario), so `influence chart` redraws exactly what `influence run` drew.
 //! - [`study`]: `influence run` as one library call.
+//! - [`ops`]: operations over several batches: the same study under several seeds, and the
+//!   pick of a representative run; two scenarios compared on common random numbers, and each
+//!   event's effect measured by leaving it out.
 //!
 //! Nothing downstream reaches back up: the model knows no files, output never re-reads the
 //! scenario the user named (charts read only the copy inside the output directory), and
@@ -26,6 +29,7 @@
 pub mod analysis;
 pub mod model;
 pub mod montecarlo;
+pub mod ops;
 pub mod output;
 pub mod scenario;
 pub mod study;

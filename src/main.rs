@@ -4,15 +4,21 @@
 //! directory `chart` cannot read), 2 bad input (a scenario that does not check, or bad
 //! arguments).
 
+mod paired_cli;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use influence::analysis::convergence::StopRule;
+use influence::analysis::pick::Pick;
+use influence::ops::pick::{PickError, find_actor, pick_representative};
+use influence::ops::seeds::{SeedsError, SeedsRequest, consecutive_seeds, run_seeds};
 use influence::output::charts::{ChartError, ChartsReport, rerender_charts};
 use influence::output::{StagedDir, terminal, write_replay};
 use influence::scenario::{Scenario, ScenarioError, ScenarioSource};
@@ -25,6 +31,11 @@ Examples:
   influence validate my_region.toml
   influence replay --run 17                      # run 17 of the default study, step by step
   influence chart outputs/south_caucasus         # redraw the charts of a finished study
+  influence compare base.toml variant.toml       # what the variant changes, run for run
+  influence ablate                               # which event matters most?
+  influence seeds --count 5                      # is the run count enough? five seeds agree?
+  influence run --until-ci 0.01                  # add runs until every interval is ±0.01
+  influence replay --pick median --actor Armenia # the run of Armenia's median outcome
 
 Exit codes: 0 ok, 1 failure, 2 bad input.";
 
@@ -56,8 +67,41 @@ Examples:
 Writes alignment.csv, trust_final.csv, threat_final.csv, final.csv, outcomes.csv,
 events.csv, runs_sample.csv, summary.json, a copy of the scenario and charts/ (PNG
 charts; --no-charts skips them) into the output directory, which appears only once
-complete.")]
+complete.
+
+With --until-ci W the run count is not fixed: runs are added in blocks of --block (in
+run order: runs 0..B, then B..2B, ...) until every outcome's 95% interval has a
+half-width of at most W, or --max-runs is reached. The files are then exactly those of a
+plain run of the final count, plus convergence.csv (each outcome's estimate and interval
+after each block) and charts/convergence.png; summary.json records the rule.
+  influence run --until-ci 0.02
+  influence run --until-ci 0.01 --block 500 --max-runs 50000")]
     Run(RunArgs),
+    /// Run the same study under several master seeds and compare the spread between them
+    /// with the error a single study claims.
+    #[command(after_help = "\
+Examples:
+  influence seeds --count 5                    # seeds S..S+4, S the scenario's seed
+  influence seeds my.toml --seeds 1,2,3 --runs 2000
+
+For each outcome probability and each actor's final median it prints the mean over
+seeds, the standard deviation between seeds, the standard error a single study claims
+(averaged over seeds) and their ratio. Verdict: \"consistent\" when the ratio is at most
+2, \"wider than claimed\" above 2 (if the claimed error is right, that happens by chance
+for 4.6% of figures with 2 seeds, 1.8% with 3, 0.3% with 5), \"no spread\" when every
+run gave the same value. Consistent figures mean the intervals of a single study at this
+run count can be trusted; the line under the table says how wide they are.
+
+Writes seeds.csv, seeds_summary.csv, summary.json, a copy of the scenario and
+charts/seeds.png into the output directory (default outputs/<scenario file
+stem>-seeds), which appears only once complete.")]
+    Seeds(SeedsArgs),
+    /// Compare two scenarios on the same random numbers: what the variant changes.
+    #[command(after_help = paired_cli::COMPARE_HELP)]
+    Compare(paired_cli::CompareArgs),
+    /// Leave each event out in turn and rank the events by their effect.
+    #[command(after_help = paired_cli::ABLATE_HELP)]
+    Ablate(paired_cli::AblateArgs),
     /// Check a scenario and report problems; runs nothing.
     #[command(after_help = "\
 Examples:
@@ -72,6 +116,12 @@ Examples:
 Examples:
   influence replay --run 17
   influence replay scenarios/south_caucasus.toml --run 3 --seed 7 --out /tmp/run3
+  influence replay --pick median --actor Azerbaijan    # the typical run for Azerbaijan
+  influence replay --pick max --actor Armenia --runs 5000
+
+--pick median|min|max --actor NAME simulates the batch (--runs, default the scenario's
+runs; nothing is written) and replays the run whose final alignment of that actor is
+closest to the median, or is the smallest or largest; ties go to the lowest run.
 
 Writes trajectory.csv (alignment, power), pairs.csv (trust, shock, threat) and
 events.csv (events that fired, with magnitudes) for every step.")]
@@ -85,8 +135,13 @@ Examples:
 Reads the tables, summary.json and scenario.toml of a directory written by `influence
 run` and replaces its charts/ with freshly drawn ones: alignment_fan.png,
 alignment_overview.png, runs_sample.png, final_distribution.png, trust_heatmap.png and
-outcomes.png. The new charts/ appears whole or not at all. The same directory always
+outcomes.png, and convergence.png when the study was grown with --until-ci. For a
+directory written by `influence seeds` it draws seeds.png. The new charts/ appears whole or not at all. The same directory always
 gives the same bytes, so these are the charts `run` drew.
+
+For a directory written by `influence compare` it draws compare_fan.png and
+diff_fan.png; for one written by `influence ablate`, ablation.png and
+ablation_alignment.png.
 
 Exit codes: 0 ok, 1 the directory is missing, is not an output directory, or holds a
 file that cannot be read.")]
@@ -121,6 +176,81 @@ struct RunArgs {
     /// Do not draw the PNG charts (`influence chart DIR` draws them later).
     #[arg(long)]
     no_charts: bool,
+    /// Add runs until every outcome's 95% interval has at most this half-width, in (0, 0.5].
+    #[arg(long, value_name = "W", conflicts_with = "runs", value_parser = parse_half_width)]
+    until_ci: Option<f64>,
+    /// With --until-ci: never more runs than this.
+    #[arg(long, value_name = "M", requires = "until_ci", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_runs: u64,
+    /// With --until-ci: runs added at a time.
+    #[arg(long, value_name = "B", requires = "until_ci", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    block: u64,
+}
+
+/// A target half-width: a number in (0, 0.5], the widest a 95% interval of a share can be.
+fn parse_half_width(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(w) if w > 0.0 && w <= 0.5 => Ok(w),
+        Ok(_) => Err("the half-width must be in (0, 0.5]".into()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[derive(Args)]
+#[command(group(ArgGroup::new("which").required(true).args(["seeds", "count"])))]
+struct SeedsArgs {
+    /// Scenario file (default: the embedded South Caucasus scenario).
+    scenario: Option<PathBuf>,
+    /// Master seeds, comma-separated (at least two, all different).
+    #[arg(long, value_delimiter = ',')]
+    seeds: Vec<u64>,
+    /// Number of consecutive seeds, starting at --seed (default: the scenario's seed).
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..=10_000))]
+    count: Option<u64>,
+    /// First seed for --count (default: the scenario's `seed`).
+    #[arg(long, requires = "count")]
+    seed: Option<u64>,
+    /// Runs of each study (default: the scenario's `runs`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    runs: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Output directory (default: outputs/<scenario file stem>-seeds).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace the output directory if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Do not print the table.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Do not draw charts/seeds.png (`influence chart DIR` draws it later).
+    #[arg(long)]
+    no_charts: bool,
+}
+
+/// The statistic a representative run is picked by.
+#[derive(Clone, Copy, ValueEnum)]
+enum PickArg {
+    /// The run closest to the median.
+    Median,
+    /// The run with the smallest value.
+    Min,
+    /// The run with the largest value.
+    Max,
+}
+
+impl From<PickArg> for Pick {
+    fn from(p: PickArg) -> Pick {
+        match p {
+            PickArg::Median => Pick::Median,
+            PickArg::Min => Pick::Min,
+            PickArg::Max => Pick::Max,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -128,8 +258,18 @@ struct ReplayArgs {
     /// Scenario file (default: the embedded South Caucasus scenario).
     scenario: Option<PathBuf>,
     /// Run index within the batch (0-based, as in final.csv).
-    #[arg(long)]
-    run: u64,
+    #[arg(long, required_unless_present = "pick", conflicts_with_all = ["pick", "actor"])]
+    run: Option<u64>,
+    /// Replay the run whose final alignment of --actor is closest to the median, or the
+    /// smallest, or the largest, in a batch of --runs runs.
+    #[arg(long, value_enum, requires = "actor")]
+    pick: Option<PickArg>,
+    /// The actor --pick looks at.
+    #[arg(long, requires = "pick")]
+    actor: Option<String>,
+    /// With --pick: runs in the batch to pick from (default: the scenario's `runs`).
+    #[arg(long, requires = "pick", value_parser = clap::value_parser!(u64).range(1..))]
+    runs: Option<u64>,
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
@@ -159,7 +299,31 @@ impl From<ScenarioError> for Failure {
 
 impl From<StudyError> for Failure {
     fn from(e: StudyError) -> Failure {
-        Failure::Other(format!("error: {e}"))
+        if e.is_bad_input() {
+            Failure::BadInput(format!("error: {e}"))
+        } else {
+            Failure::Other(format!("error: {e}"))
+        }
+    }
+}
+
+impl From<SeedsError> for Failure {
+    fn from(e: SeedsError) -> Failure {
+        if e.is_bad_input() {
+            Failure::BadInput(format!("error: {e}"))
+        } else {
+            Failure::Other(format!("error: {e}"))
+        }
+    }
+}
+
+impl From<PickError> for Failure {
+    fn from(e: PickError) -> Failure {
+        if e.is_bad_input() {
+            Failure::BadInput(format!("error: {e}"))
+        } else {
+            Failure::Other(format!("error: {e}"))
+        }
     }
 }
 
@@ -179,9 +343,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => cmd_run(args),
+        Command::Seeds(args) => cmd_seeds(args),
         Command::Validate { scenario } => cmd_validate(scenario.as_deref()),
         Command::Replay(args) => cmd_replay(args),
         Command::Chart { dir } => cmd_chart(&dir),
+        Command::Compare(args) => paired_cli::cmd_compare(args),
+        Command::Ablate(args) => paired_cli::cmd_ablate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -225,8 +392,14 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
         out: args.out.unwrap_or_else(|| default_out_dir(&source.path)),
         force: args.force,
         charts: !args.no_charts,
+        until: args.until_ci.map(|half_width| StopRule {
+            half_width,
+            block: args.block,
+            max_runs: args.max_runs,
+        }),
     };
-    let bar = progress_bar(req.runs);
+    // A grown study's length is unknown in advance; its bar runs towards the cap.
+    let bar = progress_bar(req.until.map_or(req.runs, |r| r.max_runs));
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let report = run_study(&sc, &source.text, &req, &tick, &cancel);
@@ -234,6 +407,9 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let report = report?;
     if !args.quiet {
         print!("{}", terminal::summary_table(&sc, &report.result));
+        if let Some(g) = &report.growth {
+            println!("\n{}", growth_line(g, report.result.runs));
+        }
         println!(
             "\nWrote {}/ in {:.2} s on {} thread{}.",
             report.out.display(),
@@ -248,10 +424,95 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Whether the stopping rule was met, and at how many runs.
+fn growth_line(g: &influence::study::Growth, runs: u64) -> String {
+    let blocks = format!(
+        "{} block{} of {}",
+        g.blocks,
+        if g.blocks == 1 { "" } else { "s" },
+        g.rule.block
+    );
+    if g.met {
+        format!(
+            "Target met: every outcome's 95% interval is within ±{} after {runs} runs \
+             ({blocks}); widest ±{:.4}.",
+            g.rule.half_width, g.widest_half_width
+        )
+    } else {
+        format!(
+            "Target not met: stopped at the cap of {} runs ({blocks}); the widest interval \
+             is ±{:.4}, not ±{}. Raise --max-runs to go on.",
+            g.rule.max_runs, g.widest_half_width, g.rule.half_width
+        )
+    }
+}
+
+fn cmd_seeds(args: SeedsArgs) -> Result<(), Failure> {
+    let (source, sc) = load(args.scenario.as_deref())?;
+    let seeds = match args.count {
+        Some(count) => {
+            let start = args.seed.unwrap_or(sc.seed);
+            consecutive_seeds(start, count).ok_or_else(|| {
+                Failure::BadInput(format!(
+                    "error: {count} seeds from {start} go past the largest seed, {}",
+                    u64::MAX
+                ))
+            })?
+        }
+        None => args.seeds,
+    };
+    let runs = args.runs.unwrap_or(sc.runs);
+    let req = SeedsRequest {
+        runs,
+        threads: args.threads.map(|t| t as usize),
+        out: args
+            .out
+            .unwrap_or_else(|| suffixed_out_dir(&source.path, "seeds")),
+        force: args.force,
+        charts: !args.no_charts,
+        seeds,
+    };
+    influence::ops::seeds::check_request(&req)?;
+    let bar = progress_bar(runs.saturating_mul(req.seeds.len() as u64));
+    let cancel = interrupt_flag();
+    let tick = |k: u64| bar.inc(k);
+    let report = run_seeds(&sc, &source.text, &req, &tick, &cancel);
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.quiet {
+        print!(
+            "{}",
+            influence::output::seeds::seeds_table(&sc, &report.spreads, &report.seeds, runs)
+        );
+        println!(
+            "\nWrote {}/ in {:.2} s on {} thread{}.",
+            report.out.display(),
+            report.elapsed_s,
+            report.threads,
+            if report.threads == 1 { "" } else { "s" }
+        );
+        if let Some(charts) = &report.charts {
+            println!("{}", charts_line(charts));
+        }
+    }
+    Ok(())
+}
+
+/// `outputs/<stem>-<suffix>`, beside the default output directory of a study.
+fn suffixed_out_dir(scenario_path: &Path, suffix: &str) -> PathBuf {
+    let base = default_out_dir(scenario_path);
+    let name = base
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    base.with_file_name(format!("{name}-{suffix}"))
+}
+
 fn charts_line(report: &ChartsReport) -> String {
     format!(
-        "Drew {} charts in {}/ in {:.2} s.",
+        "Drew {} chart{} in {}/ in {:.2} s.",
         report.charts.len(),
+        if report.charts.len() == 1 { "" } else { "s" },
         report.dir.display(),
         report.elapsed_s
     )
@@ -295,20 +556,49 @@ fn cmd_validate(path: Option<&Path>) -> Result<(), Failure> {
 fn cmd_replay(args: ReplayArgs) -> Result<(), Failure> {
     let (source, sc) = load(args.scenario.as_deref())?;
     let seed = args.seed.unwrap_or(sc.seed);
-    let out = args.out.unwrap_or_else(|| {
-        let base = default_out_dir(&source.path);
-        let name = base
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        base.with_file_name(format!("{name}-replay-{}", args.run))
-    });
+    let run = match (args.run, args.pick, &args.actor) {
+        (Some(run), _, _) => run,
+        (None, Some(pick), Some(name)) => {
+            let actor = find_actor(&sc, name)?;
+            let runs = args.runs.unwrap_or(sc.runs);
+            let bar = progress_bar(runs);
+            let cancel = interrupt_flag();
+            let tick = |k: u64| bar.inc(k);
+            let cfg = influence::montecarlo::BatchConfig::new(runs, seed);
+            let picked = pick_representative(&sc, &cfg, actor, pick.into(), &tick, &cancel);
+            bar.finish_and_clear();
+            let picked = picked?;
+            let name = &sc.actors[actor].name;
+            let what = match pick {
+                PickArg::Median => format!(
+                    "closest to the median {:+.6} of {name}'s final alignment",
+                    picked.statistic
+                ),
+                PickArg::Min => format!("the smallest final alignment of {name}"),
+                PickArg::Max => format!("the largest final alignment of {name}"),
+            };
+            println!(
+                "Picked run {} of {runs} (seed {seed}): {name} ends at {:+.6}, {what}.",
+                picked.run, picked.value
+            );
+            picked.run
+        }
+        // clap requires --run, or --pick with --actor.
+        _ => {
+            return Err(Failure::BadInput(
+                "error: give --run R, or --pick with --actor".into(),
+            ));
+        }
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| suffixed_out_dir(&source.path, &format!("replay-{run}")));
     let staged = StagedDir::new(&out, args.force)?;
-    write_replay(staged.path(), &sc, seed, args.run)?;
+    write_replay(staged.path(), &sc, seed, run)?;
     let out = staged.commit()?;
     println!(
         "Wrote run {} of seed {} ({} {}s) to {}/",
-        args.run,
+        run,
         seed,
         sc.steps,
         sc.step_unit,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 fn ctrl_c_stops_the_run_and_removes_the_staging_directory() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("study");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_influence"))
+    let child = Command::new(env!("CARGO_BIN_EXE_influence"))
         .args(["run", "--runs", "2000000", "--quiet", "--out"])
         .arg(&out)
         .stdout(Stdio::null())

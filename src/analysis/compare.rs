@@ -1,6 +1,7 @@
 //! Paired differences between a base scenario and a variant run on common random numbers.
 
 use super::stats::{Interval, Z95, wilson_interval};
+use super::summary::alignment_at;
 use crate::montecarlo::paired::PairedResult;
 use crate::scenario::Scenario;
 
@@ -126,6 +127,129 @@ pub fn paired_difference(a: u64, b: u64, c: u64, d: u64) -> (f64, f64, Interval)
     )
 }
 
+/// Width of the interval two independent batches would give, over the width of the paired
+/// one: how many times more runs independent batches would need for the same precision is
+/// about its square. Infinite when the paired difference is exact (every run identical),
+/// NaN when both intervals are empty.
+pub fn narrowing(independent: Interval, paired: Interval) -> f64 {
+    let (wi, wp) = (independent.high - independent.low, paired.high - paired.low);
+    if wp > 0.0 {
+        wi / wp
+    } else if wi > 0.0 {
+        f64::INFINITY
+    } else {
+        f64::NAN
+    }
+}
+
+/// One actor's final alignment in the two scenarios, with what the pairing buys: the interval
+/// the same runs would give if the two batches had been drawn independently.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinalContrast {
+    pub actor: String,
+    /// Mean and sample standard deviation of the final alignment over the base's runs.
+    pub base_mean: f64,
+    pub base_sd: f64,
+    pub variant_mean: f64,
+    pub variant_sd: f64,
+    /// The paired difference at the last step.
+    pub diff: AlignmentDiff,
+    /// The normal 95% interval of the difference of means of two independent batches of the
+    /// same size: mean ± z·√(sd_b²/n + sd_v²/n).
+    pub independent: Interval,
+}
+
+impl FinalContrast {
+    pub fn narrowing(&self) -> f64 {
+        narrowing(self.independent, self.diff.interval)
+    }
+}
+
+/// Final alignment contrasts of every actor, in the base's order.
+pub fn final_contrasts(base: &Scenario, r: &PairedResult) -> Vec<FinalContrast> {
+    let n = base.n();
+    let t = base.steps;
+    let runs = r.aggregates.runs() as f64;
+    base.actors
+        .iter()
+        .enumerate()
+        .map(|(i, actor)| {
+            let b = alignment_at(&r.aggregates.base, n, t, i);
+            let v = alignment_at(&r.aggregates.variant, n, t, i);
+            let diff = alignment_diff(r, n, t, i);
+            let half = Z95 * ((b.sd * b.sd + v.sd * v.sd) / runs).sqrt();
+            FinalContrast {
+                actor: actor.name.clone(),
+                base_mean: b.mean,
+                base_sd: b.sd,
+                variant_mean: v.mean,
+                variant_sd: v.sd,
+                diff,
+                independent: Interval {
+                    low: diff.mean - half,
+                    high: diff.mean + half,
+                },
+            }
+        })
+        .collect()
+}
+
+/// One shared outcome's difference, with the interval independent batches would give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeContrast {
+    pub diff: OutcomeDiff,
+    /// Newcombe's interval for two independent proportions of the same size.
+    pub independent: Interval,
+}
+
+impl OutcomeContrast {
+    pub fn narrowing(&self) -> f64 {
+        narrowing(self.independent, self.diff.interval)
+    }
+}
+
+/// Contrasts of every outcome both scenarios define, in the base's order.
+pub fn outcome_contrasts(base: &Scenario, r: &PairedResult) -> Vec<OutcomeContrast> {
+    let runs = r.aggregates.runs();
+    outcome_diffs(base, r)
+        .into_iter()
+        .zip(&r.aggregates.outcome_pairs)
+        .map(
+            |(diff, &[both, base_only, variant_only, _])| OutcomeContrast {
+                diff,
+                independent: independent_difference(
+                    both + variant_only,
+                    runs,
+                    both + base_only,
+                    runs,
+                ),
+            },
+        )
+        .collect()
+}
+
+/// Newcombe's method 10 for p1 − p2 of two independent samples (`hits1` of `n1`, `hits2` of
+/// `n2`): Wilson intervals squared and added, which is [`paired_difference`] without the
+/// correlation term. This is the interval a comparison of two unpaired studies would report.
+pub fn independent_difference(hits1: u64, n1: u64, hits2: u64, n2: u64) -> Interval {
+    if n1 == 0 || n2 == 0 {
+        return Interval {
+            low: -1.0,
+            high: 1.0,
+        };
+    }
+    let p1 = hits1 as f64 / n1 as f64;
+    let p2 = hits2 as f64 / n2 as f64;
+    let (w1, w2) = (wilson_interval(hits1, n1), wilson_interval(hits2, n2));
+    let theta = p1 - p2;
+    let lower = theta - ((p1 - w1.low).powi(2) + (w2.high - p2).powi(2)).sqrt();
+    let upper = theta + ((w1.high - p1).powi(2) + (p2 - w2.low).powi(2)).sqrt();
+    Interval {
+        low: lower.max(-1.0),
+        high: upper.min(1.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,6 +264,20 @@ mod tests {
         assert!((p1 - p2 + 0.0621).abs() < 5e-5);
         assert!((i.low + 0.1186).abs() < 5e-5, "{i:?}");
         assert!((i.high + 0.0046).abs() < 5e-5, "{i:?}");
+    }
+
+    #[test]
+    fn independent_difference_matches_the_published_example() {
+        // Newcombe (1998), Stat Med 17:873, Table II, example (a): 56/70 − 48/80 = 0.2000,
+        // method 10 gives 0.0524 to 0.3339.
+        let i = independent_difference(56, 70, 48, 80);
+        assert!((i.low - 0.0524).abs() < 5e-5, "{i:?}");
+        assert!((i.high - 0.3339).abs() < 5e-5, "{i:?}");
+        // Pairs that carry no correlation give the independent interval.
+        let (_, _, paired) = paired_difference(25, 25, 25, 25);
+        let unpaired = independent_difference(50, 100, 50, 100);
+        assert!((paired.low - unpaired.low).abs() < 1e-12);
+        assert!((paired.high - unpaired.high).abs() < 1e-12);
     }
 
     #[test]

@@ -25,6 +25,60 @@ pub struct SeedSpread {
     pub claimed_se: f64,
 }
 
+/// The largest ratio of the spread between seeds to the claimed standard error that still
+/// counts as agreement. If the claimed error is right, the sample standard deviation `s` of K
+/// seeds satisfies (K − 1) s² / SE² ~ χ²(K − 1), so a ratio above 2 happens by chance for
+/// 4.6% of figures with 2 seeds, 1.8% with 3 and 0.3% with 5: rare enough that a figure above
+/// it says the single study's error is understated, not that the seeds were unlucky.
+pub const CONSISTENT_RATIO: f64 = 2.0;
+
+/// What the spread between seeds says about the error a single study claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every seed gave the same value and no error was claimed: the figure is certain.
+    NoSpread,
+    /// The seeds scatter no more than [`CONSISTENT_RATIO`] times the claimed error.
+    Consistent,
+    /// The seeds scatter more than the single study claims: its interval is too narrow.
+    WiderThanClaimed,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::NoSpread => "no spread",
+            Verdict::Consistent => "consistent",
+            Verdict::WiderThanClaimed => "wider than claimed",
+        }
+    }
+}
+
+impl SeedSpread {
+    /// Spread between seeds over the claimed standard error; NaN when no error is claimed
+    /// (then the ratio means nothing: see [`SeedSpread::verdict`]).
+    pub fn ratio(&self) -> f64 {
+        if self.claimed_se > 0.0 {
+            self.sd_between / self.claimed_se
+        } else {
+            f64::NAN
+        }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        if self.claimed_se > 0.0 {
+            if self.sd_between <= CONSISTENT_RATIO * self.claimed_se {
+                Verdict::Consistent
+            } else {
+                Verdict::WiderThanClaimed
+            }
+        } else if self.sd_between == 0.0 {
+            Verdict::NoSpread
+        } else {
+            Verdict::WiderThanClaimed
+        }
+    }
+}
+
 fn mean_sd(xs: &[f64]) -> (f64, f64) {
     let n = xs.len() as f64;
     if xs.is_empty() {
@@ -62,58 +116,105 @@ pub fn median_and_se(xs: &mut [f64]) -> (f64, f64) {
 /// Spread across seeds of every outcome probability and every actor's final median.
 /// `studies` are the same scenario under different seeds, each with its final table.
 pub fn seed_spreads(sc: &Scenario, studies: &[BatchResult]) -> Vec<SeedSpread> {
-    let n = sc.n();
-    let mut out = Vec::new();
-    for (o, outcome) in sc.outcomes.iter().enumerate() {
-        let mut values = Vec::new();
-        let mut ses = Vec::new();
-        for s in studies {
-            let runs = s.aggregates.runs() as f64;
-            let p = s.aggregates.outcome_hits[o] as f64 / runs;
-            values.push(p);
-            ses.push((p * (1.0 - p) / runs).sqrt());
-        }
-        let (mean, sd_between) = mean_sd(&values);
-        out.push(SeedSpread {
-            name: outcome.name.clone(),
-            figure: "outcome",
-            values,
-            mean,
-            sd_between,
-            claimed_se: mean_sd(&ses).0,
-        });
+    let mut tally = SeedTally::new(sc);
+    for s in studies {
+        tally.add(sc, s);
     }
-    for (i, actor) in sc.actors.iter().enumerate() {
-        let mut values = Vec::new();
-        let mut ses = Vec::new();
-        for s in studies {
-            let mut column: Vec<f64> = s
-                .final_alignment
-                .iter()
-                .skip(i)
-                .step_by(n)
-                .copied()
-                .collect();
+    tally.spreads()
+}
+
+/// The figures of studies added one at a time. A report over many seeds keeps only this
+/// (two numbers per figure and seed), so it never holds more than one study's final table,
+/// which grows with the run count.
+#[derive(Debug, Clone)]
+pub struct SeedTally {
+    figures: Vec<Tallied>,
+}
+
+#[derive(Debug, Clone)]
+struct Tallied {
+    name: String,
+    figure: &'static str,
+    values: Vec<f64>,
+    ses: Vec<f64>,
+}
+
+impl SeedTally {
+    /// An empty tally with one figure per outcome, then one per actor, in scenario order.
+    pub fn new(sc: &Scenario) -> SeedTally {
+        let figure = |name: &str, figure| Tallied {
+            name: name.to_string(),
+            figure,
+            values: Vec::new(),
+            ses: Vec::new(),
+        };
+        let outcomes = sc.outcomes.iter().map(|o| figure(&o.name, "outcome"));
+        let actors = sc.actors.iter().map(|a| figure(&a.name, "final_median"));
+        SeedTally {
+            figures: outcomes.chain(actors).collect(),
+        }
+    }
+
+    /// Adds the figures of one study of `sc` (under the next seed).
+    pub fn add(&mut self, sc: &Scenario, study: &BatchResult) {
+        let n = sc.n();
+        let k = sc.outcomes.len();
+        let runs = study.aggregates.runs() as f64;
+        for (o, f) in self.figures[..k].iter_mut().enumerate() {
+            let p = study.aggregates.outcome_hits[o] as f64 / runs;
+            f.values.push(p);
+            f.ses.push((p * (1.0 - p) / runs).sqrt());
+        }
+        let mut column = Vec::with_capacity(study.final_alignment.len() / n.max(1));
+        for (i, f) in self.figures[k..].iter_mut().enumerate() {
+            column.clear();
+            column.extend(study.final_alignment.iter().skip(i).step_by(n).copied());
             let (m, se) = median_and_se(&mut column);
-            values.push(m);
-            ses.push(se);
+            f.values.push(m);
+            f.ses.push(se);
         }
-        let (mean, sd_between) = mean_sd(&values);
-        out.push(SeedSpread {
-            name: actor.name.clone(),
-            figure: "final_median",
-            values,
-            mean,
-            sd_between,
-            claimed_se: mean_sd(&ses).0,
-        });
     }
-    out
+
+    /// The spreads of the studies added so far.
+    pub fn spreads(&self) -> Vec<SeedSpread> {
+        self.figures
+            .iter()
+            .map(|f| {
+                let (mean, sd_between) = mean_sd(&f.values);
+                SeedSpread {
+                    name: f.name.clone(),
+                    figure: f.figure,
+                    values: f.values.clone(),
+                    mean,
+                    sd_between,
+                    claimed_se: mean_sd(&f.ses).0,
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verdicts_follow_the_ratio() {
+        let spread = |sd_between, claimed_se| SeedSpread {
+            name: "x".into(),
+            figure: "outcome",
+            values: Vec::new(),
+            mean: 0.5,
+            sd_between,
+            claimed_se,
+        };
+        assert_eq!(spread(0.02, 0.01).verdict(), Verdict::Consistent);
+        assert_eq!(spread(0.021, 0.01).verdict(), Verdict::WiderThanClaimed);
+        assert_eq!(spread(0.0, 0.0).verdict(), Verdict::NoSpread);
+        assert_eq!(spread(0.001, 0.0).verdict(), Verdict::WiderThanClaimed);
+        assert!(spread(0.0, 0.0).ratio().is_nan());
+        assert_eq!(spread(0.01, 0.02).ratio(), 0.5);
+    }
 
     #[test]
     fn median_se_of_a_uniform_sample_is_close_to_theory() {

@@ -4,10 +4,14 @@
 //! The formats here are a contract that tests and other tools rely on; README.md documents
 //! every file and column.
 
+pub mod ablation;
 pub mod atomic;
 pub mod charts;
+pub mod compare;
+pub mod convergence;
 pub mod csv;
 pub mod replay;
+pub mod seeds;
 pub mod study;
 pub mod terminal;
 

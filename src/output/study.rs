@@ -57,13 +57,19 @@ pub fn write_study(
 
 /// `step,actor,mean,sd,p05,p25,p50,p75,p95`, steps 0..=steps, actors in scenario order.
 pub fn alignment_csv(sc: &Scenario, result: &BatchResult) -> String {
+    alignment_table(sc, &result.aggregates)
+}
+
+/// The table of [`alignment_csv`] from aggregates alone, for outputs (such as a comparison)
+/// that hold aggregates without a per-run table.
+pub fn alignment_table(sc: &Scenario, acc: &crate::montecarlo::BatchAccumulator) -> String {
     let n = sc.n();
     let mut t = Table::new(&[
         "step", "actor", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
     ]);
     for step in 0..=sc.steps {
         for (i, actor) in sc.actors.iter().enumerate() {
-            let d = alignment_at(&result.aggregates, n, step, i);
+            let d = alignment_at(acc, n, step, i);
             t.row()
                 .int(step as u64)
                 .text(&actor.name)
@@ -205,8 +211,27 @@ struct SummaryJson<'a> {
     quantiles: String,
     actors: Vec<ActorJson<'a>>,
     outcomes: Vec<OutcomeJson>,
+    /// Present only for a study grown until its intervals were narrow enough.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<UntilJson>,
     threads: usize,
     elapsed_s: f64,
+}
+
+/// The stopping rule of a study grown block by block (`influence run --until-ci`), as
+/// summary.json records it: what was asked and whether it was met.
+#[derive(Debug, Clone, Serialize)]
+pub struct UntilJson {
+    /// Target: largest half-width of every outcome's 95% interval.
+    pub half_width: f64,
+    /// Runs added at a time.
+    pub block: u64,
+    /// The cap on runs.
+    pub max_runs: u64,
+    /// Whether every interval reached the target before the cap.
+    pub met: bool,
+    /// The widest outcome interval's half-width at the end.
+    pub widest_half_width: f64,
 }
 
 #[derive(Serialize)]
@@ -239,12 +264,22 @@ struct OutcomeJson {
 }
 
 /// Rounds to the six decimals of the CSV files, so both say the same.
-fn r6(x: f64) -> f64 {
+pub(crate) fn r6(x: f64) -> f64 {
     let y = (x * 1e6).round() / 1e6;
     if y == 0.0 { 0.0 } else { y }
 }
 
 pub fn summary_json(sc: &Scenario, result: &BatchResult, meta: &StudyMeta) -> String {
+    summary_json_until(sc, result, meta, None)
+}
+
+/// summary.json, with the stopping rule of a grown study when there is one.
+pub fn summary_json_until(
+    sc: &Scenario,
+    result: &BatchResult,
+    meta: &StudyMeta,
+    until: Option<&UntilJson>,
+) -> String {
     let n = sc.n();
     let acc = &result.aggregates;
     let summary = SummaryJson {
@@ -292,6 +327,11 @@ pub fn summary_json(sc: &Scenario, result: &BatchResult, meta: &StudyMeta) -> St
                 runs: o.runs,
             })
             .collect(),
+        until: until.map(|u| UntilJson {
+            half_width: r6(u.half_width),
+            widest_half_width: r6(u.widest_half_width),
+            ..u.clone()
+        }),
         threads: meta.threads,
         elapsed_s: r6(meta.elapsed_s),
     };

@@ -66,6 +66,8 @@ pub struct StudyData {
     /// Mean trust at the last step, `trust_end[from * n + to]`; NaN on the diagonal.
     pub trust_end: Vec<f64>,
     pub outcomes: Vec<OutcomeRow>,
+    /// The path of a study grown with `--until-ci` (convergence.csv), if it was.
+    pub convergence: Option<super::convergence::ConvergenceData>,
 }
 
 impl StudyData {
@@ -135,6 +137,7 @@ impl StudyData {
         let finals = read_finals(&dir.join("final.csv"), &names)?;
         let trust_end = read_trust(&dir.join("trust_final.csv"), &scenario, &names)?;
         let outcomes = read_outcomes(&dir.join("outcomes.csv"))?;
+        let convergence = super::convergence::ConvergenceData::read(dir, &scenario, summary.runs)?;
         Ok(StudyData {
             scenario,
             runs: summary.runs,
@@ -145,6 +148,7 @@ impl StudyData {
             finals,
             trust_end,
             outcomes,
+            convergence,
         })
     }
 }
@@ -209,6 +213,12 @@ fn step_of(
         .ok()
         .filter(|&s| s <= steps)
         .ok_or_else(|| csv.garbled(&format!("step {step} is past the scenario's {steps} steps")))
+}
+
+/// Reads a table in alignment.csv's format, checked against `sc`: every step and actor once,
+/// no other. Other output directories (a comparison's two scenarios) keep the same format.
+pub fn read_alignment_bands(path: &Path, sc: &Scenario) -> Result<Vec<Band>, ChartError> {
+    read_bands(path, sc, &ActorNames::new(sc))
 }
 
 fn read_bands(path: &Path, sc: &Scenario, names: &ActorNames) -> Result<Vec<Band>, ChartError> {

@@ -12,6 +12,9 @@
 //! - [`palette`], [`layout`], [`timeaxis`], [`events`].
 
 pub mod canvas;
+pub mod compare;
+pub mod convergence;
+pub mod difference;
 pub mod distribution;
 pub mod error;
 pub mod events;
@@ -22,11 +25,14 @@ pub mod input;
 pub mod layout;
 pub mod outcomes;
 pub mod overview;
+pub mod paired;
 pub mod palette;
 pub mod panels;
 pub mod records;
 pub mod runs;
+pub mod seeds;
 pub mod timeaxis;
+pub mod tornado;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -121,6 +127,14 @@ pub fn render_charts(dir: &Path, charts_dir: &Path) -> Result<ChartsReport, Char
 /// directory beside `dir/charts`, then swaps it in, so `charts/` is never half written.
 pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
     let started = Instant::now();
+    // A directory of `influence seeds` holds another kind of figures, with its own chart.
+    if seeds::is_seeds_dir(dir) {
+        return seeds::rerender(dir);
+    }
+    // So do the directories of `influence compare` and `influence ablate`.
+    if let Some(report) = paired::rerender_paired(dir) {
+        return report;
+    }
     // Read first, so that a directory that is not a study is refused before anything is
     // created inside it.
     let data = StudyData::read(dir)?;
@@ -143,11 +157,16 @@ fn write_charts(
         path: charts_dir.to_path_buf(),
         source,
     })?;
+    // A study grown with `--until-ci` also shows how its estimates settled.
+    let mut list = CHARTS.to_vec();
+    if data.convergence.is_some() {
+        list.push((convergence::FILE, convergence::draw));
+    }
     // Charts are independent; drawing them in parallel does not change a pixel.
     let drawn: Vec<Result<Drawn, ChartError>> =
-        CHARTS.par_iter().map(|(_, draw)| draw(&ctx)).collect();
-    let mut charts = Vec::with_capacity(CHARTS.len());
-    for ((name, _), result) in CHARTS.iter().zip(drawn) {
+        list.par_iter().map(|(_, draw)| draw(&ctx)).collect();
+    let mut charts = Vec::with_capacity(list.len());
+    for ((name, _), result) in list.iter().zip(drawn) {
         let chart = result?;
         let path = charts_dir.join(name);
         fs::write(&path, &chart.png).map_err(|source| ChartError::Write { path, source })?;

@@ -51,12 +51,18 @@ pub struct Grid {
 
 impl Grid {
     pub fn new(ctx: &Context) -> Grid {
+        Grid::with_value_labels(ctx, "−0.5")
+    }
+
+    /// A grid whose value labels (left of the first column) are as wide as `widest`: a chart
+    /// of differences may need more decimals than alignment's −1 … +1.
+    pub fn with_value_labels(ctx: &Context, widest: &str) -> Grid {
         let n = ctx.data.n();
         let cols = grid_columns(n);
         let rows = n.div_ceil(cols).max(1);
         let width = MIN_WIDTH as f64;
         let pole_w = pole_width(ctx, POLE_MAX_W);
-        let num_w = text_width("−0.5", &TICK) + 8.0;
+        let num_w = text_width(widest, &TICK) + 8.0;
         let gutter = pole_w + 12.0 + num_w;
         let plot_w = (width - 2.0 * MARGIN - gutter - (cols as f64 - 1.0) * COL_GAP) / cols as f64;
         let key = key_lines(ctx, width - 2.0 * MARGIN);
@@ -119,13 +125,33 @@ impl Grid {
         notes: &[String],
     ) -> Result<(Scale, Scale), ChartError> {
         let plot = panel.plot;
-        let xs = Scale::new((0.0, ctx.time.steps.max(1) as f64), (plot.x, plot.right()));
         let ys = Scale::new((-1.0, 1.0), (plot.bottom() - 5.0, plot.y + 5.0));
         alignment_grid(c, plot, &ys)?;
         if panel.first_col {
             alignment_ticks(c, plot.x - 6.0, &ys)?;
             pole_labels(c, ctx, plot.x - self.num_w - 12.0, &ys, self.pole_w)?;
         }
+        let xs = self.draw_panel_frame(c, ctx, panel, notes)?;
+        Ok((xs, ys))
+    }
+
+    /// Where the pole names stand left of a first-column panel: the right edge they are
+    /// aligned to, and the width they may wrap to.
+    pub fn pole_column(&self, panel: &Panel) -> (f64, f64) {
+        (panel.plot.x - self.num_w - 12.0, self.pole_w)
+    }
+
+    /// A panel's event marks, time axis and title, and its time scale: everything but the
+    /// value axis, which a chart of another quantity than alignment draws first itself.
+    pub fn draw_panel_frame(
+        &self,
+        c: &Canvas,
+        ctx: &Context,
+        panel: &Panel,
+        notes: &[String],
+    ) -> Result<Scale, ChartError> {
+        let plot = panel.plot;
+        let xs = Scale::new((0.0, ctx.time.steps.max(1) as f64), (plot.x, plot.right()));
         event_marks(c, ctx, panel.strip, plot, &xs)?;
         time_axis(c, plot, &xs, &self.ticks, &self.tick_labels, panel.x_labels)?;
 
@@ -156,7 +182,7 @@ impl Grid {
             Align::End,
             Across::Middle,
         )?;
-        Ok((xs, ys))
+        Ok(xs)
     }
 
     /// The time caption under the grid and the event key below it.
