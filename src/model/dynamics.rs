@@ -1,5 +1,8 @@
 //! One step of the dynamics after the events (MODEL.md, "One step", items 2 to 5).
 
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
 use super::State;
 use crate::scenario::Scenario;
 
@@ -20,16 +23,34 @@ impl Dynamics {
     }
 
     /// Moves `st` from the post-event state of step t to the state of step t + 1: trust,
-    /// shock decay, derived threat, alignment. `trust_noise` and `alignment_noise` yield
-    /// standard normals; each is called only when its σ is positive, `n (n − 1)` times for
-    /// trust (row by row, skipping the diagonal) and `n` times for alignment, so that the
-    /// streams stay aligned across steps and runs.
-    pub fn advance(
+    /// shock decay, derived threat, alignment. Standard normals are drawn from `trust_rng`
+    /// and `alignment_rng` only when their σ is positive, `n (n − 1)` for trust (row by row,
+    /// skipping the diagonal) and `n` for alignment, so that the streams stay aligned across
+    /// steps and runs.
+    ///
+    /// The generators are copied into locals for the step and written back at its end: a
+    /// generator behind a reference would be stored to memory after every draw, which costs
+    /// more than the draw itself.
+    pub fn advance<R: Rng + Clone>(
         &mut self,
         sc: &Scenario,
         st: &mut State,
-        mut trust_noise: impl FnMut() -> f64,
-        mut alignment_noise: impl FnMut() -> f64,
+        trust_rng: &mut R,
+        alignment_rng: &mut R,
+    ) {
+        let mut trust_local = trust_rng.clone();
+        let mut alignment_local = alignment_rng.clone();
+        self.advance_with(sc, st, &mut trust_local, &mut alignment_local);
+        *trust_rng = trust_local;
+        *alignment_rng = alignment_local;
+    }
+
+    fn advance_with<R: Rng>(
+        &mut self,
+        sc: &Scenario,
+        st: &mut State,
+        trust_rng: &mut R,
+        alignment_rng: &mut R,
     ) {
         let n = st.n;
         if n == 0 {
@@ -60,7 +81,7 @@ impl Dynamics {
             if m.trust_noise > 0.0 {
                 for (j, o) in out.iter_mut().enumerate() {
                     if j != i {
-                        *o += m.trust_noise * trust_noise();
+                        *o += m.trust_noise * normal(trust_rng);
                     }
                 }
             }
@@ -121,7 +142,7 @@ impl Dynamics {
             let s = actor.stubbornness;
             let mut next = s * actor.alignment + (1.0 - s) * (pulled - balancing * threat_sum);
             if m.alignment_noise > 0.0 {
-                next += m.alignment_noise * alignment_noise();
+                next += m.alignment_noise * normal(alignment_rng);
             }
             self.next_alignment[i] = next.clamp(-1.0, 1.0);
         }
@@ -135,14 +156,18 @@ impl Dynamics {
 #[inline]
 fn add_balance(out: &mut [f64], row: &[f64], trust: &[f64], balance: f64) {
     let n = out.len();
-    for (k, &t_ik) in row.iter().enumerate() {
+    for (&t_ik, row_k) in row.iter().zip(trust.chunks_exact(n)) {
         if t_ik == 0.0 {
             continue;
         }
         let coef = balance * t_ik;
-        let row_k = &trust[k * n..k * n + n];
-        for j in 0..n {
-            out[j] += coef * row_k[j];
+        for (o, &t_kj) in out.iter_mut().zip(row_k) {
+            *o += coef * t_kj;
         }
     }
+}
+
+#[inline(always)]
+fn normal<R: Rng>(rng: &mut R) -> f64 {
+    StandardNormal.sample(rng)
 }

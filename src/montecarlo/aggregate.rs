@@ -71,7 +71,8 @@ impl StatGrid {
         if x > self.max[cell] {
             self.max[cell] = x;
         }
-        let b = (((x - self.lo) * (1.0 / BIN_WIDTH)) as usize).min(self.bins - 1);
+        // Through i64: a signed conversion is one instruction, an unsigned one several.
+        let b = (((x - self.lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(self.bins - 1);
         self.counts[cell * self.bins + b] += 1;
     }
 

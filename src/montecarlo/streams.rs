@@ -130,15 +130,9 @@ impl RunStreams {
         }
     }
 
-    /// The trust and alignment noise sources, as standard-normal samplers.
-    pub fn noise(&mut self) -> (impl FnMut() -> f64 + '_, impl FnMut() -> f64 + '_) {
-        let RunStreams {
-            trust, alignment, ..
-        } = self;
-        (
-            move || StandardNormal.sample(trust),
-            move || StandardNormal.sample(alignment),
-        )
+    /// The generators of trust noise and alignment noise.
+    pub fn noise(&mut self) -> (&mut Xoshiro256PlusPlus, &mut Xoshiro256PlusPlus) {
+        (&mut self.trust, &mut self.alignment)
     }
 
     /// A uniform number in [0, 1) from event `e`'s own stream.
@@ -164,8 +158,8 @@ mod tests {
     use super::*;
 
     fn normals(s: &mut RunStreams, k: usize) -> Vec<f64> {
-        let (mut t, _) = s.noise();
-        (0..k).map(|_| t()).collect()
+        let (t, _) = s.noise();
+        (0..k).map(|_| StandardNormal.sample(&mut *t)).collect()
     }
 
     #[test]
