@@ -67,17 +67,20 @@ impl Dynamics {
         };
         let kappa = m.trust_memory;
         let trust = &st.trust;
-        let rows = self
+        for ((out, row), row0) in self
             .next_trust
             .chunks_exact_mut(n)
-            .zip(trust.chunks_exact(n).zip(sc.trust0.chunks_exact(n)));
-        for (i, (out, (row, row0))) in rows.enumerate() {
+            .zip(trust.chunks_exact(n))
+            .zip(sc.trust0.chunks_exact(n))
+        {
             for ((o, &t), &t0) in out.iter_mut().zip(row).zip(row0) {
                 *o = t + kappa * (t0 - t);
             }
-            if balance != 0.0 {
-                add_balance(out, row, trust, balance);
-            }
+        }
+        if balance != 0.0 {
+            add_balance(&mut self.next_trust, trust, n, balance);
+        }
+        for (i, out) in self.next_trust.chunks_exact_mut(n).enumerate() {
             if m.trust_noise > 0.0 {
                 for (j, o) in out.iter_mut().enumerate() {
                     if j != i {
@@ -150,19 +153,38 @@ impl Dynamics {
     }
 }
 
-/// `out_j += β' Σ_k T_ik T_kj` for one row i of the structural-balance term. Zero entries of
-/// row i are skipped: large scenarios leave most pairs at trust 0, where this saves most of
-/// the O(n³) work.
-#[inline]
-fn add_balance(out: &mut [f64], row: &[f64], trust: &[f64], balance: f64) {
-    let n = out.len();
-    for (&t_ik, row_k) in row.iter().zip(trust.chunks_exact(n)) {
-        if t_ik == 0.0 {
-            continue;
+/// `next_ij += β' Σ_k T_ik T_kj` for every row i: the structural-balance term, the one
+/// O(n³) part of a step. Rows are taken two at a time so that each row k of T, once loaded,
+/// serves two outputs; every output still sums its terms in k order, so the result does not
+/// depend on the blocking. Zero entries are skipped: large scenarios leave most pairs at
+/// trust 0, where this saves most of the work.
+fn add_balance(next: &mut [f64], trust: &[f64], n: usize, balance: f64) {
+    let mut pairs = next.chunks_exact_mut(2 * n);
+    let mut sources = trust.chunks_exact(2 * n);
+    for (out, rows) in (&mut pairs).zip(&mut sources) {
+        let (out1, out2) = out.split_at_mut(n);
+        let (row1, row2) = rows.split_at(n);
+        for ((&t1, &t2), row_k) in row1.iter().zip(row2).zip(trust.chunks_exact(n)) {
+            if t1 == 0.0 && t2 == 0.0 {
+                continue;
+            }
+            let (c1, c2) = (balance * t1, balance * t2);
+            for ((o1, o2), &x) in out1.iter_mut().zip(out2.iter_mut()).zip(row_k) {
+                *o1 += c1 * x;
+                *o2 += c2 * x;
+            }
         }
-        let coef = balance * t_ik;
-        for (o, &t_kj) in out.iter_mut().zip(row_k) {
-            *o += coef * t_kj;
+    }
+    let (out, row) = (pairs.into_remainder(), sources.remainder());
+    if !out.is_empty() {
+        for (&t, row_k) in row.iter().zip(trust.chunks_exact(n)) {
+            if t == 0.0 {
+                continue;
+            }
+            let c = balance * t;
+            for (o, &x) in out.iter_mut().zip(row_k) {
+                *o += c * x;
+            }
         }
     }
 }
