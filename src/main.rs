@@ -297,45 +297,55 @@ impl From<ScenarioError> for Failure {
     }
 }
 
-impl From<StudyError> for Failure {
-    fn from(e: StudyError) -> Failure {
-        if e.is_bad_input() {
+/// A library error that says whether the user's input is at fault (exit 2) or something
+/// else failed (exit 1). Scenario errors are apart: they render their own "error:" lines.
+trait Classified: std::fmt::Display {
+    fn bad_input(&self) -> bool;
+}
+
+impl Classified for StudyError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for SeedsError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for PickError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for influence::ops::paired::PairedStudyError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for ChartError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl Classified for influence::output::OutputError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl<E: Classified> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        if e.bad_input() {
             Failure::BadInput(format!("error: {e}"))
         } else {
             Failure::Other(format!("error: {e}"))
         }
-    }
-}
-
-impl From<SeedsError> for Failure {
-    fn from(e: SeedsError) -> Failure {
-        if e.is_bad_input() {
-            Failure::BadInput(format!("error: {e}"))
-        } else {
-            Failure::Other(format!("error: {e}"))
-        }
-    }
-}
-
-impl From<PickError> for Failure {
-    fn from(e: PickError) -> Failure {
-        if e.is_bad_input() {
-            Failure::BadInput(format!("error: {e}"))
-        } else {
-            Failure::Other(format!("error: {e}"))
-        }
-    }
-}
-
-impl From<ChartError> for Failure {
-    fn from(e: ChartError) -> Failure {
-        Failure::Other(format!("error: {e}"))
-    }
-}
-
-impl From<influence::output::OutputError> for Failure {
-    fn from(e: influence::output::OutputError) -> Failure {
-        Failure::Other(format!("error: {e}"))
     }
 }
 

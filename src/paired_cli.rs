@@ -8,7 +8,7 @@ use clap::Args;
 
 use influence::ops::ablate::run_ablation;
 use influence::ops::compare::{Compared, run_compare};
-use influence::ops::paired::{PairedRequest, PairedStudyError, ablation_out_dir, compare_out_dir};
+use influence::ops::paired::{PairedRequest, ablation_out_dir, compare_out_dir};
 
 use super::{Failure, charts_line, interrupt_flag, load, progress_bar};
 
@@ -97,16 +97,6 @@ pub struct AblateArgs {
     /// Do not draw the PNG charts (`influence chart DIR` draws them later).
     #[arg(long)]
     no_charts: bool,
-}
-
-impl From<PairedStudyError> for Failure {
-    fn from(e: PairedStudyError) -> Failure {
-        if e.is_bad_input() {
-            Failure::BadInput(format!("error: {e}"))
-        } else {
-            Failure::Other(format!("error: {e}"))
-        }
-    }
 }
 
 fn wrote_line(out: &std::path::Path, elapsed_s: f64, threads: usize) -> String {
