@@ -161,21 +161,11 @@ struct RunArgs {
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    threads: Option<u64>,
     /// Output directory (default: outputs/<scenario file stem>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Do not print the summary table.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Do not draw the PNG charts (`influence chart DIR` draws them later).
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    flags: StudyFlags,
     /// Add runs until every outcome's 95% interval has at most this half-width, in (0, 0.5].
     #[arg(long, value_name = "W", conflicts_with = "runs", value_parser = parse_half_width)]
     until_ci: Option<f64>,
@@ -187,6 +177,41 @@ struct RunArgs {
     #[arg(long, value_name = "B", requires = "until_ci", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..))]
     block: u64,
+}
+
+/// Options every study command shares.
+#[derive(Args)]
+struct StudyFlags {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Replace the output directory if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Do not print the summary.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Do not draw the PNG charts (`influence chart DIR` draws them later).
+    #[arg(long)]
+    no_charts: bool,
+}
+
+impl StudyFlags {
+    fn threads(&self) -> Option<usize> {
+        self.threads.map(|t| t as usize)
+    }
+}
+
+/// The closing lines of a study command: where it wrote, how long it took, the charts.
+fn print_footer(out: &Path, elapsed_s: f64, threads: usize, charts: Option<&ChartsReport>) {
+    println!(
+        "\nWrote {}/ in {elapsed_s:.2} s on {threads} thread{}.",
+        out.display(),
+        if threads == 1 { "" } else { "s" }
+    );
+    if let Some(charts) = charts {
+        println!("{}", charts_line(charts));
+    }
 }
 
 /// A target half-width: a number in (0, 0.5], the widest a 95% interval of a share can be.
@@ -215,21 +240,11 @@ struct SeedsArgs {
     /// Runs of each study (default: the scenario's `runs`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     runs: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    threads: Option<u64>,
     /// Output directory (default: outputs/<scenario file stem>-seeds).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Do not print the table.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Do not draw charts/seeds.png (`influence chart DIR` draws it later).
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    flags: StudyFlags,
 }
 
 /// The statistic a representative run is picked by.
@@ -398,10 +413,10 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let req = StudyRequest {
         runs: args.runs.unwrap_or(sc.runs),
         seed: args.seed.unwrap_or(sc.seed),
-        threads: args.threads.map(|t| t as usize),
+        threads: args.flags.threads(),
         out: args.out.unwrap_or_else(|| default_out_dir(&source.path)),
-        force: args.force,
-        charts: !args.no_charts,
+        force: args.flags.force,
+        charts: !args.flags.no_charts,
         until: args.until_ci.map(|half_width| StopRule {
             half_width,
             block: args.block,
@@ -415,21 +430,17 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let report = run_study(&sc, &source.text, &req, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
-    if !args.quiet {
+    if !args.flags.quiet {
         print!("{}", terminal::summary_table(&sc, &report.result));
         if let Some(g) = &report.growth {
             println!("\n{}", growth_line(g, report.result.runs));
         }
-        println!(
-            "\nWrote {}/ in {:.2} s on {} thread{}.",
-            report.out.display(),
+        print_footer(
+            &report.out,
             report.elapsed_s,
             report.threads,
-            if report.threads == 1 { "" } else { "s" }
+            report.charts.as_ref(),
         );
-        if let Some(charts) = &report.charts {
-            println!("{}", charts_line(charts));
-        }
     }
     Ok(())
 }
@@ -474,12 +485,12 @@ fn cmd_seeds(args: SeedsArgs) -> Result<(), Failure> {
     let runs = args.runs.unwrap_or(sc.runs);
     let req = SeedsRequest {
         runs,
-        threads: args.threads.map(|t| t as usize),
+        threads: args.flags.threads(),
         out: args
             .out
             .unwrap_or_else(|| suffixed_out_dir(&source.path, "seeds")),
-        force: args.force,
-        charts: !args.no_charts,
+        force: args.flags.force,
+        charts: !args.flags.no_charts,
         seeds,
     };
     influence::ops::seeds::check_request(&req)?;
@@ -489,21 +500,17 @@ fn cmd_seeds(args: SeedsArgs) -> Result<(), Failure> {
     let report = run_seeds(&sc, &source.text, &req, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
-    if !args.quiet {
+    if !args.flags.quiet {
         print!(
             "{}",
             influence::output::seeds::seeds_table(&sc, &report.spreads, &report.seeds, runs)
         );
-        println!(
-            "\nWrote {}/ in {:.2} s on {} thread{}.",
-            report.out.display(),
+        print_footer(
+            &report.out,
             report.elapsed_s,
             report.threads,
-            if report.threads == 1 { "" } else { "s" }
+            report.charts.as_ref(),
         );
-        if let Some(charts) = &report.charts {
-            println!("{}", charts_line(charts));
-        }
     }
     Ok(())
 }

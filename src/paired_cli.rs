@@ -10,7 +10,7 @@ use influence::ops::ablate::run_ablation;
 use influence::ops::compare::{Compared, run_compare};
 use influence::ops::paired::{PairedRequest, ablation_out_dir, compare_out_dir};
 
-use super::{Failure, charts_line, interrupt_flag, load, progress_bar};
+use super::{Failure, StudyFlags, interrupt_flag, load, print_footer, progress_bar};
 
 pub const COMPARE_HELP: &str = "\
 Examples:
@@ -55,21 +55,11 @@ pub struct CompareArgs {
     /// Master seed of both (default: the base scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    threads: Option<u64>,
     /// Output directory (default: outputs/<base stem>-vs-<variant stem>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Do not print the summary.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Do not draw the PNG charts (`influence chart DIR` draws them later).
-    #[arg(long)]
-    no_charts: bool,
+    #[command(flatten)]
+    flags: StudyFlags,
 }
 
 #[derive(Args)]
@@ -82,29 +72,11 @@ pub struct AblateArgs {
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    threads: Option<u64>,
     /// Output directory (default: outputs/<scenario file stem>-ablation).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it exists.
-    #[arg(long)]
-    force: bool,
-    /// Do not print the summary.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Do not draw the PNG charts (`influence chart DIR` draws them later).
-    #[arg(long)]
-    no_charts: bool,
-}
-
-fn wrote_line(out: &std::path::Path, elapsed_s: f64, threads: usize) -> String {
-    format!(
-        "Wrote {}/ in {elapsed_s:.2} s on {threads} thread{}.",
-        out.display(),
-        if threads == 1 { "" } else { "s" }
-    )
+    #[command(flatten)]
+    flags: StudyFlags,
 }
 
 pub fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
@@ -113,12 +85,12 @@ pub fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     let req = PairedRequest {
         runs: args.runs.unwrap_or(base.runs),
         seed: args.seed.unwrap_or(base.seed),
-        threads: args.threads.map(|t| t as usize),
+        threads: args.flags.threads(),
         out: args
             .out
             .unwrap_or_else(|| compare_out_dir(&base_source.path, &variant_source.path)),
-        force: args.force,
-        charts: !args.no_charts,
+        force: args.flags.force,
+        charts: !args.flags.no_charts,
     };
     let bar = progress_bar(req.runs);
     let cancel = interrupt_flag();
@@ -138,15 +110,14 @@ pub fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     );
     bar.finish_and_clear();
     let report = report?;
-    if !args.quiet {
+    if !args.flags.quiet {
         print!("{}", report.table);
-        println!(
-            "\n{}",
-            wrote_line(&report.out, report.elapsed_s, report.threads)
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
         );
-        if let Some(charts) = &report.charts {
-            println!("{}", charts_line(charts));
-        }
     }
     Ok(())
 }
@@ -156,10 +127,10 @@ pub fn cmd_ablate(args: AblateArgs) -> Result<(), Failure> {
     let req = PairedRequest {
         runs: args.runs.unwrap_or(sc.runs),
         seed: args.seed.unwrap_or(sc.seed),
-        threads: args.threads.map(|t| t as usize),
+        threads: args.flags.threads(),
         out: args.out.unwrap_or_else(|| ablation_out_dir(&source.path)),
-        force: args.force,
-        charts: !args.no_charts,
+        force: args.flags.force,
+        charts: !args.flags.no_charts,
     };
     let total = req.runs.saturating_mul(sc.events.len() as u64);
     let bar = progress_bar(total);
@@ -168,15 +139,14 @@ pub fn cmd_ablate(args: AblateArgs) -> Result<(), Failure> {
     let report = run_ablation(&sc, &source.text, &req, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
-    if !args.quiet {
+    if !args.flags.quiet {
         print!("{}", report.table);
-        println!(
-            "\n{}",
-            wrote_line(&report.out, report.elapsed_s, report.threads)
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
         );
-        if let Some(charts) = &report.charts {
-            println!("{}", charts_line(charts));
-        }
     }
     Ok(())
 }
