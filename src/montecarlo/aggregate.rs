@@ -55,25 +55,41 @@ impl StatGrid {
         self.cells
     }
 
-    /// Adds one observation of cell `cell`. Values are clamped to the range first; the
-    /// model keeps every quantity in its range, so this only guards the bin index.
+    /// Adds one observation of cell `cell`.
     #[inline]
     pub fn add(&mut self, cell: usize, x: f64) {
-        let x = x.clamp(self.lo, self.hi);
-        // Truncation is one instruction where `round` is a library call; the fixed point
-        // keeps 2^-40, far below anything reported, either way.
-        let q = i128::from((x * SCALE) as i64);
-        self.sum[cell] += q;
-        self.sum_sq[cell] += q * q;
-        if x < self.min[cell] {
-            self.min[cell] = x;
+        self.add_all(cell, std::slice::from_ref(&x));
+    }
+
+    /// Adds `xs[k]` as one observation of cell `first + k`, for every k. Values are clamped
+    /// to the range first; the model keeps every quantity in its range, so this only
+    /// guards the bin index.
+    #[inline]
+    pub fn add_all(&mut self, first: usize, xs: &[f64]) {
+        let (lo, hi, bins) = (self.lo, self.hi, self.bins);
+        let cells = first..first + xs.len();
+        let sum = &mut self.sum[cells.clone()];
+        let sum_sq = &mut self.sum_sq[cells.clone()];
+        let min = &mut self.min[cells.clone()];
+        let max = &mut self.max[cells];
+        let counts = &mut self.counts[first * bins..(first + xs.len()) * bins];
+        for (k, &x) in xs.iter().enumerate() {
+            let x = x.clamp(lo, hi);
+            // Truncation is one instruction where `round` is a library call; the fixed
+            // point keeps 2^-40, far below anything reported, either way.
+            let q = i128::from((x * SCALE) as i64);
+            sum[k] += q;
+            sum_sq[k] += q * q;
+            if x < min[k] {
+                min[k] = x;
+            }
+            if x > max[k] {
+                max[k] = x;
+            }
+            // Through i64: a signed conversion is one instruction, an unsigned one several.
+            let b = (((x - lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(bins - 1);
+            counts[k * bins + b] += 1;
         }
-        if x > self.max[cell] {
-            self.max[cell] = x;
-        }
-        // Through i64: a signed conversion is one instruction, an unsigned one several.
-        let b = (((x - self.lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(self.bins - 1);
-        self.counts[cell * self.bins + b] += 1;
     }
 
     /// Adds every observation of `other`, which must have the same shape.

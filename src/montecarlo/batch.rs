@@ -6,6 +6,7 @@
 //! `(scenario, seed, run)`, the result is the same to the bit for any thread count.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -190,21 +191,21 @@ impl<T: Observer> Observer for BatchObserver<'_, T> {
     fn record(&mut self, t: usize, st: &State) {
         self.tap.record(t, st);
         let n = st.n;
-        for (i, &a) in st.alignment.iter().enumerate() {
-            self.acc.alignment.add(t * n + i, a);
-        }
+        self.acc.alignment.add_all(t * n, &st.alignment);
         if let Some(r) = self.sample_slot {
             let at = (r * (self.sc.steps + 1) + t) * n;
             self.acc.sample[at..at + n].copy_from_slice(&st.alignment);
         }
         self.outcomes.observe(&self.sc.outcomes, t, st);
         if t == self.sc.steps {
+            // Every pair but the diagonal: the cells i n + j for j ≠ i.
             for i in 0..n {
-                for j in 0..n {
-                    if i != j {
-                        self.acc.trust_final.add(i * n + j, st.trust[i * n + j]);
-                        self.acc.threat_final.add(i * n + j, st.threat[i * n + j]);
-                    }
+                for cells in [i * n..i * n + i, i * n + i + 1..(i + 1) * n] {
+                    let first = cells.start;
+                    self.acc
+                        .trust_final
+                        .add_all(first, &st.trust[cells.clone()]);
+                    self.acc.threat_final.add_all(first, &st.threat[cells]);
                 }
             }
             self.final_row.copy_from_slice(&st.alignment);
@@ -255,37 +256,41 @@ pub fn run_batch(
     let sample_runs = cfg.sample_runs;
     let chunk_len = CHUNK_RUNS * n.max(1);
 
-    // A few work units per thread: enough to balance the load, few enough that the
-    // per-unit accumulators (a few hundred kB each) cost nothing next to the runs.
-    let chunks = final_alignment.len().div_ceil(chunk_len.max(1));
-    let units_per_thread = 4;
-    let min_len = (chunks / (pool.current_num_threads() * units_per_thread)).max(1);
-    let aggregates = pool.install(|| {
+    // One aggregator per worker thread, and chunks handed out one at a time: a worker that
+    // falls behind (another process on its core, say) costs at most one chunk of waiting
+    // at the end, and there is no per-chunk accumulator to allocate and merge. The slots
+    // are indexed by rayon's thread index, so each lock is only ever taken by its own
+    // thread; the merge at the end is exact, so which thread ran which chunk does not
+    // show in the result.
+    let slots: Vec<Mutex<Option<RunAggregator>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(None))
+        .collect();
+    pool.install(|| {
         final_alignment
             .par_chunks_mut(chunk_len)
-            .with_min_len(min_len)
             .enumerate()
-            .fold(
-                || None,
-                |worker: Option<RunAggregator>, (chunk, rows)| {
-                    let mut w =
-                        worker.unwrap_or_else(|| RunAggregator::new(sc, &keys, sample_runs));
-                    if !cancel.load(Ordering::Relaxed) {
-                        let first = cfg.first_run + (chunk * CHUNK_RUNS) as u64;
-                        for (k, final_row) in rows.chunks_mut(n.max(1)).enumerate() {
-                            w.run_one(first + k as u64, final_row, &mut NoTap);
-                        }
-                        progress((rows.len() / n.max(1)) as u64);
-                    }
-                    Some(w)
-                },
-            )
-            .filter_map(|w| w.map(|w| w.acc))
-            .reduce_with(|mut a, b| {
-                a.merge(&b);
-                a
-            })
+            .for_each(|(chunk, rows)| {
+                if cancel.load(Ordering::Relaxed) {
+                    return;
+                }
+                let slot = rayon::current_thread_index().unwrap_or(0) % slots.len();
+                let mut slot = slots[slot].lock().unwrap_or_else(PoisonError::into_inner);
+                let w = slot.get_or_insert_with(|| RunAggregator::new(sc, &keys, sample_runs));
+                let first = cfg.first_run + (chunk * CHUNK_RUNS) as u64;
+                for (k, final_row) in rows.chunks_mut(n.max(1)).enumerate() {
+                    w.run_one(first + k as u64, final_row, &mut NoTap);
+                }
+                progress((rows.len() / n.max(1)) as u64);
+            });
     });
+    let aggregates = slots
+        .into_iter()
+        .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .map(|w| w.acc)
+        .reduce(|mut a, b| {
+            a.merge(&b);
+            a
+        });
     if cancel.load(Ordering::Relaxed) {
         return Err(BatchError::Interrupted);
     }

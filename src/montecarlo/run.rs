@@ -26,21 +26,42 @@ pub struct Runner<'a> {
     state: State,
     dynamics: Dynamics,
     streams: RunStreams,
-    /// Per event, this step: `Some((magnitude, attributed))` if it fires.
-    pending: Vec<Option<(f64, bool)>>,
+    /// The events that can act at step t, in event order: `candidates[starts[t]..starts[t + 1]]`.
+    /// Scheduled events appear at their steps, hazards and triggers at every step of their
+    /// window, so an event outside its time is not even looked at.
+    candidates: Vec<usize>,
+    starts: Vec<usize>,
+    /// This step's firings among the candidates: `(event, magnitude, attributed)`.
+    pending: Vec<(usize, f64, bool)>,
     /// Per event: whether it has fired in this run (for `once` triggers).
     spent: Vec<bool>,
 }
 
 impl<'a> Runner<'a> {
     pub fn new(sc: &'a Scenario, keys: &'a StreamKeys) -> Runner<'a> {
+        let mut candidates = Vec::new();
+        let mut starts = vec![0];
+        for t in 0..sc.steps {
+            candidates.extend(sc.events.iter().enumerate().filter_map(|(e, ev)| {
+                let can_act = match &ev.timing {
+                    Timing::Scheduled(mask) => mask.get(t).copied().unwrap_or(false),
+                    Timing::Hazard { from, until, .. } | Timing::Trigger { from, until, .. } => {
+                        *from <= t && t <= *until
+                    }
+                };
+                can_act.then_some(e)
+            }));
+            starts.push(candidates.len());
+        }
         Runner {
             sc,
             keys,
             state: State::initial(sc),
             dynamics: Dynamics::new(sc.n()),
             streams: keys.for_run(0),
-            pending: vec![None; sc.events.len()],
+            candidates,
+            starts,
+            pending: Vec::with_capacity(sc.events.len()),
             spent: vec![false; sc.events.len()],
         }
     }
@@ -71,24 +92,15 @@ impl<'a> Runner<'a> {
     /// up to the first step at which the event's own fate differs.
     fn decide_events(&mut self, t: usize) {
         let noise = self.sc.model.event_noise;
-        for (e, ev) in self.sc.events.iter().enumerate() {
-            self.pending[e] = None;
+        self.pending.clear();
+        for &e in &self.candidates[self.starts[t]..self.starts[t + 1]] {
+            let ev = &self.sc.events[e];
             let due = match &ev.timing {
-                Timing::Scheduled(mask) => mask[t],
-                Timing::Hazard { rate, from, until } => {
-                    *from <= t && t <= *until && self.streams.event_uniform(e) < *rate
-                }
+                Timing::Scheduled(_) => true,
+                Timing::Hazard { rate, .. } => self.streams.event_uniform(e) < *rate,
                 Timing::Trigger {
-                    condition,
-                    once,
-                    from,
-                    until,
-                } => {
-                    *from <= t
-                        && t <= *until
-                        && !(*once && self.spent[e])
-                        && self.state.meets(condition)
-                }
+                    condition, once, ..
+                } => !(*once && self.spent[e]) && self.state.meets(condition),
             };
             if !due || (ev.probability < 1.0 && self.streams.event_uniform(e) >= ev.probability) {
                 continue;
@@ -101,16 +113,14 @@ impl<'a> Runner<'a> {
                 0.0
             };
             let m = ev.intensity * (1.0 + noise * z).max(0.0);
-            self.pending[e] = Some((m, attributed));
+            self.pending.push((e, m, attributed));
         }
     }
 
     fn apply_events(&mut self, t: usize, obs: &mut impl Observer) {
         let audience = self.sc.model.audience;
-        for (e, ev) in self.sc.events.iter().enumerate() {
-            let Some((m, attributed)) = self.pending[e] else {
-                continue;
-            };
+        for &(e, m, attributed) in &self.pending {
+            let ev = &self.sc.events[e];
             match &ev.effect {
                 EventEffect::Kind(k) => {
                     if let (Some(a), Some(b)) = (ev.actor, ev.target) {
