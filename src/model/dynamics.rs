@@ -29,15 +29,14 @@ pub struct Dynamics {
     next_trust: Vec<f64>,
     /// The trust noise ε of the step, 0 on the diagonal.
     noise: Vec<f64>,
-    /// The balance coefficients β' T_ik of each block of rows, column by column: block b,
-    /// column k at `b * n + k`, row `b * BLOCK_ROWS + r` in entry r (0 past the last row).
-    coef: Vec<[f64; BLOCK_ROWS]>,
-    /// Whether column k of a block has a non-zero coefficient, laid out like `coef`.
-    nonzero: Vec<bool>,
-    /// For the block of rows being computed, each k with a non-zero coefficient. The other
-    /// k are skipped: large scenarios leave most pairs at trust 0.
+    /// The balance coefficients β' T_ik.
+    coef: Vec<f64>,
+    /// For the block of rows being computed, each k with a non-zero coefficient in some row.
     active: Vec<usize>,
     next_alignment: Vec<f64>,
+    /// The alignment noise ε of the step, drawn before it is used for the same reason as
+    /// the trust noise.
+    alignment_noise: Vec<f64>,
     /// Whether the AVX2 build of the step runs on this CPU.
     wide: bool,
 }
@@ -48,10 +47,10 @@ impl Dynamics {
             n,
             next_trust: vec![0.0; n * n],
             noise: vec![0.0; n * n],
-            coef: vec![[0.0; BLOCK_ROWS]; n.div_ceil(BLOCK_ROWS) * n],
-            nonzero: vec![false; n.div_ceil(BLOCK_ROWS) * n],
+            coef: vec![0.0; n * n],
             active: Vec::with_capacity(n),
             next_alignment: vec![0.0; n],
+            alignment_noise: vec![0.0; n],
             wide: avx2_available(),
         }
     }
@@ -148,6 +147,11 @@ impl Dynamics {
         } else {
             0.0
         };
+        if m.alignment_noise > 0.0 {
+            for z in &mut self.alignment_noise {
+                *z = normal(alignment_rng);
+            }
+        }
         let a = &st.alignment;
         let power = &st.power;
         let rows = st
@@ -156,15 +160,7 @@ impl Dynamics {
             .zip(st.trust.chunks_exact(n))
             .zip(st.shock.chunks_exact(n).zip(sc.reach.chunks_exact(n)));
         for (i, (((th_row, t_row), (s_row, r_row)), actor)) in rows.zip(&sc.actors).enumerate() {
-            for ((((th, &t), &s), &r), &p) in th_row
-                .iter_mut()
-                .zip(t_row)
-                .zip(s_row)
-                .zip(r_row)
-                .zip(power)
-            {
-                *th = (p * r * (1.0 - t) * 0.5 + s).clamp(0.0, 1.0);
-            }
+            threat_row(th_row, t_row, s_row, r_row, power);
             th_row[i] = 0.0;
             let own = actor.self_weight * power[i];
             let mut weight_sum = own;
@@ -184,7 +180,7 @@ impl Dynamics {
             let s = actor.stubbornness;
             let mut next = s * actor.alignment + (1.0 - s) * (pulled - balancing * threat_sum);
             if m.alignment_noise > 0.0 {
-                next += m.alignment_noise * normal(alignment_rng);
+                next += m.alignment_noise * self.alignment_noise[i];
             }
             self.next_alignment[i] = next.clamp(-1.0, 1.0);
         }
@@ -227,41 +223,37 @@ impl Dynamics {
     /// across the whole sum over k. Every output still starts from the memory term and adds
     /// its balance terms one at a time in k order, so the result depends neither on the
     /// blocking nor on the vector width.
+    ///
+    /// Terms whose coefficients are all zero in a block are skipped, which matters for large
+    /// scenarios without trust noise, where most pairs stay at trust 0. With noise every
+    /// pair off the diagonal is non-zero after one step, and the check is one pass.
     #[inline(always)]
     fn trust_before_noise(&mut self, trust: &[f64], trust0: &[f64], kappa: f64, beta: f64) {
         let n = self.n;
-        // The coefficients β' T_ik, transposed so that a block's column k is one entry, and
-        // which columns hold a non-zero one, in one pass over T.
-        self.nonzero.fill(false);
-        if beta != 0.0 {
-            for (i, row) in trust.chunks_exact(n).enumerate() {
-                let (block, r) = (i / BLOCK_ROWS, i % BLOCK_ROWS);
-                let coef = &mut self.coef[block * n..][..n];
-                let nonzero = &mut self.nonzero[block * n..][..n];
-                for ((c, nz), &t) in coef.iter_mut().zip(nonzero).zip(row) {
-                    c[r] = beta * t;
-                    *nz |= t != 0.0;
-                }
-            }
+        for (c, &t) in self.coef.iter_mut().zip(trust) {
+            *c = beta * t;
         }
+        let dense = beta != 0.0 && trust.iter().filter(|&&t| t == 0.0).count() == n;
         let mut active = std::mem::take(&mut self.active);
         let blocks = self
             .next_trust
             .chunks_mut(BLOCK_ROWS * n)
             .zip(trust.chunks(BLOCK_ROWS * n))
             .zip(trust0.chunks(BLOCK_ROWS * n))
-            .zip(self.coef.chunks_exact(n).zip(self.nonzero.chunks_exact(n)));
-        for (((next, rows), rows0), (coef, nonzero)) in blocks {
+            .zip(self.coef.chunks(BLOCK_ROWS * n));
+        for (((next, rows), rows0), coef) in blocks {
             active.clear();
-            active.extend((0..n).filter(|&k| nonzero[k]));
+            if beta != 0.0 && !dense {
+                active.extend((0..n).filter(|&k| rows.chunks_exact(n).any(|row| row[k] != 0.0)));
+            }
             let block = Block {
                 trust,
                 rows,
                 rows0,
+                coef,
                 n,
                 kappa,
-                coef,
-                active: &active,
+                active: if dense { None } else { Some(&active) },
             };
             match rows.len() / n {
                 4 => block.write::<4>(next),
@@ -278,15 +270,14 @@ impl Dynamics {
 struct Block<'a> {
     /// All of T.
     trust: &'a [f64],
-    /// The block's rows of T and of T⁰.
+    /// The block's rows of T, of T⁰ and of the balance coefficients β' T.
     rows: &'a [f64],
     rows0: &'a [f64],
+    coef: &'a [f64],
     n: usize,
     kappa: f64,
-    /// The block's balance coefficients, column by column.
-    coef: &'a [[f64; BLOCK_ROWS]],
-    /// The columns k with a non-zero coefficient.
-    active: &'a [usize],
+    /// The k whose coefficients are not all zero in the block, or `None` for every k.
+    active: Option<&'a [usize]>,
 }
 
 impl Block<'_> {
@@ -294,7 +285,20 @@ impl Block<'_> {
     /// columns first, then the columns past the last whole lane one by one.
     #[inline(always)]
     fn write<const R: usize>(&self, next: &mut [f64]) {
+        match self.active {
+            None => self.write_terms::<R>(next, 0..self.n),
+            Some(active) => self.write_terms::<R>(next, active.iter().copied()),
+        }
+    }
+
+    #[inline(always)]
+    fn write_terms<const R: usize>(
+        &self,
+        next: &mut [f64],
+        ks: impl Iterator<Item = usize> + Clone,
+    ) {
         let n = self.n;
+        let coef: [&[f64]; R] = std::array::from_fn(|r| &self.coef[r * n..][..n]);
         let whole = n / LANES * LANES;
         for j in (0..whole).step_by(LANES) {
             let mut acc: [Lane; R] = std::array::from_fn(|r| {
@@ -302,9 +306,10 @@ impl Block<'_> {
                 let t0 = lane(&self.rows0[r * n + j..]);
                 std::array::from_fn(|l| t[l] + self.kappa * (t0[l] - t[l]))
             });
-            for &k in self.active {
-                let (x, c) = (lane(&self.trust[k * n + j..]), &self.coef[k]);
-                for (acc, &c) in acc.iter_mut().zip(c) {
+            for k in ks.clone() {
+                let x = lane(&self.trust[k * n + j..]);
+                for (acc, coef) in acc.iter_mut().zip(&coef) {
+                    let c = coef[k];
                     for (a, &x) in acc.iter_mut().zip(&x) {
                         *a += c * x;
                     }
@@ -319,10 +324,10 @@ impl Block<'_> {
                 let t = self.rows[r * n + j];
                 t + self.kappa * (self.rows0[r * n + j] - t)
             });
-            for &k in self.active {
-                let (x, c) = (self.trust[k * n + j], &self.coef[k]);
-                for (a, &c) in acc.iter_mut().zip(c) {
-                    *a += c * x;
+            for k in ks.clone() {
+                let x = self.trust[k * n + j];
+                for (a, coef) in acc.iter_mut().zip(&coef) {
+                    *a += coef[k] * x;
                 }
             }
             for (r, &a) in acc.iter().enumerate() {
@@ -338,6 +343,17 @@ fn lane(s: &[f64]) -> Lane {
     match s.first_chunk::<LANES>() {
         Some(x) => *x,
         None => panic!("a lane reaches past the end of its row"),
+    }
+}
+
+/// `θ_ij = clamp(p_j R_ij (1 − T_ij)/2 + S_ij, 0, 1)` for one row i, every j. A function of
+/// its own so that the compiler knows the output row overlaps none of the inputs.
+#[inline(always)]
+fn threat_row(out: &mut [f64], trust: &[f64], shock: &[f64], reach: &[f64], power: &[f64]) {
+    let n = out.len();
+    let (trust, shock, reach, power) = (&trust[..n], &shock[..n], &reach[..n], &power[..n]);
+    for j in 0..n {
+        out[j] = (power[j] * reach[j] * (1.0 - trust[j]) * 0.5 + shock[j]).clamp(0.0, 1.0);
     }
 }
 
@@ -411,6 +427,68 @@ mod tests {
             for (t, (a, b)) in portable.iter().zip(&wide).enumerate() {
                 assert!(a == b, "{path:?}: state {t} differs between the builds");
             }
+        }
+    }
+
+    /// T' by the plain formula of MODEL.md step 2 without noise: each entry summed on its
+    /// own, every k in order, nothing skipped.
+    fn plain_trust(sc: &Scenario, st: &State) -> Vec<f64> {
+        let n = st.n;
+        let beta = sc.model.balance / (n - 2) as f64;
+        let kappa = sc.model.trust_memory;
+        let mut out = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                let t = st.trust[i * n + j];
+                let mut x = t + kappa * (sc.trust0[i * n + j] - t);
+                for k in 0..n {
+                    x += (beta * st.trust[i * n + k]) * st.trust[k * n + j];
+                }
+                out[i * n + j] = if i == j { 0.0 } else { x.clamp(-1.0, 1.0) };
+            }
+        }
+        out
+    }
+
+    /// The blocked product, with and without the skipping of zero terms, equals the plain
+    /// sum exactly: on the default scenario, where every pair has trust, and on a wide one
+    /// where most pairs stay at 0 once the noise is off.
+    #[test]
+    fn blocked_trust_update_equals_the_plain_sum() {
+        let default = ScenarioSource::embedded_default().text;
+        let wide = match std::fs::read_to_string("tests/scenarios/wide.toml") {
+            Ok(text) => text,
+            Err(e) => panic!("tests/scenarios/wide.toml: {e}"),
+        };
+        for (name, text) in [("default", default), ("wide", wide)] {
+            let text = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with("trust_noise") {
+                        "trust_noise = 0.0"
+                    } else {
+                        l
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n");
+            let sc = match crate::scenario::parse_scenario(&text, "test.toml") {
+                Ok(sc) => sc,
+                Err(e) => panic!("{name}: {e}"),
+            };
+            assert!(sc.model.balance > 0.0 && sc.model.trust_noise == 0.0);
+            let zeros = sc.trust0.iter().filter(|&&t| t == 0.0).count();
+            let keys = stream_keys(&sc, 3);
+            let mut streams = keys.for_run(0);
+            let mut dynamics = Dynamics::new(sc.n());
+            let mut st = State::initial(&sc);
+            for step in 0..sc.steps {
+                let expected = plain_trust(&sc, &st);
+                let (trust, alignment) = streams.noise();
+                dynamics.advance(&sc, &mut st, trust, alignment);
+                assert!(st.trust == expected, "{name}: trust differs at step {step}");
+            }
+            println!("{name}: {zeros} zero entries of {} in T⁰", sc.n() * sc.n());
         }
     }
 }
