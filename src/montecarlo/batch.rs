@@ -262,7 +262,9 @@ pub fn run_batch(
     // are indexed by rayon's thread index, so each lock is only ever taken by its own
     // thread; the merge at the end is exact, so which thread ran which chunk does not
     // show in the result.
-    let slots: Vec<Mutex<Option<RunAggregator>>> = (0..pool.current_num_threads())
+    // Each aggregator is boxed by the thread that uses it, so that two workers' generators,
+    // written back after every step, never share a cache line.
+    let slots: Vec<Mutex<Option<Box<RunAggregator>>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
     pool.install(|| {
@@ -275,7 +277,8 @@ pub fn run_batch(
                 }
                 let slot = rayon::current_thread_index().unwrap_or(0) % slots.len();
                 let mut slot = slots[slot].lock().unwrap_or_else(PoisonError::into_inner);
-                let w = slot.get_or_insert_with(|| RunAggregator::new(sc, &keys, sample_runs));
+                let w = slot
+                    .get_or_insert_with(|| Box::new(RunAggregator::new(sc, &keys, sample_runs)));
                 let first = cfg.first_run + (chunk * CHUNK_RUNS) as u64;
                 for (k, final_row) in rows.chunks_mut(n.max(1)).enumerate() {
                     w.run_one(first + k as u64, final_row, &mut NoTap);
