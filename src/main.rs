@@ -273,7 +273,7 @@ struct ReplayArgs {
     /// Scenario file (default: the embedded South Caucasus scenario).
     scenario: Option<PathBuf>,
     /// Run index within the batch (0-based, as in final.csv).
-    #[arg(long, required_unless_present = "pick", conflicts_with_all = ["pick", "actor"])]
+    #[arg(long, required_unless_present = "pick", conflicts_with_all = ["pick", "actor", "runs", "threads"])]
     run: Option<u64>,
     /// Replay the run whose final alignment of --actor is closest to the median, or the
     /// smallest, or the largest, in a batch of --runs runs.
@@ -285,6 +285,10 @@ struct ReplayArgs {
     /// With --pick: runs in the batch to pick from (default: the scenario's `runs`).
     #[arg(long, requires = "pick", value_parser = clap::value_parser!(u64).range(1..))]
     runs: Option<u64>,
+    /// With --pick: worker threads for the batch (default: all cores). The run picked
+    /// does not depend on it.
+    #[arg(long, requires = "pick", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
@@ -581,7 +585,10 @@ fn cmd_replay(args: ReplayArgs) -> Result<(), Failure> {
             let bar = progress_bar(runs);
             let cancel = interrupt_flag();
             let tick = |k: u64| bar.inc(k);
-            let cfg = influence::montecarlo::BatchConfig::new(runs, seed);
+            let cfg = influence::montecarlo::BatchConfig {
+                threads: args.threads.map(|t| t as usize),
+                ..influence::montecarlo::BatchConfig::new(runs, seed)
+            };
             let picked = pick_representative(&sc, &cfg, actor, pick.into(), &tick, &cancel);
             bar.finish_and_clear();
             let picked = picked?;

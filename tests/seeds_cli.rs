@@ -499,6 +499,27 @@ fn replay_pick_median_replays_the_median_run() {
         ])
         .arg(&replay));
     assert_eq!(replay_final(&replay, "Armenia", "26"), values[100]);
+
+    // The pick does not depend on the thread count.
+    let single = tmp.path().join("single");
+    ok(influence()
+        .args([
+            "replay",
+            "--pick",
+            "median",
+            "--actor",
+            "Armenia",
+            "--runs",
+            "201",
+            "--threads",
+            "1",
+            "--out",
+        ])
+        .arg(&single));
+    assert_eq!(
+        read(&single.join("trajectory.csv")),
+        read(&replay.join("trajectory.csv"))
+    );
 }
 
 #[test]
@@ -524,4 +545,7 @@ fn replay_pick_with_an_unknown_actor_suggests_the_nearest() {
     // --pick needs --actor, and neither goes with --run.
     bad_input(influence().args(["replay", "--pick", "max"]));
     bad_input(influence().args(["replay", "--run", "3", "--pick", "max", "--actor", "Iran"]));
+    // --runs and --threads only serve --pick.
+    bad_input(influence().args(["replay", "--run", "3", "--threads", "2"]));
+    bad_input(influence().args(["replay", "--run", "3", "--runs", "50"]));
 }

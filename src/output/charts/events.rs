@@ -144,7 +144,7 @@ impl Markers {
             lines.push((
                 String::new(),
                 format!(
-                    "Not marked: {} event{} with a hazard or a trigger, which happen at different times in different runs (events.csv: how often each fired).",
+                    "Not marked: {} event{} with a hazard or a trigger, which happen at different times in different runs.",
                     self.unmarked,
                     if self.unmarked == 1 { "" } else { "s" }
                 ),
