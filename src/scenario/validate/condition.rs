@@ -1,0 +1,195 @@
+//! Conditions on the state (metric, actor, other, op, value), shared by an event's
+//! `trigger` and an `[[outcome]]`.
+
+use std::ops::Range;
+
+use super::values::Bound;
+use super::{Checker, Names};
+use crate::scenario::raw::RawCondition;
+use crate::scenario::{Condition, Metric, Op};
+
+impl Checker<'_> {
+    /// A condition of a trigger or an outcome; `whole` is where a missing key is reported.
+    pub(super) fn condition(
+        &mut self,
+        c: &RawCondition,
+        whole: Range<usize>,
+        what: &str,
+        names: &Names,
+    ) -> Option<Condition> {
+        const METRICS: [(&str, Metric); 4] = [
+            ("alignment", Metric::Alignment),
+            ("trust", Metric::Trust),
+            ("threat", Metric::Threat),
+            ("power", Metric::Power),
+        ];
+        const OPS: [(&str, Op); 4] = [(">", Op::Gt), (">=", Op::Ge), ("<", Op::Lt), ("<=", Op::Le)];
+        let missing = |checker: &mut Self, key: &str, example: &str| {
+            checker.push(
+                whole.clone(),
+                format!("missing `{key}` in {what}"),
+                &format!("add `{key} = {example}`"),
+                None,
+            );
+        };
+        let metric = match &c.metric {
+            Some(m) => self.choice(
+                "metric",
+                m,
+                &METRICS,
+                &format!("one of {}", Metric::NAMES.join(", ")),
+            ),
+            None => {
+                missing(self, "metric", "\"alignment\"");
+                None
+            }
+        };
+        let actor = match &c.actor {
+            Some(a) => self.actor_ref(names, a),
+            None => {
+                missing(self, "actor", "\"...\"");
+                None
+            }
+        };
+        let mut ok = true;
+        let other = match (metric, &c.other) {
+            (Some(m), None) if m.is_pairwise() => {
+                let (key_span, name) = match &c.metric {
+                    Some(v) => (v.span(), v.get_ref().as_str()),
+                    None => (whole.clone(), ""),
+                };
+                let meaning = if m == Metric::Trust {
+                    "trust of `actor` in `other`"
+                } else {
+                    "threat that `actor` perceives from `other`"
+                };
+                self.push(
+                    key_span,
+                    format!("a {name} {what} needs `other`: it measures the {meaning}"),
+                    "pairwise metric",
+                    Some("add `other = \"...\"`".into()),
+                );
+                None
+            }
+            (Some(m), Some(o)) if !m.is_pairwise() => {
+                let name = c.metric.as_ref().map_or("", |v| v.get_ref().as_str());
+                self.push(
+                    o.span(),
+                    format!("`other` does not go with metric {name:?}, which belongs to one actor"),
+                    "not allowed with this metric",
+                    Some("`other` is for trust and threat".into()),
+                );
+                ok = false;
+                None
+            }
+            (_, Some(o)) => {
+                let resolved = self.actor_ref(names, o);
+                if resolved.is_none() {
+                    ok = false;
+                }
+                if let Some(a) = &c.actor
+                    && a.get_ref() == o.get_ref()
+                {
+                    self.push(
+                        o.span(),
+                        format!(
+                            "`other` must differ from `actor`, found {:?} for both",
+                            o.get_ref()
+                        ),
+                        "same as `actor`",
+                        None,
+                    );
+                    ok = false;
+                }
+                resolved
+            }
+            (_, None) => None,
+        };
+        let op = match &c.op {
+            Some(o) => self.choice("op", o, &OPS, &format!("one of {}", Op::NAMES.join(", "))),
+            None => {
+                missing(self, "op", "\">\"");
+                None
+            }
+        };
+        let bound = match metric {
+            Some(Metric::Alignment | Metric::Trust) => Bound::SIGNED_UNIT,
+            Some(Metric::Threat | Metric::Power) => Bound::UNIT,
+            None => Bound::Finite,
+        };
+        let value = match &c.value {
+            Some(v) => self.number("value", v, bound),
+            None => {
+                missing(self, "value", "0.5");
+                None
+            }
+        };
+        let metric = metric?;
+        if metric.is_pairwise() && other.is_none() {
+            return None;
+        }
+        if !ok {
+            return None;
+        }
+        Some(Condition {
+            metric,
+            actor: actor?,
+            other,
+            op: op?,
+            value: value?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::{parse, with};
+    use crate::scenario::{Condition, Metric, Op, Timing, When};
+
+    #[test]
+    fn outcomes_and_triggers_resolve_pairwise_metrics() {
+        let s = parse(&with(
+            r#"
+[[event]]
+kind = "strike"
+actor = "B"
+target = "A"
+trigger = { metric = "trust", actor = "B", other = "A", op = "<=", value = -0.5 }
+once = false
+from = 3
+
+[[outcome]]
+name = "B fears A"
+metric = "threat"
+actor = "B"
+other = "A"
+op = ">="
+value = 0.5
+when = "always"
+"#,
+        ));
+        let Timing::Trigger {
+            condition,
+            once,
+            from,
+            until,
+        } = s.events[0].timing
+        else {
+            panic!("expected a trigger")
+        };
+        assert!(!once);
+        assert_eq!((from, until), (3, 11));
+        assert_eq!(
+            condition,
+            Condition {
+                metric: Metric::Trust,
+                actor: 1,
+                other: Some(0),
+                op: Op::Le,
+                value: -0.5
+            }
+        );
+        assert_eq!(s.outcomes[0].when, When::Always);
+        assert_eq!(s.outcomes[0].condition.other, Some(0));
+    }
+}

@@ -1,0 +1,252 @@
+//! Checks of single values shared by every table: numbers within bounds, whole numbers,
+//! names from a fixed list, and references to actors.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::spelling::suggest;
+use super::{Checker, Names};
+use crate::scenario::raw::{Integer, Number, Text};
+
+/// The allowed values of a number, and how a message says them.
+#[derive(Clone, Copy)]
+pub(super) enum Bound {
+    /// Any finite number.
+    Finite,
+    /// At least this.
+    AtLeast(f64),
+    /// Within this closed interval.
+    Within(f64, f64),
+}
+
+impl Bound {
+    pub(super) const UNIT: Bound = Bound::Within(0.0, 1.0);
+    pub(super) const SIGNED_UNIT: Bound = Bound::Within(-1.0, 1.0);
+    pub(super) const NON_NEGATIVE: Bound = Bound::AtLeast(0.0);
+
+    fn admits(self, x: f64) -> bool {
+        match self {
+            Bound::Finite => true,
+            Bound::AtLeast(lo) => x >= lo,
+            Bound::Within(lo, hi) => (lo..=hi).contains(&x),
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Bound::Finite => "a finite number".into(),
+            Bound::AtLeast(lo) => format!("≥ {lo}"),
+            Bound::Within(lo, hi) => format!("in [{lo}, {hi}]"),
+        }
+    }
+}
+
+impl Checker<'_> {
+    pub(super) fn number(&mut self, key: &str, value: &Number, bound: Bound) -> Option<f64> {
+        let x = *value.get_ref();
+        let span = value.span();
+        if !x.is_finite() {
+            let found = self.written(span.clone()).to_string();
+            self.push(
+                span,
+                format!("expected a finite number for `{key}`, found {found}"),
+                "not a finite number",
+                Some(format!("`{key}` must be {}", bound.describe())),
+            );
+            return None;
+        }
+        if !bound.admits(x) {
+            let found = self.written(span.clone()).to_string();
+            self.push(
+                span,
+                format!("{key} must be {}, found {found}", bound.describe()),
+                "out of range",
+                None,
+            );
+            return None;
+        }
+        Some(x)
+    }
+
+    /// An optional number: `Some(default)` when absent, `None` when present and invalid.
+    pub(super) fn number_or(
+        &mut self,
+        key: &str,
+        value: Option<&Number>,
+        bound: Bound,
+        default: f64,
+    ) -> Option<f64> {
+        match value {
+            Some(value) => self.number(key, value, bound),
+            None => Some(default),
+        }
+    }
+
+    /// A number the file must give; `whole` is the span of the table it belongs in.
+    pub(super) fn required_number(
+        &mut self,
+        key: &str,
+        value: Option<&Number>,
+        bound: Bound,
+        whole: Range<usize>,
+        table: &str,
+    ) -> Option<f64> {
+        match value {
+            Some(value) => self.number(key, value, bound),
+            None => {
+                self.push(
+                    whole,
+                    format!("missing `{key}` in {table}"),
+                    &format!("add `{key}` to this table"),
+                    Some(format!("`{key}` must be {}", bound.describe())),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional number: `Some(None)` when absent, `None` when present and invalid.
+    pub(super) fn optional(
+        &mut self,
+        value: &Option<Number>,
+        key: &str,
+        bound: Bound,
+    ) -> Option<Option<f64>> {
+        match value {
+            Some(value) => self.number(key, value, bound).map(Some),
+            None => Some(None),
+        }
+    }
+
+    /// A non-negative integer within `min..=max`.
+    pub(super) fn integer(
+        &mut self,
+        key: &str,
+        value: &Integer,
+        min: i64,
+        max: i64,
+    ) -> Option<usize> {
+        let x = *value.get_ref();
+        let span = value.span();
+        if x < min {
+            self.push(
+                span,
+                format!("{key} must be ≥ {min}, found {x}"),
+                "too small",
+                None,
+            );
+            return None;
+        }
+        if x > max {
+            self.push(
+                span,
+                format!("{key} must be at most {max}, found {x}"),
+                "too large",
+                None,
+            );
+            return None;
+        }
+        match usize::try_from(x) {
+            Ok(x) => Some(x),
+            Err(_) => {
+                self.push(
+                    span,
+                    format!("{key} does not fit this platform, found {x}"),
+                    "too large",
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn actor_ref(&mut self, names: &Names, name: &Text) -> Option<usize> {
+        if let Some(&i) = names.index.get(name.get_ref().as_str()) {
+            return Some(i);
+        }
+        if names.actors.is_empty() {
+            // The missing [[actor]] tables are reported once; a message per reference
+            // would bury it.
+            return None;
+        }
+        let help = match suggest(name.get_ref(), names.actors.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean {s:?}?"),
+            None => format!("the actors are {}", quoted_list(&names.actors)),
+        };
+        self.push(
+            name.span(),
+            format!("unknown actor {:?}", name.get_ref()),
+            "no [[actor]] has this name",
+            Some(help),
+        );
+        None
+    }
+
+    /// Two different actors, as in `between`, an effect's `trust` or `threat`.
+    pub(super) fn actor_pair(
+        &mut self,
+        names: &Names,
+        key: &str,
+        pair: &Spanned<Vec<Text>>,
+    ) -> Option<(usize, usize)> {
+        let [a, b] = pair.get_ref().as_slice() else {
+            self.push(
+                pair.span(),
+                format!(
+                    "`{key}` needs exactly two actors, found {}",
+                    pair.get_ref().len()
+                ),
+                "expected [\"A\", \"B\"]",
+                None,
+            );
+            return None;
+        };
+        let ia = self.actor_ref(names, a);
+        let ib = self.actor_ref(names, b);
+        if a.get_ref() == b.get_ref() {
+            self.push(
+                b.span(),
+                format!(
+                    "`{key}` needs two different actors, found {:?} twice",
+                    a.get_ref()
+                ),
+                "same actor again",
+                None,
+            );
+            return None;
+        }
+        Some((ia?, ib?))
+    }
+
+    /// A name chosen from a fixed list, with a suggestion when it is close to one.
+    pub(super) fn choice<T: Copy>(
+        &mut self,
+        what: &str,
+        value: &Text,
+        options: &[(&str, T)],
+        expected: &str,
+    ) -> Option<T> {
+        let word = value.get_ref().as_str();
+        if let Some((_, t)) = options.iter().find(|(name, _)| *name == word) {
+            return Some(*t);
+        }
+        let help = suggest(word, options.iter().map(|(name, _)| *name))
+            .map(|s| format!("did you mean {s:?}?"));
+        self.push(
+            value.span(),
+            format!("unknown {what} {word:?}, expected {expected}"),
+            &format!("not a known {what}"),
+            help,
+        );
+        None
+    }
+}
+
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
