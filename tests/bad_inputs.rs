@@ -6,9 +6,12 @@
 //! # at: <line>:<column>
 //! ```
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
+use common::cli::repo;
 use influence::scenario::{ScenarioError, parse_scenario};
 
 const MIN_CASES: usize = 20;
@@ -21,7 +24,7 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad");
+    let dir = repo("tests/bad");
     let mut paths: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())

@@ -1,31 +1,14 @@
 //! The PNG charts: each decodes, is large enough, is not blank, has ink in every panel, and
 //! is redrawn byte for byte by `influence chart`.
 
-use std::collections::HashSet;
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+use common::cli::{entries, failure, influence, ok, read, repo};
+use common::picture::Picture;
 use influence::output::charts::{chart_files, render_charts};
-
-fn influence() -> Command {
-    Command::cargo_bin("influence").expect("binary built")
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|it| {
-            it.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
 
 /// Runs a small study of `scenario` (the default when `None`) into `out`.
 fn study(out: &Path, scenario: Option<&str>, runs: &str) {
@@ -37,60 +20,6 @@ fn study(out: &Path, scenario: Option<&str>, runs: &str) {
     cmd.assert().success();
 }
 
-/// A decoded RGB picture.
-struct Picture {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
-
-impl Picture {
-    fn read(path: &Path) -> Picture {
-        let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-            .read_info()
-            .unwrap_or_else(|e| panic!("{}: not a PNG: {e}", path.display()));
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).expect("frame decodes");
-        assert_eq!(info.color_type, png::ColorType::Rgb, "{}", path.display());
-        buf.truncate(info.buffer_size());
-        Picture {
-            width: info.width as usize,
-            height: info.height as usize,
-            rgb: buf,
-        }
-    }
-
-    fn pixel(&self, x: usize, y: usize) -> [u8; 3] {
-        let k = (y * self.width + x) * 3;
-        [self.rgb[k], self.rgb[k + 1], self.rgb[k + 2]]
-    }
-
-    fn distinct_colours(&self) -> usize {
-        self.rgb
-            .chunks_exact(3)
-            .map(|p| [p[0], p[1], p[2]])
-            .collect::<HashSet<_>>()
-            .len()
-    }
-
-    /// Pixels of a region that carry data rather than the grey furniture of a plot:
-    /// coloured (channels far apart) or nearly black.
-    fn ink(&self, x: usize, y: usize, w: usize, h: usize) -> usize {
-        let mut count = 0;
-        for yy in y..(y + h).min(self.height) {
-            for xx in x..(x + w).min(self.width) {
-                let [r, g, b] = self.pixel(xx, yy);
-                let spread = r.max(g).max(b) - r.min(g).min(b);
-                if spread > 40 || r.max(g).max(b) < 60 {
-                    count += 1;
-                }
-            }
-        }
-        count
-    }
-}
-
 fn check_pictures(charts: &Path) {
     assert_eq!(entries(charts), {
         let mut names: Vec<String> = chart_files().iter().map(|s| s.to_string()).collect();
@@ -98,17 +27,7 @@ fn check_pictures(charts: &Path) {
         names
     });
     for name in chart_files() {
-        let pic = Picture::read(&charts.join(name));
-        assert!(
-            pic.width >= 1600 && pic.height >= 1000,
-            "{name} is {}x{}",
-            pic.width,
-            pic.height
-        );
-        let colours = pic.distinct_colours();
-        assert!(colours >= 200, "{name} has only {colours} colours");
-        let ink = pic.ink(0, 0, pic.width, pic.height);
-        assert!(ink >= 5000, "{name} has only {ink} pixels of ink");
+        Picture::read_rgb(&charts.join(name)).assert_chart(name);
     }
 }
 
@@ -121,9 +40,9 @@ fn check_panels(dir: &Path, actors: usize) {
             continue;
         }
         assert_eq!(chart.panels.len(), actors, "{}", chart.name);
-        let pic = Picture::read(&tmp.path().join(chart.name));
+        let pic = Picture::read_rgb(&tmp.path().join(chart.name));
         for p in &chart.panels {
-            let ink = pic.ink(
+            let ink = pic.ink_in(
                 p.x as usize,
                 p.y as usize,
                 p.width as usize,
@@ -169,13 +88,8 @@ fn chart_command_redraws_the_same_bytes_and_swaps_atomically() {
     // A stray file in the old charts/ shows that the directory was replaced, not patched.
     fs::write(out.join("charts/stale.txt"), "old").expect("write");
     let listing = entries(&out);
-    let result = influence().arg("chart").arg(&out).output().expect("runs");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(String::from_utf8_lossy(&result.stdout).contains("Drew 6 charts"));
+    let stdout = ok(influence().arg("chart").arg(&out));
+    assert!(stdout.contains("Drew 6 charts"));
     assert_eq!(entries(&out), listing, "nothing left beside charts/");
     assert!(!out.join("charts/stale.txt").exists());
     for (name, old) in chart_files().iter().zip(&before) {
@@ -204,31 +118,23 @@ fn no_charts_leaves_no_charts_directory() {
 fn chart_refuses_what_is_not_a_study_with_exit_1_and_touches_nothing() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let missing = tmp.path().join("nowhere");
-    let result = influence()
-        .arg("chart")
-        .arg(&missing)
-        .output()
-        .expect("runs");
-    assert_eq!(result.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("not an output directory"));
+    let stderr = failure(influence().arg("chart").arg(&missing));
+    assert!(stderr.contains("not an output directory"));
     assert!(!missing.exists());
 
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).expect("mkdir");
-    let result = influence().arg("chart").arg(&empty).output().expect("runs");
-    assert_eq!(result.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("no summary.json"));
+    let stderr = failure(influence().arg("chart").arg(&empty));
+    assert!(stderr.contains("no summary.json"));
     assert!(entries(&empty).is_empty());
 
     let out = tmp.path().join("study");
     study(&out, Some("tests/golden/tiny.toml"), "10");
     let alignment = out.join("alignment.csv");
-    let text = fs::read_to_string(&alignment).expect("read");
+    let text = read(&alignment);
     fs::write(&alignment, text.replacen("0,A,", "0,A,\"broken,", 1)).expect("write");
     let charts_before = fs::read(out.join("charts/alignment_fan.png")).expect("read");
-    let result = influence().arg("chart").arg(&out).output().expect("runs");
-    assert_eq!(result.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&result.stderr);
+    let stderr = failure(influence().arg("chart").arg(&out));
     assert!(stderr.contains("alignment.csv:2:"), "{stderr}");
     // The charts of the run are still there, whole.
     assert_eq!(
@@ -237,7 +143,6 @@ fn chart_refuses_what_is_not_a_study_with_exit_1_and_touches_nothing() {
     );
 
     fs::remove_file(&alignment).expect("remove");
-    let result = influence().arg("chart").arg(&out).output().expect("runs");
-    assert_eq!(result.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&result.stderr).contains("alignment.csv"));
+    let stderr = failure(influence().arg("chart").arg(&out));
+    assert!(stderr.contains("alignment.csv"));
 }

@@ -1,32 +1,10 @@
 //! End-to-end tests of the `influence` binary on real scenarios.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-
-fn influence() -> Command {
-    Command::cargo_bin("influence").expect("binary built")
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|it| {
-            it.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
+use common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
 
 const STUDY_FILES: [&str; 10] = [
     "alignment.csv",
@@ -44,17 +22,9 @@ const STUDY_FILES: [&str; 10] = [
 #[test]
 fn run_default_scenario_writes_every_file_and_prints_a_summary() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let out = influence()
+    let stdout = ok(influence()
         .current_dir(tmp.path())
-        .args(["run", "--runs", "200"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        .args(["run", "--runs", "200"]));
     assert!(
         stdout.contains("South Caucasus: 200 runs, seed 42"),
         "{stdout}"
@@ -79,8 +49,7 @@ fn run_default_scenario_writes_every_file_and_prints_a_summary() {
     assert!(outcomes.lines().count() >= 4);
     let events = read(&dir.join("events.csv"));
     assert!(events.starts_with("event,label,kind,fired_fraction,mean_times_fired\n"));
-    let summary: serde_json::Value =
-        serde_json::from_str(&read(&dir.join("summary.json"))).expect("summary.json is JSON");
+    let summary = summary(&dir);
     assert_eq!(summary["runs"], 200);
     assert_eq!(summary["seed"], 42);
     assert_eq!(summary["scenario"], "South Caucasus");
@@ -97,13 +66,8 @@ fn existing_output_is_refused_without_force_and_replaced_with_it() {
     let dir = tmp.path().join("study");
     fs::create_dir(&dir).expect("mkdir");
     fs::write(dir.join("keep.txt"), "precious").expect("write");
-    let out = influence()
-        .args(["run", "--runs", "50", "--out"])
-        .arg(&dir)
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already exists; pass --force"));
+    let stderr = failure(influence().args(["run", "--runs", "50", "--out"]).arg(&dir));
+    assert!(stderr.contains("already exists; pass --force"));
     assert_eq!(read(&dir.join("keep.txt")), "precious");
     assert_eq!(entries(tmp.path()), ["study"]);
 
@@ -131,13 +95,7 @@ fn bad_scenario_exits_2_with_location_and_writes_nothing() {
     );
     fs::write(&bad, text).expect("write");
     for cmd in ["run", "validate"] {
-        let out = influence()
-            .current_dir(tmp.path())
-            .args([cmd, "bad.toml"])
-            .output()
-            .expect("runs");
-        assert_eq!(out.status.code(), Some(2), "{cmd}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = bad_input(influence().current_dir(tmp.path()).args([cmd, "bad.toml"]));
         assert!(stderr.contains("bad.toml:"), "{stderr}");
         assert!(stderr.contains("Azerbaijn"), "{stderr}");
         assert!(stderr.contains("did you mean"), "{stderr}");
@@ -148,30 +106,17 @@ fn bad_scenario_exits_2_with_location_and_writes_nothing() {
 
 #[test]
 fn missing_file_and_bad_arguments_have_their_exit_codes() {
-    let out = influence()
-        .args(["run", "no/such/file.toml"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml"));
-    let out = influence()
-        .args(["run", "--runs", "0"])
-        .output()
-        .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let out = influence().args(["run", "--bogus"]).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2));
+    let stderr = failure(influence().args(["run", "no/such/file.toml"]));
+    assert!(stderr.contains("no/such/file.toml"));
+    bad_input(influence().args(["run", "--runs", "0"]));
+    bad_input(influence().args(["run", "--bogus"]));
 }
 
 #[test]
 fn validate_reports_the_scenario() {
-    let out = influence()
+    let stdout = ok(influence()
         .args(["validate"])
-        .arg(repo("scenarios/south_caucasus.toml"))
-        .output()
-        .expect("runs");
-    assert!(out.status.success());
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        .arg(repo("scenarios/south_caucasus.toml")));
     assert!(stdout.starts_with("ok: "), "{stdout}");
     assert!(stdout.contains("9 actors"), "{stdout}");
 }
@@ -185,9 +130,7 @@ fn every_command_has_help_with_examples() {
         vec!["replay", "--help"],
         vec!["chart", "--help"],
     ] {
-        let out = influence().args(&args).output().expect("runs");
-        assert!(out.status.success(), "{args:?}");
-        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stdout = ok(influence().args(&args));
         assert!(stdout.contains("Examples:"), "{args:?}: {stdout}");
     }
 }

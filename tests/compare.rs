@@ -1,11 +1,14 @@
 //! Paired comparisons on common random numbers.
 
+mod common;
+
 use std::sync::atomic::AtomicBool;
 
+use common::parse;
 use influence::analysis::compare::{alignment_diff, outcome_diffs};
 use influence::montecarlo::BatchConfig;
 use influence::montecarlo::paired::{PairError, run_paired};
-use influence::scenario::{Scenario, parse_scenario};
+use influence::scenario::Scenario;
 
 const BASE: &str = r#"
 [scenario]
@@ -74,10 +77,6 @@ actor = "B"
 op = ">"
 value = 0.0
 "#;
-
-fn parse(text: &str) -> Scenario {
-    parse_scenario(text, "test.toml").unwrap_or_else(|e| panic!("{e}"))
-}
 
 fn paired(
     base: &Scenario,

@@ -3,42 +3,13 @@
 //! cannot be paired, charts that decode and show something, and independence of the thread
 //! count.
 
-use std::collections::HashSet;
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
-
-fn influence() -> Command {
-    Command::cargo_bin("influence").expect("binary built")
-}
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|it| {
-            it.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
-/// The rows of a CSV file written by the tool (no quoted commas in these tests), header first.
-fn rows(path: &Path) -> Vec<Vec<String>> {
-    read(path)
-        .lines()
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
-}
+use common::cli::{bad_input, csv_lines, entries, influence, ok, read, repo, summary};
+use common::picture::check_chart;
 
 /// The default scenario with Netanyahu's visit (week 1, chance 0.8) made impossible.
 fn no_netanyahu_text() -> String {
@@ -60,83 +31,17 @@ fn no_netanyahu_text() -> String {
     )
 }
 
-/// A decoded RGB picture.
-struct Picture {
-    width: usize,
-    height: usize,
-    rgb: Vec<u8>,
-}
-
-impl Picture {
-    fn read(path: &Path) -> Picture {
-        let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-            .read_info()
-            .unwrap_or_else(|e| panic!("{}: not a PNG: {e}", path.display()));
-        let mut buf = vec![0; reader.output_buffer_size()];
-        let info = reader.next_frame(&mut buf).expect("frame decodes");
-        buf.truncate(info.buffer_size());
-        Picture {
-            width: info.width as usize,
-            height: info.height as usize,
-            rgb: buf,
-        }
-    }
-
-    fn distinct_colours(&self) -> usize {
-        self.rgb
-            .chunks_exact(3)
-            .map(|p| [p[0], p[1], p[2]])
-            .collect::<HashSet<_>>()
-            .len()
-    }
-
-    /// Pixels that carry data rather than grey furniture: coloured or nearly black.
-    fn ink(&self) -> usize {
-        self.rgb
-            .chunks_exact(3)
-            .filter(|p| {
-                let (hi, lo) = (p[0].max(p[1]).max(p[2]), p[0].min(p[1]).min(p[2]));
-                hi - lo > 40 || hi < 60
-            })
-            .count()
-    }
-}
-
-fn check_chart(path: &Path) {
-    let pic = Picture::read(path);
-    let name = path.display();
-    assert!(
-        pic.width >= 1600 && pic.height >= 1000,
-        "{name} is {}x{}",
-        pic.width,
-        pic.height
-    );
-    let colours = pic.distinct_colours();
-    assert!(colours >= 200, "{name} has only {colours} colours");
-    let ink = pic.ink();
-    assert!(ink >= 5000, "{name} has only {ink} pixels of ink");
-}
-
 #[test]
 fn compare_default_with_and_without_netanyahus_visit() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let variant = tmp.path().join("no_netanyahu.toml");
     fs::write(&variant, no_netanyahu_text()).expect("variant written");
-    let out = influence()
+    let stdout = ok(influence()
         .current_dir(tmp.path())
         .arg("compare")
         .arg(repo("scenarios/south_caucasus.toml"))
         .arg(&variant)
-        .args(["--runs", "200"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+        .args(["--runs", "200"]));
     assert!(
         stdout
             .contains("south_caucasus (base) vs no_netanyahu (variant): 200 paired runs, seed 42"),
@@ -172,7 +77,7 @@ fn compare_default_with_and_without_netanyahus_visit() {
     );
     assert_eq!(read(&dir.join("variant.toml")), no_netanyahu_text());
 
-    let diff = rows(&dir.join("diff_alignment.csv"));
+    let diff = csv_lines(&read(&dir.join("diff_alignment.csv")));
     assert_eq!(
         diff[0],
         [
@@ -203,7 +108,7 @@ fn compare_default_with_and_without_netanyahus_visit() {
         "without the visit Azerbaijan leans less west: {azerbaijan_after:?}"
     );
 
-    let outcomes = rows(&dir.join("diff_outcomes.csv"));
+    let outcomes = csv_lines(&read(&dir.join("diff_outcomes.csv")));
     assert_eq!(
         outcomes[0],
         [
@@ -224,7 +129,7 @@ fn compare_default_with_and_without_netanyahus_visit() {
         assert!((v[1] - v[0] - v[2]).abs() < 1.5e-6, "{row:?}");
         assert!(v[3] <= v[2] && v[2] <= v[4], "{row:?}");
     }
-    let base = rows(&dir.join("base_alignment.csv"));
+    let base = csv_lines(&read(&dir.join("base_alignment.csv")));
     assert_eq!(
         base[0],
         [
@@ -233,8 +138,7 @@ fn compare_default_with_and_without_netanyahus_visit() {
     );
     assert_eq!(base.len(), 1 + 27 * 9);
 
-    let summary: serde_json::Value =
-        serde_json::from_str(&read(&dir.join("summary.json"))).expect("JSON");
+    let summary = summary(&dir);
     assert_eq!(summary["kind"], "compare");
     assert_eq!(summary["runs"], 200);
     assert_eq!(summary["variant"]["label"], "no_netanyahu");
@@ -276,16 +180,14 @@ fn scenarios_that_cannot_be_paired_are_bad_input_and_write_nothing() {
         (&longer, "steps = 26 and 30"),
     ] {
         let out_dir = tmp.path().join("sub/out");
-        let out = influence()
-            .arg("compare")
-            .arg(&base)
-            .arg(variant)
-            .args(["--runs", "10", "--out"])
-            .arg(&out_dir)
-            .output()
-            .expect("runs");
-        assert_eq!(out.status.code(), Some(2), "{variant:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = bad_input(
+            influence()
+                .arg("compare")
+                .arg(&base)
+                .arg(variant)
+                .args(["--runs", "10", "--out"])
+                .arg(&out_dir),
+        );
         assert!(stderr.contains("cannot be compared"), "{stderr}");
         assert!(stderr.contains(needle), "{stderr}");
         assert!(
@@ -383,19 +285,11 @@ when = "ever"
 "#;
 
 fn ablate(scenario: &Path, out: &Path, threads: &str) -> String {
-    let result = influence()
+    ok(influence()
         .arg("ablate")
         .arg(scenario)
         .args(["--runs", "200", "--threads", threads, "--out"])
-        .arg(out)
-        .output()
-        .expect("runs");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    String::from_utf8_lossy(&result.stdout).into_owned()
+        .arg(out))
 }
 
 #[test]
@@ -417,7 +311,7 @@ fn ablation_ranks_every_event_on_every_measure() {
         entries(&dir),
         ["ablation.csv", "charts", "scenario.toml", "summary.json"]
     );
-    let table = rows(&dir.join("ablation.csv"));
+    let table = csv_lines(&read(&dir.join("ablation.csv")));
     assert_eq!(
         table[0],
         [
@@ -492,8 +386,7 @@ fn ablation_ranks_every_event_on_every_measure() {
         .expect("row");
     assert_ne!(visit_on_b[5], "0.000000");
 
-    let summary: serde_json::Value =
-        serde_json::from_str(&read(&dir.join("summary.json"))).expect("JSON");
+    let summary = summary(&dir);
     assert_eq!(summary["kind"], "ablation");
     assert_eq!(summary["events"], 4);
     assert_eq!(

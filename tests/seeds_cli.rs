@@ -2,105 +2,29 @@
 //! (the same study under several seeds), `run --until-ci` (runs added until the intervals
 //! are narrow enough) and `replay --pick` (a representative run).
 
+mod common;
+
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
+use common::cli::{bad_input, csv_rows, entries, influence, ok, read, summary};
+use common::picture::Picture;
 
-fn influence() -> Command {
-    Command::cargo_bin("influence").expect("binary built")
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|it| {
-            it.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
-
-/// Runs the command and returns its stdout, failing with its stderr if it fails.
-fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("runs");
-    assert!(
-        out.status.success(),
-        "exit {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Runs the command, expects exit code 2 and returns its stderr.
-fn bad_input(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "stdout:\n{}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Data rows of a CSV text without quoted fields, split at commas.
-fn rows(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .skip(1)
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
-}
-
+/// The header line of a CSV text.
 fn header(text: &str) -> &str {
     text.lines().next().unwrap_or("")
 }
 
-fn summary(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&read(&dir.join("summary.json"))).expect("summary.json parses")
-}
-
-/// A chart decodes, is at least 1600x1000 and carries data, not just a background.
+/// A chart decodes, is at least 1600x1000 and carries data, not just a background. Its data
+/// is counted in coloured pixels alone (dots, bands and lines, not grey furniture or black
+/// text), at least 3000 of them, not as [`Picture::assert_chart`] counts ink.
 fn check_png(path: &Path) {
-    let file = fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
-        .read_info()
-        .unwrap_or_else(|e| panic!("{}: not a PNG: {e}", path.display()));
-    let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).expect("frame decodes");
-    buf.truncate(info.buffer_size());
-    assert!(
-        info.width >= 1600 && info.height >= 1000,
-        "{} is {}x{}",
-        path.display(),
-        info.width,
-        info.height
-    );
-    let colours: HashSet<&[u8]> = buf.chunks_exact(3).collect();
-    assert!(
-        colours.len() >= 200,
-        "{} has only {} colours",
-        path.display(),
-        colours.len()
-    );
-    // Coloured pixels (channels far apart): dots, bands and lines, not grey furniture.
-    let ink = buf
-        .chunks_exact(3)
-        .filter(|p| p.iter().max().unwrap_or(&0) - p.iter().min().unwrap_or(&0) > 40)
-        .count();
-    assert!(
-        ink >= 3000,
-        "{} has only {ink} coloured pixels",
-        path.display()
-    );
+    let pic = Picture::read(path);
+    let name = path.display().to_string();
+    pic.assert_size_and_colours(&name);
+    let ink = pic.coloured();
+    assert!(ink >= 3000, "{name} has only {ink} coloured pixels");
 }
 
 /// An actor that cannot move (stubbornness 1, no alignment noise) and an outcome on it that
@@ -188,7 +112,7 @@ fn seeds_of_a_certain_outcome_show_no_spread() {
         "{summary_csv}"
     );
     // Reed does move: the seeds differ there, so the zero above is not an artefact.
-    let reed = rows(&summary_csv)
+    let reed = csv_rows(&summary_csv)
         .into_iter()
         .find(|r| r[0] == "final_median" && r[1] == "Reed")
         .expect("Reed's row");
@@ -226,8 +150,12 @@ fn seeds_of_the_default_scenario_write_every_file() {
     let table = read(&out.join("seeds.csv"));
     assert_eq!(header(&table), "figure,name,seed,value");
     let figures = 6 + 9;
-    assert_eq!(rows(&table).len(), figures * 3);
-    let seeds: Vec<String> = rows(&table).iter().take(3).map(|r| r[2].clone()).collect();
+    assert_eq!(csv_rows(&table).len(), figures * 3);
+    let seeds: Vec<String> = csv_rows(&table)
+        .iter()
+        .take(3)
+        .map(|r| r[2].clone())
+        .collect();
     assert_eq!(
         seeds,
         ["42", "43", "44"],
@@ -238,8 +166,8 @@ fn seeds_of_the_default_scenario_write_every_file() {
         header(&summary_csv),
         "figure,name,mean,sd_between,claimed_se,ratio"
     );
-    assert_eq!(rows(&summary_csv).len(), figures);
-    for r in rows(&summary_csv) {
+    assert_eq!(csv_rows(&summary_csv).len(), figures);
+    for r in csv_rows(&summary_csv) {
         let (sd, se, ratio): (f64, f64, f64) = (
             r[3].parse().expect("sd"),
             r[4].parse().expect("se"),
@@ -328,13 +256,13 @@ fn until_ci_equals_a_plain_run_of_the_final_count() {
     let conv = read(&grown.join("convergence.csv"));
     assert_eq!(header(&conv), "runs,outcome,probability,ci_low,ci_high");
     let blocks = (runs / 200) as usize;
-    let conv_rows = rows(&conv);
+    let conv_rows = csv_rows(&conv);
     assert_eq!(conv_rows.len(), blocks * 6);
     for (k, r) in conv_rows.iter().enumerate() {
         assert_eq!(r[0], ((k / 6 + 1) * 200).to_string(), "{r:?}");
     }
     // The last block is the study itself: its rows are outcomes.csv's.
-    let outcomes = rows(&read(&grown.join("outcomes.csv")));
+    let outcomes = csv_rows(&read(&grown.join("outcomes.csv")));
     for (c, o) in conv_rows[(blocks - 1) * 6..].iter().zip(&outcomes) {
         assert_eq!(c[1..5], o[0..4], "{c:?} vs {o:?}");
     }
@@ -385,7 +313,7 @@ fn until_ci_stops_at_the_cap_and_says_so() {
     assert_eq!(summary(&out)["runs"], 250);
     assert_eq!(summary(&out)["until"]["met"], false);
     let conv = read(&out.join("convergence.csv"));
-    let counts: Vec<String> = rows(&conv).iter().map(|r| r[0].clone()).collect();
+    let counts: Vec<String> = csv_rows(&conv).iter().map(|r| r[0].clone()).collect();
     assert_eq!(counts.iter().collect::<HashSet<_>>().len(), 3);
     assert_eq!(counts.last().map(String::as_str), Some("250"));
 }
@@ -419,7 +347,7 @@ fn until_ci_needs_an_outcome() {
 
 /// `run,actor,alignment` rows of one actor, as (run, value).
 fn column(final_csv: &str, actor: &str) -> Vec<(u64, f64)> {
-    rows(final_csv)
+    csv_rows(final_csv)
         .into_iter()
         .filter(|r| r[1] == actor)
         .map(|r| (r[0].parse().expect("run"), r[2].parse().expect("value")))
@@ -429,7 +357,7 @@ fn column(final_csv: &str, actor: &str) -> Vec<(u64, f64)> {
 /// The alignment of `actor` at the last step of a replay's trajectory.csv.
 fn replay_final(dir: &Path, actor: &str, steps: &str) -> f64 {
     let text = read(&dir.join("trajectory.csv"));
-    rows(&text)
+    csv_rows(&text)
         .into_iter()
         .find(|r| r[0] == steps && r[1] == actor)
         .map(|r| r[2].parse().expect("alignment"))

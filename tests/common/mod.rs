@@ -1,6 +1,12 @@
-//! Shared pieces of the model tests: scenario text built from plain numbers, a recording
-//! observer, and the small dense linear algebra the closed forms need.
+//! Shared pieces of the tests: scenario text built from plain numbers, a recording observer,
+//! and the small dense linear algebra the closed forms need; in [`cli`], running the binary
+//! and reading what it writes; in [`picture`], decoding and checking its charts.
+//!
+//! Each test file compiles this module on its own and uses only part of it.
 #![allow(dead_code)]
+
+pub mod cli;
+pub mod picture;
 
 use std::fmt::Write as _;
 
