@@ -491,4 +491,50 @@ mod tests {
             println!("{name}: {zeros} zero entries of {} in T⁰", sc.n() * sc.n());
         }
     }
+
+    /// The blocked memory-and-balance term against the plain sum for every size from 1 to
+    /// 13 actors, so that every block height (1 to 4 rows) meets every number of whole
+    /// lanes (0 to 3) and of leftover columns, on dense matrices and on ones with zeros.
+    #[test]
+    fn blocks_of_every_shape_equal_the_plain_sum() {
+        // A fixed pseudo-random sequence in [-1, 1).
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        };
+        for n in 1..=13 {
+            for sparse in [false, true] {
+                let mut matrix = || -> Vec<f64> {
+                    (0..n * n)
+                        .map(|k| {
+                            let x = next();
+                            let zero = k % (n + 1) == 0 || (sparse && x.abs() < 0.6);
+                            if zero { 0.0 } else { x }
+                        })
+                        .collect()
+                };
+                let (trust, trust0) = (matrix(), matrix());
+                let (kappa, beta) = (0.07, 0.3);
+                let mut dynamics = Dynamics::new(n);
+                dynamics.trust_before_noise(&trust, &trust0, kappa, beta);
+                for i in 0..n {
+                    for j in 0..n {
+                        let t = trust[i * n + j];
+                        let mut x = t + kappa * (trust0[i * n + j] - t);
+                        for k in 0..n {
+                            x += (beta * trust[i * n + k]) * trust[k * n + j];
+                        }
+                        let got = dynamics.next_trust[i * n + j];
+                        assert!(
+                            got == x,
+                            "n = {n}, sparse = {sparse}: ({i}, {j}) is {got}, not {x}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
