@@ -300,24 +300,15 @@ impl Block<'_> {
         let n = self.n;
         let coef: [&[f64]; R] = std::array::from_fn(|r| &self.coef[r * n..][..n]);
         let whole = n / LANES * LANES;
-        for j in (0..whole).step_by(LANES) {
-            let mut acc: [Lane; R] = std::array::from_fn(|r| {
-                let t = lane(&self.rows[r * n + j..]);
-                let t0 = lane(&self.rows0[r * n + j..]);
-                std::array::from_fn(|l| t[l] + self.kappa * (t0[l] - t[l]))
-            });
-            for k in ks.clone() {
-                let x = lane(&self.trust[k * n + j..]);
-                for (acc, coef) in acc.iter_mut().zip(&coef) {
-                    let c = coef[k];
-                    for (a, &x) in acc.iter_mut().zip(&x) {
-                        *a += c * x;
-                    }
-                }
-            }
-            for (r, acc) in acc.iter().enumerate() {
-                next[r * n + j..][..LANES].copy_from_slice(acc);
-            }
+        // Two lanes at a time while two remain: eight AVX2 accumulators, each row of T
+        // loaded once for eight outputs. Then one lane, then single columns.
+        let mut j = 0;
+        while j + 2 * LANES <= whole {
+            self.lanes::<R, 2>(next, &coef, ks.clone(), j);
+            j += 2 * LANES;
+        }
+        if j < whole {
+            self.lanes::<R, 1>(next, &coef, ks.clone(), j);
         }
         for j in whole..n {
             let mut acc: [f64; R] = std::array::from_fn(|r| {
@@ -332,6 +323,43 @@ impl Block<'_> {
             }
             for (r, &a) in acc.iter().enumerate() {
                 next[r * n + j] = a;
+            }
+        }
+    }
+}
+
+impl Block<'_> {
+    /// Columns `j..j + W * LANES` of the block's `R` rows.
+    #[inline(always)]
+    fn lanes<const R: usize, const W: usize>(
+        &self,
+        next: &mut [f64],
+        coef: &[&[f64]; R],
+        ks: impl Iterator<Item = usize>,
+        j: usize,
+    ) {
+        let n = self.n;
+        let mut acc: [[Lane; W]; R] = std::array::from_fn(|r| {
+            std::array::from_fn(|w| {
+                let at = r * n + j + w * LANES;
+                let (t, t0) = (lane(&self.rows[at..]), lane(&self.rows0[at..]));
+                std::array::from_fn(|l| t[l] + self.kappa * (t0[l] - t[l]))
+            })
+        });
+        for k in ks {
+            let x: [Lane; W] = std::array::from_fn(|w| lane(&self.trust[k * n + j + w * LANES..]));
+            for (acc, coef) in acc.iter_mut().zip(coef) {
+                let c = coef[k];
+                for (acc, x) in acc.iter_mut().zip(&x) {
+                    for (a, &x) in acc.iter_mut().zip(x) {
+                        *a += c * x;
+                    }
+                }
+            }
+        }
+        for (r, acc) in acc.iter().enumerate() {
+            for (w, acc) in acc.iter().enumerate() {
+                next[r * n + j + w * LANES..][..LANES].copy_from_slice(acc);
             }
         }
     }
