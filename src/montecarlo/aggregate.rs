@@ -92,6 +92,32 @@ impl StatGrid {
         }
     }
 
+    /// Adds `xs[k * stride]`, for every k, as observations of cell `cell`: a column of a
+    /// row-major table of runs. One cell's sums stay in registers and its histogram in
+    /// cache for the whole column.
+    pub fn add_column(&mut self, cell: usize, xs: &[f64], stride: usize) {
+        let (lo, hi, bins) = (self.lo, self.hi, self.bins);
+        let counts = &mut self.counts[cell * bins..(cell + 1) * bins];
+        let (mut sum, mut sum_sq) = (self.sum[cell], self.sum_sq[cell]);
+        let (mut min, mut max) = (self.min[cell], self.max[cell]);
+        for &x in xs.iter().step_by(stride.max(1)) {
+            let x = x.clamp(lo, hi);
+            let q = i128::from((x * SCALE) as i64);
+            sum += q;
+            sum_sq += q * q;
+            if x < min {
+                min = x;
+            }
+            if x > max {
+                max = x;
+            }
+            let b = (((x - lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(bins - 1);
+            counts[b] += 1;
+        }
+        (self.sum[cell], self.sum_sq[cell]) = (sum, sum_sq);
+        (self.min[cell], self.max[cell]) = (min, max);
+    }
+
     /// Adds every observation of `other`, which must have the same shape.
     pub fn merge(&mut self, other: &StatGrid) {
         debug_assert_eq!((self.cells, self.bins), (other.cells, other.bins));

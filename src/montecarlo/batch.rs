@@ -184,6 +184,8 @@ struct BatchObserver<'a, T: Observer> {
     outcomes: &'a mut OutcomeTracker,
     fired: &'a mut [u32],
     final_row: &'a mut [f64],
+    /// This run's alignment at every step, cell `t * n + i`, held for the next flush.
+    alignment_row: &'a mut [f64],
     sample_slot: Option<usize>,
 }
 
@@ -191,7 +193,7 @@ impl<T: Observer> Observer for BatchObserver<'_, T> {
     fn record(&mut self, t: usize, st: &State) {
         self.tap.record(t, st);
         let n = st.n;
-        self.acc.alignment.add_all(t * n, &st.alignment);
+        self.alignment_row[t * n..][..n].copy_from_slice(&st.alignment);
         if let Some(r) = self.sample_slot {
             let at = (r * (self.sc.steps + 1) + t) * n;
             self.acc.sample[at..at + n].copy_from_slice(&st.alignment);
@@ -289,7 +291,7 @@ pub fn run_batch(
     let aggregates = slots
         .into_iter()
         .filter_map(|slot| slot.into_inner().unwrap_or_else(PoisonError::into_inner))
-        .map(|w| w.acc)
+        .map(|w| w.into_accumulator())
         .reduce(|mut a, b| {
             a.merge(&b);
             a
@@ -319,30 +321,45 @@ impl Observer for NoTap {
 pub struct RunAggregator<'a> {
     sc: &'a Scenario,
     runner: Runner<'a>,
-    pub acc: BatchAccumulator,
+    acc: BatchAccumulator,
     outcomes: OutcomeTracker,
     fired: Vec<u32>,
+    /// The alignment trajectories of the last runs, run after run, not yet in `acc`.
+    /// Adding them cell by cell at a flush keeps one cell's histogram in cache for all of
+    /// them; adding each run as it finishes touches a different histogram for every actor
+    /// and step, and the cache misses cost more than the arithmetic.
+    pending: Vec<f64>,
+    pending_runs: usize,
 }
+
+/// How many alignment values a worker holds before adding them to its histograms (128 kB).
+const PENDING_VALUES: usize = 16_384;
 
 impl<'a> RunAggregator<'a> {
     pub fn new(sc: &'a Scenario, keys: &'a super::streams::StreamKeys, sample_runs: usize) -> Self {
+        let acc = BatchAccumulator::new(sc, sample_runs);
+        let cells = acc.alignment.cells();
+        let capacity = (PENDING_VALUES / cells.max(1)).clamp(1, CHUNK_RUNS);
         RunAggregator {
             sc,
             runner: Runner::new(sc, keys),
-            acc: BatchAccumulator::new(sc, sample_runs),
+            acc,
             outcomes: OutcomeTracker::new(&sc.outcomes, sc.steps),
             fired: vec![0; sc.events.len()],
+            pending: vec![0.0; capacity * cells],
+            pending_runs: 0,
         }
     }
 
-    /// Simulates run `run`, adds it to `acc`, writes its final alignment into `final_row`
-    /// and shows every state to `tap` on the way.
+    /// Simulates run `run`, adds it to the aggregates, writes its final alignment into
+    /// `final_row` and shows every state to `tap` on the way.
     pub fn run_one(&mut self, run: u64, final_row: &mut [f64], tap: &mut impl Observer) {
         self.outcomes.reset(&self.sc.outcomes);
         self.fired.fill(0);
         let sample_slot = usize::try_from(run)
             .ok()
             .filter(|&r| r < self.acc.sample_runs);
+        let cells = self.acc.alignment.cells();
         let mut obs = BatchObserver {
             tap,
             sc: self.sc,
@@ -350,9 +367,14 @@ impl<'a> RunAggregator<'a> {
             outcomes: &mut self.outcomes,
             fired: &mut self.fired,
             final_row,
+            alignment_row: &mut self.pending[self.pending_runs * cells..][..cells],
             sample_slot,
         };
         self.runner.run(run, &mut obs);
+        self.pending_runs += 1;
+        if self.pending_runs * cells == self.pending.len() {
+            self.flush();
+        }
         for (o, &hit) in self.outcomes.verdicts().iter().enumerate() {
             self.acc.outcome_hits[o] += u64::from(hit);
         }
@@ -365,5 +387,24 @@ impl<'a> RunAggregator<'a> {
     /// The outcome verdicts of the last run.
     pub fn verdicts(&self) -> &[bool] {
         self.outcomes.verdicts()
+    }
+
+    /// Adds the held alignment trajectories to the histograms, cell by cell.
+    fn flush(&mut self) {
+        let cells = self.acc.alignment.cells();
+        if self.pending_runs == 0 {
+            return;
+        }
+        let held = &self.pending[..self.pending_runs * cells];
+        for cell in 0..cells {
+            self.acc.alignment.add_column(cell, &held[cell..], cells);
+        }
+        self.pending_runs = 0;
+    }
+
+    /// Everything added so far.
+    pub fn into_accumulator(mut self) -> BatchAccumulator {
+        self.flush();
+        self.acc
     }
 }

@@ -262,8 +262,8 @@ pub fn run_paired(
             )
             .filter_map(|w| {
                 w.map(|mut w| {
-                    w.acc.base = w.base.acc;
-                    w.acc.variant = w.variant.acc;
+                    w.acc.base = w.base.into_accumulator();
+                    w.acc.variant = w.variant.into_accumulator();
                     w.acc
                 })
             })
