@@ -184,8 +184,11 @@ struct BatchObserver<'a, T: Observer> {
     outcomes: &'a mut OutcomeTracker,
     fired: &'a mut [u32],
     final_row: &'a mut [f64],
-    /// This run's alignment at every step, cell `t * n + i`, held for the next flush.
+    /// This run's alignment at every step, cell `t * n + i`, and its final trust and
+    /// threat matrices, held for the next flush.
     alignment_row: &'a mut [f64],
+    trust_row: &'a mut [f64],
+    threat_row: &'a mut [f64],
     sample_slot: Option<usize>,
 }
 
@@ -200,16 +203,8 @@ impl<T: Observer> Observer for BatchObserver<'_, T> {
         }
         self.outcomes.observe(&self.sc.outcomes, t, st);
         if t == self.sc.steps {
-            // Every pair but the diagonal: the cells i n + j for j ≠ i.
-            for i in 0..n {
-                for cells in [i * n..i * n + i, i * n + i + 1..(i + 1) * n] {
-                    let first = cells.start;
-                    self.acc
-                        .trust_final
-                        .add_all(first, &st.trust[cells.clone()]);
-                    self.acc.threat_final.add_all(first, &st.threat[cells]);
-                }
-            }
+            self.trust_row.copy_from_slice(&st.trust);
+            self.threat_row.copy_from_slice(&st.threat);
             self.final_row.copy_from_slice(&st.alignment);
         }
     }
@@ -324,11 +319,14 @@ pub struct RunAggregator<'a> {
     acc: BatchAccumulator,
     outcomes: OutcomeTracker,
     fired: Vec<u32>,
-    /// The alignment trajectories of the last runs, run after run, not yet in `acc`.
-    /// Adding them cell by cell at a flush keeps one cell's histogram in cache for all of
-    /// them; adding each run as it finishes touches a different histogram for every actor
-    /// and step, and the cache misses cost more than the arithmetic.
+    /// The alignment trajectories of the last runs, run after run, not yet in `acc`, and
+    /// their final trust and threat matrices. Adding them cell by cell at a flush keeps one
+    /// cell's histogram in cache for all of them; adding each run as it finishes touches a
+    /// different histogram for every actor, step and pair, and the cache misses cost more
+    /// than the arithmetic.
     pending: Vec<f64>,
+    pending_trust: Vec<f64>,
+    pending_threat: Vec<f64>,
     pending_runs: usize,
 }
 
@@ -347,6 +345,8 @@ impl<'a> RunAggregator<'a> {
             outcomes: OutcomeTracker::new(&sc.outcomes, sc.steps),
             fired: vec![0; sc.events.len()],
             pending: vec![0.0; capacity * cells],
+            pending_trust: vec![0.0; capacity * sc.n() * sc.n()],
+            pending_threat: vec![0.0; capacity * sc.n() * sc.n()],
             pending_runs: 0,
         }
     }
@@ -360,6 +360,7 @@ impl<'a> RunAggregator<'a> {
             .ok()
             .filter(|&r| r < self.acc.sample_runs);
         let cells = self.acc.alignment.cells();
+        let pairs = self.sc.n() * self.sc.n();
         let mut obs = BatchObserver {
             tap,
             sc: self.sc,
@@ -368,6 +369,8 @@ impl<'a> RunAggregator<'a> {
             fired: &mut self.fired,
             final_row,
             alignment_row: &mut self.pending[self.pending_runs * cells..][..cells],
+            trust_row: &mut self.pending_trust[self.pending_runs * pairs..][..pairs],
+            threat_row: &mut self.pending_threat[self.pending_runs * pairs..][..pairs],
             sample_slot,
         };
         self.runner.run(run, &mut obs);
@@ -398,6 +401,17 @@ impl<'a> RunAggregator<'a> {
         let held = &self.pending[..self.pending_runs * cells];
         for cell in 0..cells {
             self.acc.alignment.add_column(cell, &held[cell..], cells);
+        }
+        // Every pair but the diagonal: the cells i n + j for j ≠ i.
+        let n = self.sc.n();
+        let pairs = n * n;
+        let trust = &self.pending_trust[..self.pending_runs * pairs];
+        let threat = &self.pending_threat[..self.pending_runs * pairs];
+        for cell in (0..pairs).filter(|c| c / n != c % n) {
+            self.acc.trust_final.add_column(cell, &trust[cell..], pairs);
+            self.acc
+                .threat_final
+                .add_column(cell, &threat[cell..], pairs);
         }
         self.pending_runs = 0;
     }
