@@ -458,22 +458,34 @@ mod tests {
         }
     }
 
-    /// T' by the plain formula of MODEL.md step 2 without noise: each entry summed on its
-    /// own, every k in order, nothing skipped.
-    fn plain_trust(sc: &Scenario, st: &State) -> Vec<f64> {
-        let n = st.n;
-        let beta = sc.model.balance / (n - 2) as f64;
-        let kappa = sc.model.trust_memory;
+    /// `T_ij + κ (T⁰_ij − T_ij) + Σ_k (β T_ik) T_kj` as MODEL.md step 2 writes it, before
+    /// noise and clamping: each entry summed on its own, every k in order, nothing skipped.
+    fn plain_sum(trust: &[f64], trust0: &[f64], n: usize, kappa: f64, beta: f64) -> Vec<f64> {
         let mut out = vec![0.0; n * n];
         for i in 0..n {
             for j in 0..n {
-                let t = st.trust[i * n + j];
-                let mut x = t + kappa * (sc.trust0[i * n + j] - t);
+                let t = trust[i * n + j];
+                let mut x = t + kappa * (trust0[i * n + j] - t);
                 for k in 0..n {
-                    x += (beta * st.trust[i * n + k]) * st.trust[k * n + j];
+                    x += (beta * trust[i * n + k]) * trust[k * n + j];
                 }
-                out[i * n + j] = if i == j { 0.0 } else { x.clamp(-1.0, 1.0) };
+                out[i * n + j] = x;
             }
+        }
+        out
+    }
+
+    /// T' by the plain formula of MODEL.md step 2 without noise.
+    fn plain_trust(sc: &Scenario, st: &State) -> Vec<f64> {
+        let n = st.n;
+        let beta = sc.model.balance / (n - 2) as f64;
+        let mut out = plain_sum(&st.trust, &sc.trust0, n, sc.model.trust_memory, beta);
+        for (k, x) in out.iter_mut().enumerate() {
+            *x = if k / n == k % n {
+                0.0
+            } else {
+                x.clamp(-1.0, 1.0)
+            };
         }
         out
     }
@@ -548,19 +560,13 @@ mod tests {
                 let (kappa, beta) = (0.07, 0.3);
                 let mut dynamics = Dynamics::new(n);
                 dynamics.trust_before_noise(&trust, &trust0, kappa, beta);
-                for i in 0..n {
-                    for j in 0..n {
-                        let t = trust[i * n + j];
-                        let mut x = t + kappa * (trust0[i * n + j] - t);
-                        for k in 0..n {
-                            x += (beta * trust[i * n + k]) * trust[k * n + j];
-                        }
-                        let got = dynamics.next_trust[i * n + j];
-                        assert!(
-                            got == x,
-                            "n = {n}, sparse = {sparse}: ({i}, {j}) is {got}, not {x}"
-                        );
-                    }
+                let expected = plain_sum(&trust, &trust0, n, kappa, beta);
+                for (k, (&got, &x)) in dynamics.next_trust.iter().zip(&expected).enumerate() {
+                    let (i, j) = (k / n, k % n);
+                    assert!(
+                        got == x,
+                        "n = {n}, sparse = {sparse}: ({i}, {j}) is {got}, not {x}"
+                    );
                 }
             }
         }

@@ -56,45 +56,14 @@ impl StatGrid {
     }
 
     /// Adds one observation of cell `cell`.
-    #[inline]
     pub fn add(&mut self, cell: usize, x: f64) {
-        self.add_all(cell, std::slice::from_ref(&x));
-    }
-
-    /// Adds `xs[k]` as one observation of cell `first + k`, for every k. Values are clamped
-    /// to the range first; the model keeps every quantity in its range, so this only
-    /// guards the bin index.
-    #[inline]
-    pub fn add_all(&mut self, first: usize, xs: &[f64]) {
-        let (lo, hi, bins) = (self.lo, self.hi, self.bins);
-        let cells = first..first + xs.len();
-        let sum = &mut self.sum[cells.clone()];
-        let sum_sq = &mut self.sum_sq[cells.clone()];
-        let min = &mut self.min[cells.clone()];
-        let max = &mut self.max[cells];
-        let counts = &mut self.counts[first * bins..(first + xs.len()) * bins];
-        for (k, &x) in xs.iter().enumerate() {
-            let x = x.clamp(lo, hi);
-            // Truncation is one instruction where `round` is a library call; the fixed
-            // point keeps 2^-40, far below anything reported, either way.
-            let q = i128::from((x * SCALE) as i64);
-            sum[k] += q;
-            sum_sq[k] += q * q;
-            if x < min[k] {
-                min[k] = x;
-            }
-            if x > max[k] {
-                max[k] = x;
-            }
-            // Through i64: a signed conversion is one instruction, an unsigned one several.
-            let b = (((x - lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(bins - 1);
-            counts[k * bins + b] += 1;
-        }
+        self.add_column(cell, std::slice::from_ref(&x), 1);
     }
 
     /// Adds `xs[k * stride]`, for every k, as observations of cell `cell`: a column of a
     /// row-major table of runs. One cell's sums stay in registers and its histogram in
-    /// cache for the whole column.
+    /// cache for the whole column. Values are clamped to the range first; the model keeps
+    /// every quantity in its range, so this only guards the bin index.
     pub fn add_column(&mut self, cell: usize, xs: &[f64], stride: usize) {
         let (lo, hi, bins) = (self.lo, self.hi, self.bins);
         let counts = &mut self.counts[cell * bins..(cell + 1) * bins];
@@ -102,6 +71,8 @@ impl StatGrid {
         let (mut min, mut max) = (self.min[cell], self.max[cell]);
         for &x in xs.iter().step_by(stride.max(1)) {
             let x = x.clamp(lo, hi);
+            // Truncation is one instruction where `round` is a library call; the fixed
+            // point keeps 2^-40, far below anything reported, either way.
             let q = i128::from((x * SCALE) as i64);
             sum += q;
             sum_sq += q * q;
@@ -111,6 +82,7 @@ impl StatGrid {
             if x > max {
                 max = x;
             }
+            // Through i64: a signed conversion is one instruction, an unsigned one several.
             let b = (((x - lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(bins - 1);
             counts[b] += 1;
         }
