@@ -7,12 +7,14 @@
 //! TOML or spans: the model works on indices and plain numbers only.
 
 pub mod diagnostic;
+pub mod inputs;
 pub mod kinds;
 pub mod raw;
 pub mod source;
 pub mod validate;
 
 pub use diagnostic::{Diagnostic, ScenarioError};
+pub use inputs::{Distribution, InputTarget, UncertainInput};
 pub use kinds::KindCoefficients;
 pub use source::ScenarioSource;
 pub use validate::load_scenario;
@@ -47,6 +49,9 @@ pub struct Scenario {
     pub reach: Vec<f64>,
     pub events: Vec<Event>,
     pub outcomes: Vec<Outcome>,
+    /// Numbers given as distributions, in scenario order. Every number they stand for holds
+    /// its nominal value in the fields above.
+    pub inputs: Vec<UncertainInput>,
     /// Lower-case hex SHA-256 of the scenario text exactly as read.
     pub sha256: String,
 }

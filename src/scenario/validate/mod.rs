@@ -213,6 +213,7 @@ impl Checker<'_> {
             reach,
             events: events?,
             outcomes: outcomes?,
+            inputs: Vec::new(),
             sha256: sha256_hex(self.text),
         })
     }
