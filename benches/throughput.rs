@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use influence::model::State;
-use influence::montecarlo::{BatchConfig, Observer, Runner, run_batch, stream_keys};
+use influence::montecarlo::{BatchConfig, Observer, Runner, run_batch, stream_keys, thread_pool};
 use influence::scenario::ScenarioSource;
 
 struct Discard;
@@ -43,13 +43,14 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Elements(10_000));
     for threads in [1usize, 2] {
-        let cfg = BatchConfig {
-            threads: Some(threads),
-            ..BatchConfig::new(10_000, sc.seed)
-        };
+        let cfg = BatchConfig::new(10_000, sc.seed);
         let cancel = AtomicBool::new(false);
+        let pool = match thread_pool(Some(threads)) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        };
         group.bench_function(format!("threads={threads}"), |b| {
-            b.iter(|| run_batch(&sc, &cfg, &|_| {}, &cancel).map(|r| r.runs))
+            b.iter(|| run_batch(&sc, &cfg, &pool, &|_| {}, &cancel).map(|r| r.runs))
         });
     }
     group.finish();

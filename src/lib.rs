@@ -32,4 +32,3 @@ pub mod montecarlo;
 pub mod ops;
 pub mod output;
 pub mod scenario;
-pub mod study;

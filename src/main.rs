@@ -17,12 +17,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use influence::analysis::convergence::StopRule;
 use influence::analysis::pick::Pick;
+use influence::montecarlo::{DriverError, thread_pool};
+use influence::ops::OutputRequest;
 use influence::ops::pick::{PickError, find_actor, pick_representative};
+use influence::ops::replay::{ReplayError, run_replay};
 use influence::ops::seeds::{SeedsError, SeedsRequest, consecutive_seeds, run_seeds};
+use influence::ops::study::{Growth, StudyError, StudyRequest, default_out_dir, run_study};
 use influence::output::charts::{ChartError, ChartsReport, rerender_charts};
-use influence::output::{StagedDir, terminal, write_replay};
+use influence::output::terminal;
 use influence::scenario::{Scenario, ScenarioError, ScenarioSource};
-use influence::study::{StudyError, StudyRequest, default_out_dir, run_study};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -346,6 +349,18 @@ impl Classified for influence::ops::paired::PairedStudyError {
     }
 }
 
+impl Classified for DriverError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl Classified for ReplayError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
 impl Classified for ChartError {
     fn bad_input(&self) -> bool {
         false
@@ -392,6 +407,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// The worker threads of this process, made once per command.
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    Ok(thread_pool(threads)?)
+}
+
 fn load(path: Option<&Path>) -> Result<(ScenarioSource, Scenario), Failure> {
     let source = ScenarioSource::from_option(path)?;
     let sc = source.parse()?;
@@ -417,10 +437,11 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let req = StudyRequest {
         runs: args.runs.unwrap_or(sc.runs),
         seed: args.seed.unwrap_or(sc.seed),
-        threads: args.flags.threads(),
-        out: args.out.unwrap_or_else(|| default_out_dir(&source.path)),
-        force: args.flags.force,
-        charts: !args.flags.no_charts,
+        output: OutputRequest {
+            out: args.out.unwrap_or_else(|| default_out_dir(&source.path)),
+            force: args.flags.force,
+            charts: !args.flags.no_charts,
+        },
         until: args.until_ci.map(|half_width| StopRule {
             half_width,
             block: args.block,
@@ -431,13 +452,14 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let bar = progress_bar(req.until.map_or(req.runs, |r| r.max_runs));
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
-    let report = run_study(&sc, &source.text, &req, &tick, &cancel);
+    let pool = pool(args.flags.threads())?;
+    let report = run_study(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", terminal::summary_table(&sc, &report.result));
-        if let Some(g) = &report.growth {
-            println!("\n{}", growth_line(g, report.result.runs));
+        print!("{}", terminal::summary_table(&sc, &report.value.result));
+        if let Some(g) = &report.value.growth {
+            println!("\n{}", growth_line(g, report.value.result.runs));
         }
         print_footer(
             &report.out,
@@ -450,7 +472,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
 }
 
 /// Whether the stopping rule was met, and at how many runs.
-fn growth_line(g: &influence::study::Growth, runs: u64) -> String {
+fn growth_line(g: &Growth, runs: u64) -> String {
     let blocks = format!(
         "{} block{} of {}",
         g.blocks,
@@ -489,25 +511,27 @@ fn cmd_seeds(args: SeedsArgs) -> Result<(), Failure> {
     let runs = args.runs.unwrap_or(sc.runs);
     let req = SeedsRequest {
         runs,
-        threads: args.flags.threads(),
-        out: args
-            .out
-            .unwrap_or_else(|| suffixed_out_dir(&source.path, "seeds")),
-        force: args.flags.force,
-        charts: !args.flags.no_charts,
+        output: OutputRequest {
+            out: args
+                .out
+                .unwrap_or_else(|| suffixed_out_dir(&source.path, "seeds")),
+            force: args.flags.force,
+            charts: !args.flags.no_charts,
+        },
         seeds,
     };
     influence::ops::seeds::check_request(&req)?;
     let bar = progress_bar(runs.saturating_mul(req.seeds.len() as u64));
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
-    let report = run_seeds(&sc, &source.text, &req, &tick, &cancel);
+    let pool = pool(args.flags.threads())?;
+    let report = run_seeds(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
         print!(
             "{}",
-            influence::output::seeds::seeds_table(&sc, &report.spreads, &report.seeds, runs)
+            influence::output::seeds::seeds_table(&sc, &report.value, &req.seeds, runs)
         );
         print_footer(
             &report.out,
@@ -576,6 +600,7 @@ fn cmd_validate(path: Option<&Path>) -> Result<(), Failure> {
 
 fn cmd_replay(args: ReplayArgs) -> Result<(), Failure> {
     let (source, sc) = load(args.scenario.as_deref())?;
+    let pool = pool(args.threads.map(|t| t as usize))?;
     let seed = args.seed.unwrap_or(sc.seed);
     let run = match (args.run, args.pick, &args.actor) {
         (Some(run), _, _) => run,
@@ -585,11 +610,8 @@ fn cmd_replay(args: ReplayArgs) -> Result<(), Failure> {
             let bar = progress_bar(runs);
             let cancel = interrupt_flag();
             let tick = |k: u64| bar.inc(k);
-            let cfg = influence::montecarlo::BatchConfig {
-                threads: args.threads.map(|t| t as usize),
-                ..influence::montecarlo::BatchConfig::new(runs, seed)
-            };
-            let picked = pick_representative(&sc, &cfg, actor, pick.into(), &tick, &cancel);
+            let cfg = influence::montecarlo::BatchConfig::new(runs, seed);
+            let picked = pick_representative(&sc, &cfg, actor, pick.into(), &pool, &tick, &cancel);
             bar.finish_and_clear();
             let picked = picked?;
             let name = &sc.actors[actor].name;
@@ -617,9 +639,12 @@ fn cmd_replay(args: ReplayArgs) -> Result<(), Failure> {
     let out = args
         .out
         .unwrap_or_else(|| suffixed_out_dir(&source.path, &format!("replay-{run}")));
-    let staged = StagedDir::new(&out, args.force)?;
-    write_replay(staged.path(), &sc, seed, run)?;
-    let out = staged.commit()?;
+    let output = OutputRequest {
+        out,
+        force: args.force,
+        charts: false,
+    };
+    let out = run_replay(&sc, seed, run, &output, &pool)?;
     println!(
         "Wrote run {} of seed {} ({} {}s) to {}/",
         run,

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use influence::ops::OutputRequest;
 use influence::ops::ablate::run_ablation;
 use influence::ops::compare::{Compared, run_compare};
 use influence::ops::paired::{PairedRequest, ablation_out_dir, compare_out_dir};
 
-use super::{Failure, StudyFlags, interrupt_flag, load, print_footer, progress_bar};
+use super::{Failure, StudyFlags, interrupt_flag, load, pool, print_footer, progress_bar};
 
 pub const COMPARE_HELP: &str = "\
 Examples:
@@ -85,13 +86,15 @@ pub fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
     let req = PairedRequest {
         runs: args.runs.unwrap_or(base.runs),
         seed: args.seed.unwrap_or(base.seed),
-        threads: args.flags.threads(),
-        out: args
-            .out
-            .unwrap_or_else(|| compare_out_dir(&base_source.path, &variant_source.path)),
-        force: args.flags.force,
-        charts: !args.flags.no_charts,
+        output: OutputRequest {
+            out: args
+                .out
+                .unwrap_or_else(|| compare_out_dir(&base_source.path, &variant_source.path)),
+            force: args.flags.force,
+            charts: !args.flags.no_charts,
+        },
     };
+    let pool = pool(args.flags.threads())?;
     let bar = progress_bar(req.runs);
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
@@ -105,13 +108,14 @@ pub fn cmd_compare(args: CompareArgs) -> Result<(), Failure> {
             scenario: &variant,
         },
         &req,
+        &pool,
         &tick,
         &cancel,
     );
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", report.table);
+        print!("{}", report.value.table);
         print_footer(
             &report.out,
             report.elapsed_s,
@@ -127,20 +131,22 @@ pub fn cmd_ablate(args: AblateArgs) -> Result<(), Failure> {
     let req = PairedRequest {
         runs: args.runs.unwrap_or(sc.runs),
         seed: args.seed.unwrap_or(sc.seed),
-        threads: args.flags.threads(),
-        out: args.out.unwrap_or_else(|| ablation_out_dir(&source.path)),
-        force: args.flags.force,
-        charts: !args.flags.no_charts,
+        output: OutputRequest {
+            out: args.out.unwrap_or_else(|| ablation_out_dir(&source.path)),
+            force: args.flags.force,
+            charts: !args.flags.no_charts,
+        },
     };
     let total = req.runs.saturating_mul(sc.events.len() as u64);
     let bar = progress_bar(total);
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
-    let report = run_ablation(&sc, &source.text, &req, &tick, &cancel);
+    let pool = pool(args.flags.threads())?;
+    let report = run_ablation(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", report.table);
+        print!("{}", report.value.table);
         print_footer(
             &report.out,
             report.elapsed_s,

@@ -83,11 +83,20 @@ fn paired(
     variant: &Scenario,
     runs: u64,
 ) -> influence::montecarlo::paired::PairedResult {
-    let cfg = BatchConfig {
-        threads: Some(2),
-        ..BatchConfig::new(runs, 5)
-    };
-    run_paired(base, variant, &cfg, &|_| {}, &AtomicBool::new(false)).expect("paired runs")
+    let cfg = BatchConfig::new(runs, 5);
+    run_paired(
+        base,
+        variant,
+        &cfg,
+        &pool(2),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("paired runs")
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    influence::montecarlo::thread_pool(Some(threads)).expect("thread pool")
 }
 
 #[test]
@@ -153,8 +162,8 @@ fn pairing_is_much_tighter_than_independent_seeds() {
         (d.interval.high - d.interval.low) / 2.0
     };
     // The interval two independent batches would give: sqrt(var_b/n + var_v/n).
-    let sd_b = r.aggregates.base.alignment.summary(t * n + 1).sd;
-    let sd_v = r.aggregates.variant.alignment.summary(t * n + 1).sd;
+    let sd_b = r.aggregates.base.grids.alignment.summary(t * n + 1).sd;
+    let sd_v = r.aggregates.variant.grids.alignment.summary(t * n + 1).sd;
     let independent_half =
         1.959_963_984_540_054 * ((sd_b * sd_b + sd_v * sd_v) / runs as f64).sqrt();
     eprintln!(
@@ -173,8 +182,15 @@ fn different_actors_are_refused() {
             .replace("\"C\"", "\"D\""),
     );
     let cfg = BatchConfig::new(10, 1);
-    let err =
-        run_paired(&base, &other, &cfg, &|_| {}, &AtomicBool::new(false)).expect_err("refused");
+    let err = run_paired(
+        &base,
+        &other,
+        &cfg,
+        &pool(1),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect_err("refused");
     assert!(matches!(err, PairError::Mismatch(_)));
     let msg = err.to_string();
     assert!(msg.contains("\"C\"") && msg.contains("\"D\""), "{msg}");
@@ -182,15 +198,14 @@ fn different_actors_are_refused() {
 
 #[test]
 fn ablation_of_an_event_without_effect_is_exactly_zero_and_ranks_last() {
-    use influence::analysis::ablation::{Measure, ablate};
+    use influence::analysis::ablation::Measure;
+    use influence::ops::ablate::ablate;
     let sc = parse(&format!(
         "{BASE}\n[[event]]\nid = \"never\"\nkind = \"strike\"\nactor = \"A\"\ntarget = \"C\"\nstep = 3\nprobability = 0.0\n"
     ));
-    let cfg = BatchConfig {
-        threads: Some(2),
-        ..BatchConfig::new(300, 5)
-    };
-    let effects = ablate(&sc, &cfg, &|_| {}, &AtomicBool::new(false)).expect("ablation runs");
+    let cfg = BatchConfig::new(300, 5);
+    let effects =
+        ablate(&sc, &cfg, &pool(2), &|_| {}, &AtomicBool::new(false)).expect("ablation runs");
     let never = sc
         .events
         .iter()

@@ -4,7 +4,7 @@ use std::sync::atomic::AtomicBool;
 
 use influence::analysis::summary::{threat_final, trust_final};
 use influence::montecarlo::{BatchConfig, BatchResult, run_batch};
-use influence::output::replay::replay;
+use influence::ops::replay::replay;
 use influence::output::study::{
     alignment_csv, events_csv, outcomes_csv, pair_csv, sample_csv, write_final_csv,
 };
@@ -18,11 +18,12 @@ fn default_scenario() -> Scenario {
 }
 
 fn batch(sc: &Scenario, runs: u64, seed: u64, threads: usize) -> BatchResult {
-    let cfg = BatchConfig {
-        threads: Some(threads),
-        ..BatchConfig::new(runs, seed)
-    };
-    run_batch(sc, &cfg, &|_| {}, &AtomicBool::new(false)).expect("batch runs")
+    let cfg = BatchConfig::new(runs, seed);
+    run_batch(sc, &cfg, &pool(threads), &|_| {}, &AtomicBool::new(false)).expect("batch runs")
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    influence::montecarlo::thread_pool(Some(threads)).expect("thread pool")
 }
 
 /// Every aggregated table of a batch, as the bytes written to disk.
@@ -79,14 +80,14 @@ fn replay_is_exactly_the_batch_run() {
     let r = batch(&sc, 200, 42, 2);
     let n = sc.n();
     for run in [0u64, 1, 57, 199] {
-        let tables = replay(&sc, 42, run);
+        let tables = replay(&sc, 42, run, &pool(2)).expect("replay");
         let row = &r.final_alignment[run as usize * n..(run as usize + 1) * n];
         assert_eq!(tables.final_alignment, row, "run {run}");
         // The trajectory of a sampled run equals the replayed one at every step.
         if run < 40 {
             let text = tables.actors.into_string();
             for (i, actor) in sc.actors.iter().enumerate() {
-                let kept = r.aggregates.sample_trajectory(run as usize, i);
+                let kept = r.aggregates.sample.trajectory(run as usize, i);
                 let replayed: Vec<f64> = text
                     .lines()
                     .skip(1)
@@ -119,13 +120,13 @@ fn batches_appended_block_by_block_equal_one_batch() {
     for (first, runs) in [(0u64, 100u64), (100, 64), (164, 136)] {
         let cfg = BatchConfig {
             first_run: first,
-            threads: Some(2),
             ..BatchConfig::new(runs, 42)
         };
-        let part = run_batch(&sc, &cfg, &|_| {}, &AtomicBool::new(false)).expect("batch runs");
+        let part =
+            run_batch(&sc, &cfg, &pool(2), &|_| {}, &AtomicBool::new(false)).expect("batch runs");
         match grown.as_mut() {
             None => grown = Some(part),
-            Some(g) => g.append(&part).expect("contiguous"),
+            Some(g) => g.append(part).expect("contiguous"),
         }
     }
     let grown = grown.expect("three blocks");
@@ -136,24 +137,23 @@ fn batches_appended_block_by_block_equal_one_batch() {
         first_run: 20,
         ..BatchConfig::new(10, 42)
     };
-    let b = run_batch(&sc, &gap, &|_| {}, &AtomicBool::new(false)).expect("batch runs");
-    assert!(a.append(&b).is_err());
+    let b = run_batch(&sc, &gap, &pool(1), &|_| {}, &AtomicBool::new(false)).expect("batch runs");
+    assert!(a.append(b).is_err());
 }
 
 #[test]
 fn the_stopping_rule_equals_a_plain_run_of_the_final_count() {
-    use influence::analysis::convergence::{StopRule, run_until};
+    use influence::analysis::convergence::StopRule;
+    use influence::ops::until::run_until;
     let sc = default_scenario();
     let rule = StopRule {
         half_width: 0.06,
         block: 100,
         max_runs: 5000,
     };
-    let cfg = BatchConfig {
-        threads: Some(2),
-        ..BatchConfig::new(0, 42)
-    };
-    let grown = run_until(&sc, &cfg, &rule, &|_| {}, &AtomicBool::new(false)).expect("runs");
+    let cfg = BatchConfig::new(0, 42);
+    let grown =
+        run_until(&sc, &cfg, &rule, &pool(2), &|_| {}, &AtomicBool::new(false)).expect("runs");
     assert!(grown.converged);
     let runs = grown.result.runs;
     assert!(
@@ -174,7 +174,15 @@ fn the_stopping_rule_equals_a_plain_run_of_the_final_count() {
         block: 64,
         max_runs: 200,
     };
-    let g = run_until(&sc, &cfg, &capped, &|_| {}, &AtomicBool::new(false)).expect("runs");
+    let g = run_until(
+        &sc,
+        &cfg,
+        &capped,
+        &pool(2),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("runs");
     assert!(!g.converged);
     assert_eq!(g.result.runs, 200);
     assert_eq!(

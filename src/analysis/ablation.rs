@@ -5,12 +5,9 @@
 //! difference full − without is the event's effect on each outcome and on each actor's final
 //! alignment, free of most of the Monte Carlo noise that two independent studies would add.
 
-use std::sync::atomic::AtomicBool;
-
 use super::compare::{alignment_diff, outcome_diffs};
 use super::stats::Interval;
-use crate::montecarlo::BatchConfig;
-use crate::montecarlo::paired::{PairError, run_paired};
+use crate::montecarlo::paired::PairedResult;
 use crate::scenario::Scenario;
 
 /// What an effect is measured on.
@@ -44,48 +41,8 @@ pub struct Effect {
     pub rank: usize,
 }
 
-/// Effects of every event on every outcome and every actor's final alignment, ranked per
-/// measure and name by absolute size (ties by event order). `progress` counts paired runs.
-pub fn ablate(
-    sc: &Scenario,
-    cfg: &BatchConfig,
-    progress: &(dyn Fn(u64) + Sync),
-    cancel: &AtomicBool,
-) -> Result<Vec<Effect>, PairError> {
-    let n = sc.n();
-    let mut effects = Vec::new();
-    for e in 0..sc.events.len() {
-        let mut without = sc.clone();
-        without.events.remove(e);
-        let r = run_paired(&without, sc, cfg, progress, cancel)?;
-        for o in outcome_diffs(&without, &r) {
-            effects.push(Effect {
-                event: e,
-                measure: Measure::Outcome,
-                name: o.name,
-                effect: o.diff,
-                interval: o.interval,
-                rank: 0,
-            });
-        }
-        for (i, actor) in sc.actors.iter().enumerate() {
-            let d = alignment_diff(&r, n, sc.steps, i);
-            effects.push(Effect {
-                event: e,
-                measure: Measure::FinalAlignment,
-                name: actor.name.clone(),
-                effect: d.mean,
-                interval: d.interval,
-                rank: 0,
-            });
-        }
-    }
-    rank(&mut effects);
-    Ok(effects)
-}
-
 /// Sorts by measure, name (in first-seen order) and |effect| descending, and numbers ranks.
-fn rank(effects: &mut [Effect]) {
+pub fn rank(effects: &mut [Effect]) {
     let mut order: Vec<(Measure, String)> = Vec::new();
     for e in effects.iter() {
         let key = (e.measure, e.name.clone());
@@ -114,4 +71,39 @@ fn rank(effects: &mut [Effect]) {
         };
         effects[i].rank = k;
     }
+}
+
+/// The effects of event `event` of `sc`, from the paired runs of `sc` without it (the base,
+/// `without`) and `sc` itself (the variant): one per outcome and one per actor's final
+/// alignment, unranked.
+pub fn event_effects(
+    sc: &Scenario,
+    without: &Scenario,
+    event: usize,
+    r: &PairedResult,
+) -> Vec<Effect> {
+    let n = sc.n();
+    let mut effects = Vec::new();
+    for o in outcome_diffs(without, r) {
+        effects.push(Effect {
+            event,
+            measure: Measure::Outcome,
+            name: o.name,
+            effect: o.diff,
+            interval: o.interval,
+            rank: 0,
+        });
+    }
+    for (i, actor) in sc.actors.iter().enumerate() {
+        let d = alignment_diff(r, n, sc.steps, i);
+        effects.push(Effect {
+            event,
+            measure: Measure::FinalAlignment,
+            name: actor.name.clone(),
+            effect: d.mean,
+            interval: d.interval,
+            rank: 0,
+        });
+    }
+    effects
 }

@@ -34,7 +34,7 @@ pub struct OutcomeDiff {
 pub fn alignment_diff(r: &PairedResult, n: usize, t: usize, i: usize) -> AlignmentDiff {
     let acc = &r.aggregates;
     let cell = t * n + i;
-    let s = acc.diff.summary(cell);
+    let s = acc.diff.diff.summary(cell);
     let runs = acc.runs();
     let half = if runs > 1 {
         Z95 * s.sd / (runs as f64).sqrt()
@@ -54,8 +54,8 @@ pub fn alignment_diff(r: &PairedResult, n: usize, t: usize, i: usize) -> Alignme
             low: s.mean - half,
             high: s.mean + half,
         },
-        p_variant_higher: share(acc.variant_higher[cell]),
-        p_identical: share(acc.identical[cell]),
+        p_variant_higher: share(acc.diff.variant_higher[cell]),
+        p_identical: share(acc.diff.identical[cell]),
     }
 }
 
@@ -63,7 +63,7 @@ pub fn alignment_diff(r: &PairedResult, n: usize, t: usize, i: usize) -> Alignme
 pub fn outcome_diffs(base: &Scenario, r: &PairedResult) -> Vec<OutcomeDiff> {
     r.shared_outcomes
         .iter()
-        .zip(&r.aggregates.outcome_pairs)
+        .zip(&r.aggregates.outcome_pairs.counts)
         .map(|(&(bi, _), &[both, base_only, variant_only, neither])| {
             let (p_variant, p_base, interval) =
                 paired_difference(both, variant_only, base_only, neither);
@@ -213,7 +213,7 @@ pub fn outcome_contrasts(base: &Scenario, r: &PairedResult) -> Vec<OutcomeContra
     let runs = r.aggregates.runs();
     outcome_diffs(base, r)
         .into_iter()
-        .zip(&r.aggregates.outcome_pairs)
+        .zip(&r.aggregates.outcome_pairs.counts)
         .map(
             |(diff, &[both, base_only, variant_only, _])| OutcomeContrast {
                 diff,

@@ -4,11 +4,9 @@
 pub mod ablation;
 pub mod compare;
 pub mod convergence;
-pub mod outcomes;
 pub mod pick;
 pub mod seeds;
 pub mod stats;
 pub mod summary;
 
-pub use outcomes::OutcomeTracker;
 pub use stats::{Interval, wilson_interval};

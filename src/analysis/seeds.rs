@@ -161,7 +161,7 @@ impl SeedTally {
         let k = sc.outcomes.len();
         let runs = study.aggregates.runs() as f64;
         for (o, f) in self.figures[..k].iter_mut().enumerate() {
-            let p = study.aggregates.outcome_hits[o] as f64 / runs;
+            let p = study.aggregates.outcomes.hits[o] as f64 / runs;
             f.values.push(p);
             f.ses.push((p * (1.0 - p) / runs).sqrt());
         }

@@ -2,7 +2,7 @@
 //! terminal table, the CSV files and summary.json.
 
 use super::stats::{Interval, wilson_interval};
-use crate::montecarlo::BatchAccumulator;
+use crate::montecarlo::StudyTally;
 use crate::scenario::Scenario;
 
 /// Quantiles reported for distributions over runs.
@@ -59,25 +59,25 @@ pub struct EventFrequency {
 }
 
 /// Alignment of actor `actor` at step `t`.
-pub fn alignment_at(acc: &BatchAccumulator, n: usize, t: usize, actor: usize) -> Distribution {
-    Distribution::of(&acc.alignment, t * n + actor)
+pub fn alignment_at(acc: &StudyTally, n: usize, t: usize, actor: usize) -> Distribution {
+    Distribution::of(&acc.grids.alignment, t * n + actor)
 }
 
 /// Final trust of `from` in `to`.
-pub fn trust_final(acc: &BatchAccumulator, n: usize, from: usize, to: usize) -> Distribution {
-    Distribution::of(&acc.trust_final, from * n + to)
+pub fn trust_final(acc: &StudyTally, n: usize, from: usize, to: usize) -> Distribution {
+    Distribution::of(&acc.grids.trust_final, from * n + to)
 }
 
 /// Final threat θ that `from` perceives from `to`.
-pub fn threat_final(acc: &BatchAccumulator, n: usize, from: usize, to: usize) -> Distribution {
-    Distribution::of(&acc.threat_final, from * n + to)
+pub fn threat_final(acc: &StudyTally, n: usize, from: usize, to: usize) -> Distribution {
+    Distribution::of(&acc.grids.threat_final, from * n + to)
 }
 
-pub fn outcome_estimates(sc: &Scenario, acc: &BatchAccumulator) -> Vec<OutcomeEstimate> {
+pub fn outcome_estimates(sc: &Scenario, acc: &StudyTally) -> Vec<OutcomeEstimate> {
     let runs = acc.runs();
     sc.outcomes
         .iter()
-        .zip(&acc.outcome_hits)
+        .zip(&acc.outcomes.hits)
         .map(|(o, &hits)| OutcomeEstimate {
             name: o.name.clone(),
             hits,
@@ -92,7 +92,7 @@ pub fn outcome_estimates(sc: &Scenario, acc: &BatchAccumulator) -> Vec<OutcomeEs
         .collect()
 }
 
-pub fn event_frequencies(sc: &Scenario, acc: &BatchAccumulator) -> Vec<EventFrequency> {
+pub fn event_frequencies(sc: &Scenario, acc: &StudyTally) -> Vec<EventFrequency> {
     let runs = acc.runs().max(1) as f64;
     sc.events
         .iter()
@@ -101,8 +101,8 @@ pub fn event_frequencies(sc: &Scenario, acc: &BatchAccumulator) -> Vec<EventFreq
             id: ev.id.clone(),
             label: ev.label.clone(),
             kind: ev.kind.clone(),
-            fired_fraction: acc.event_runs[e] as f64 / runs,
-            mean_times_fired: acc.event_firings[e] as f64 / runs,
+            fired_fraction: acc.events.runs[e] as f64 / runs,
+            mean_times_fired: acc.events.firings[e] as f64 / runs,
         })
         .collect()
 }

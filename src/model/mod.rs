@@ -5,8 +5,10 @@
 
 pub mod dynamics;
 pub mod effects;
+pub mod outcome;
 pub mod state;
 
 pub use dynamics::Dynamics;
 pub use effects::{apply_custom, apply_kind};
+pub use outcome::OutcomeTracker;
 pub use state::State;

@@ -5,6 +5,10 @@
 //! any number of threads, or over shards, aggregates to identical bytes. Memory is fixed by
 //! the scenario's size and does not grow with the number of runs.
 
+use serde::{Deserialize, Serialize};
+
+use super::tally::{MergeError, f64_bits, same_shape};
+
 /// Fixed-point scale of a value: 2^40, so a value in [-1, 1] keeps about 12 decimal digits.
 const SCALE: f64 = (1u64 << 40) as f64;
 
@@ -13,16 +17,18 @@ const SCALE: f64 = (1u64 << 40) as f64;
 pub const BIN_WIDTH: f64 = 0.005;
 
 /// Moments and a histogram for each of `cells` quantities over a fixed range `[lo, hi]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StatGrid {
     cells: usize,
     bins: usize,
     lo: f64,
     hi: f64,
-    counts: Vec<u32>,
+    counts: Vec<u64>,
     sum: Vec<i128>,
     sum_sq: Vec<i128>,
+    #[serde(with = "f64_bits")]
     min: Vec<f64>,
+    #[serde(with = "f64_bits")]
     max: Vec<f64>,
 }
 
@@ -90,9 +96,18 @@ impl StatGrid {
         (self.min[cell], self.max[cell]) = (min, max);
     }
 
-    /// Adds every observation of `other`, which must have the same shape.
-    pub fn merge(&mut self, other: &StatGrid) {
-        debug_assert_eq!((self.cells, self.bins), (other.cells, other.bins));
+    /// Adds every observation of `other`; refuses a grid of another shape or range.
+    pub fn merge(&mut self, other: &StatGrid) -> Result<(), MergeError> {
+        same_shape(
+            "distributions (cells, bins, range)",
+            (self.cells, self.bins, self.lo.to_bits(), self.hi.to_bits()),
+            (
+                other.cells,
+                other.bins,
+                other.lo.to_bits(),
+                other.hi.to_bits(),
+            ),
+        )?;
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
@@ -108,14 +123,15 @@ impl StatGrid {
         for (a, b) in self.max.iter_mut().zip(&other.max) {
             *a = a.max(*b);
         }
+        Ok(())
     }
 
     /// Number of observations of a cell.
     pub fn count(&self, cell: usize) -> u64 {
-        self.cell_counts(cell).iter().map(|&c| u64::from(c)).sum()
+        self.cell_counts(cell).iter().sum()
     }
 
-    fn cell_counts(&self, cell: usize) -> &[u32] {
+    fn cell_counts(&self, cell: usize) -> &[u64] {
         &self.counts[cell * self.bins..(cell + 1) * self.bins]
     }
 
@@ -153,14 +169,13 @@ impl StatGrid {
     /// the same bin, so the error is below [`BIN_WIDTH`].
     pub fn quantile(&self, cell: usize, q: f64) -> f64 {
         let counts = self.cell_counts(cell);
-        let n: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+        let n: u64 = counts.iter().sum();
         if n == 0 {
             return f64::NAN;
         }
         let k = ((q * n as f64).ceil() as u64).clamp(1, n);
         let mut below = 0u64;
         for (b, &c) in counts.iter().enumerate() {
-            let c = u64::from(c);
             if below + c >= k {
                 let within = (k - below) as f64 - 0.5;
                 let x = self.lo + BIN_WIDTH * (b as f64 + within / c as f64);
@@ -220,7 +235,7 @@ mod tests {
             parts[i % 2].add(0, x);
         }
         let mut merged = parts[1].clone();
-        merged.merge(&parts[0]);
+        merged.merge(&parts[0]).unwrap();
         assert_eq!(merged, whole);
         assert_eq!(
             merged.summary(0).mean.to_bits(),

@@ -15,7 +15,8 @@ pub trait Observer {
 /// The stream keys of a scenario under a master seed.
 pub fn stream_keys(sc: &Scenario, master_seed: u64) -> StreamKeys {
     let ids: Vec<&str> = sc.events.iter().map(|e| e.id.as_str()).collect();
-    StreamKeys::new(master_seed, &ids)
+    let inputs: Vec<&str> = sc.inputs.iter().map(|i| i.name.as_str()).collect();
+    StreamKeys::new(master_seed, &ids).with_inputs(&inputs)
 }
 
 /// Simulates runs of one scenario, reusing its buffers from run to run.
@@ -68,14 +69,20 @@ impl<'a> Runner<'a> {
 
     /// Runs run `run` from t = 0 to t = steps, calling `obs` at every step.
     pub fn run(&mut self, run: u64, obs: &mut impl Observer) {
-        let sc = self.sc;
+        self.run_on(self.sc, run, obs);
+    }
+
+    /// Runs run `run` of `sc`, which is this runner's scenario or a copy of it with other
+    /// input values (same actors, events and timings; numbers may differ). The run's random
+    /// numbers are those of run `run`, whatever the numbers of `sc`.
+    pub fn run_on(&mut self, sc: &Scenario, run: u64, obs: &mut impl Observer) {
         self.state.reset(sc);
         self.streams.position(self.keys, run);
         self.spent.fill(false);
         obs.record(0, &self.state);
         for t in 0..sc.steps {
-            self.decide_events(t);
-            self.apply_events(t, obs);
+            self.decide_events(sc, t);
+            self.apply_events(sc, t, obs);
             let (trust, alignment) = self.streams.noise();
             self.dynamics.advance(sc, &mut self.state, trust, alignment);
             obs.record(t + 1, &self.state);
@@ -90,11 +97,11 @@ impl<'a> Runner<'a> {
     /// then the magnitude. Which of these an event uses is fixed by its scenario entry, so
     /// its stream is consumed identically in any scenario that leaves the event unchanged,
     /// up to the first step at which the event's own fate differs.
-    fn decide_events(&mut self, t: usize) {
-        let noise = self.sc.model.event_noise;
+    fn decide_events(&mut self, sc: &Scenario, t: usize) {
+        let noise = sc.model.event_noise;
         self.pending.clear();
         for &e in &self.candidates[self.starts[t]..self.starts[t + 1]] {
-            let ev = &self.sc.events[e];
+            let ev = &sc.events[e];
             let due = match &ev.timing {
                 Timing::Scheduled(_) => true,
                 Timing::Hazard { rate, .. } => self.streams.event_uniform(e) < *rate,
@@ -117,10 +124,10 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn apply_events(&mut self, t: usize, obs: &mut impl Observer) {
-        let audience = self.sc.model.audience;
+    fn apply_events(&mut self, sc: &Scenario, t: usize, obs: &mut impl Observer) {
+        let audience = sc.model.audience;
         for &(e, m, attributed) in &self.pending {
-            let ev = &self.sc.events[e];
+            let ev = &sc.events[e];
             match &ev.effect {
                 EventEffect::Kind(k) => {
                     if let (Some(a), Some(b)) = (ev.actor, ev.target) {

@@ -66,6 +66,8 @@ pub struct StreamKeys {
     trust: [u64; 4],
     alignment: [u64; 4],
     events: Vec<[u64; 4]>,
+    /// One tag per uncertain input, keyed by its name.
+    inputs: Vec<[u64; 4]>,
 }
 
 impl StreamKeys {
@@ -79,7 +81,32 @@ impl StreamKeys {
                 .iter()
                 .map(|id| source_tag(&format!("event/{id}")))
                 .collect(),
+            inputs: Vec::new(),
         }
+    }
+
+    /// Adds the streams of uncertain inputs, keyed by their names: adding, removing or
+    /// renaming one input redraws no other input and no event.
+    pub fn with_inputs(mut self, names: &[&str]) -> StreamKeys {
+        self.inputs = names
+            .iter()
+            .map(|name| source_tag(&format!("input/{name}")))
+            .collect();
+        self
+    }
+
+    /// One uniform in [0, 1) per input for run `run`, in input order, into `out`.
+    pub fn input_uniforms(&self, run: u64, out: &mut Vec<f64>) {
+        out.clear();
+        if self.inputs.is_empty() {
+            return;
+        }
+        let material = self.material(run);
+        out.extend(
+            self.inputs
+                .iter()
+                .map(|tag| unit(&mut source_rng(&material, tag))),
+        );
     }
 
     /// Fresh generators for run `r`.

@@ -2,78 +2,70 @@
 //! turn, paired with the full scenario, its effects ranked and written atomically, with
 //! tornado charts drawn from the written files.
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 use super::paired::{PairedRequest, PairedStudyError};
-use crate::analysis::ablation::{Effect, ablate};
+use super::{Finished, staged};
+use crate::analysis::ablation::{Effect, event_effects, rank};
 use crate::montecarlo::BatchConfig;
+use crate::montecarlo::paired::{PairError, run_paired};
 use crate::output::ablation::{ablation_table, write_ablation};
 use crate::output::charts::tornado::render_ablation_charts;
-use crate::output::charts::{CHARTS_DIR, ChartsReport};
-use crate::output::{StagedDir, StudyMeta};
 use crate::scenario::Scenario;
 
-/// A finished ablation.
+/// What an ablation computed: the ranked effects, and the terminal table of them.
 #[derive(Debug)]
-pub struct AblationReport {
-    /// Every event's effect on every measure, grouped by measure and name, in rank order.
+pub struct Ablation {
     pub effects: Vec<Effect>,
-    pub out: PathBuf,
-    pub threads: usize,
-    /// Seconds spent on the runs (as in summary.json), charts excluded.
-    pub elapsed_s: f64,
-    pub charts: Option<ChartsReport>,
-    /// The summary for the terminal.
     pub table: String,
 }
 
-/// Runs `req.runs` paired runs for each event of `sc` (the scenario without the event against
-/// the full one) and writes the ranked effects to `req.out`. `progress` counts paired runs,
-/// `req.runs` times the number of events in all. On any error nothing is written.
+/// A finished ablation.
+pub type AblationReport = Finished<Ablation>;
+
+/// Effects of every event on every outcome and every actor's final alignment, ranked per
+/// measure and name by absolute size (ties by event order). For every event, the scenario
+/// without it is run paired with the full scenario on `pool`. `progress` counts paired runs.
+pub fn ablate(
+    sc: &Scenario,
+    cfg: &BatchConfig,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Vec<Effect>, PairError> {
+    let mut effects = Vec::new();
+    for e in 0..sc.events.len() {
+        let mut without = sc.clone();
+        without.events.remove(e);
+        let r = run_paired(&without, sc, cfg, pool, progress, cancel)?;
+        effects.extend(event_effects(sc, &without, e, &r));
+    }
+    rank(&mut effects);
+    Ok(effects)
+}
+
+/// Runs the ablation and writes its directory (see [`staged`]).
 pub fn run_ablation(
     sc: &Scenario,
     scenario_text: &str,
     req: &PairedRequest,
+    pool: &rayon::ThreadPool,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<AblationReport, PairedStudyError> {
-    let staged = StagedDir::new(&req.out, req.force)?;
-    let started = Instant::now();
-    let cfg = BatchConfig {
-        threads: req.threads,
-        ..BatchConfig::new(req.runs, req.seed)
-    };
-    let effects = ablate(sc, &cfg, progress, cancel)?;
-    let threads = req.threads.unwrap_or_else(rayon::current_num_threads);
-    let elapsed_s = started.elapsed().as_secs_f64();
-    write_ablation(
-        staged.path(),
-        sc,
-        scenario_text,
-        &effects,
-        req.runs,
-        req.seed,
-        &StudyMeta { threads, elapsed_s },
-    )?;
-    let charts = if req.charts {
-        let dir = staged.path().join(CHARTS_DIR);
-        Some(render_ablation_charts(staged.path(), &dir)?)
-    } else {
-        None
-    };
-    let out = staged.commit()?;
-    let table = ablation_table(sc, &effects, req.runs, req.seed);
-    Ok(AblationReport {
-        effects,
-        out: out.clone(),
-        threads,
-        elapsed_s,
-        charts: charts.map(|c| ChartsReport {
-            dir: out.join(CHARTS_DIR),
-            ..c
-        }),
-        table,
-    })
+    let cfg = BatchConfig::new(req.runs, req.seed);
+    staged(
+        &req.output,
+        pool,
+        || -> Result<Ablation, PairedStudyError> {
+            let effects = ablate(sc, &cfg, pool, progress, cancel)?;
+            let table = ablation_table(sc, &effects, req.runs, req.seed);
+            Ok(Ablation { effects, table })
+        },
+        |dir, a, meta| {
+            write_ablation(dir, sc, scenario_text, &a.effects, req.runs, req.seed, meta)?;
+            Ok(())
+        },
+        render_ablation_charts,
+    )
 }

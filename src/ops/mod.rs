@@ -1,8 +1,86 @@
-//! Operations that combine several batches into one answer, each a library call behind one
-//! command, like [`crate::study`] is behind `influence run`.
+//! Every operation that simulates, each a library call behind one command: a study
+//! ([`study`], grown by a stopping rule in [`until`]), the same study under several seeds
+//! ([`seeds`]), two scenarios compared on common random numbers ([`compare`]), each event's
+//! effect measured by leaving it out ([`ablate`]), one run replayed step by step ([`replay`])
+//! and the pick of a representative run ([`pick`]).
+//!
+//! They all simulate through the one driver (`montecarlo::driver`) on a thread pool the
+//! caller makes once, and write through one skeleton, [`staged`]: a staging directory,
+//! the runs, the files, the charts, then the commit that makes the directory appear whole.
 
 pub mod ablate;
 pub mod compare;
 pub mod paired;
 pub mod pick;
+pub mod replay;
 pub mod seeds;
+pub mod study;
+pub mod until;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::output::charts::{CHARTS_DIR, ChartError, ChartsReport};
+use crate::output::{OutputError, StagedDir, StudyMeta};
+
+/// Where an operation writes, and whether it draws charts.
+#[derive(Debug, Clone)]
+pub struct OutputRequest {
+    pub out: PathBuf,
+    /// Replace an existing output directory.
+    pub force: bool,
+    /// Draw the PNG charts into `charts/`.
+    pub charts: bool,
+}
+
+/// A finished operation: what it computed, where it was written, what it cost.
+#[derive(Debug)]
+pub struct Finished<T> {
+    pub value: T,
+    pub out: PathBuf,
+    pub threads: usize,
+    /// Seconds spent simulating (as in summary.json), files and charts excluded.
+    pub elapsed_s: f64,
+    /// The charts drawn, unless they were turned off.
+    pub charts: Option<ChartsReport>,
+}
+
+/// The skeleton every operation that writes a directory shares.
+///
+/// The output location is checked before anything runs, so a refused directory costs
+/// nothing; everything is written into a staging directory that appears under its name only
+/// once complete, so an error or an interrupt at any point leaves nothing behind. Charts
+/// are drawn from the files just written, exactly as `influence chart` draws them later.
+pub fn staged<T, E>(
+    output: &OutputRequest,
+    pool: &rayon::ThreadPool,
+    simulate: impl FnOnce() -> Result<T, E>,
+    write: impl FnOnce(&Path, &T, &StudyMeta) -> Result<(), E>,
+    draw: impl FnOnce(&Path, &Path) -> Result<ChartsReport, ChartError>,
+) -> Result<Finished<T>, E>
+where
+    E: From<OutputError> + From<ChartError>,
+{
+    let staged = StagedDir::new(&output.out, output.force)?;
+    let started = Instant::now();
+    let value = simulate()?;
+    let threads = pool.current_num_threads();
+    let elapsed_s = started.elapsed().as_secs_f64();
+    write(staged.path(), &value, &StudyMeta { threads, elapsed_s })?;
+    let charts = if output.charts {
+        Some(draw(staged.path(), &staged.path().join(CHARTS_DIR))?)
+    } else {
+        None
+    };
+    let out = staged.commit()?;
+    Ok(Finished {
+        value,
+        out: out.clone(),
+        threads,
+        elapsed_s,
+        charts: charts.map(|c| ChartsReport {
+            dir: out.join(CHARTS_DIR),
+            ..c
+        }),
+    })
+}

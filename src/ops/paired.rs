@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::OutputRequest;
 use crate::montecarlo::paired::PairError;
 use crate::output::OutputError;
 use crate::output::charts::ChartError;
@@ -15,11 +16,7 @@ pub struct PairedRequest {
     pub runs: u64,
     /// Master seed of both scenarios of each pair.
     pub seed: u64,
-    pub threads: Option<usize>,
-    pub out: PathBuf,
-    pub force: bool,
-    /// Draw the PNG charts into `charts/`.
-    pub charts: bool,
+    pub output: OutputRequest,
 }
 
 /// Why a paired study (a comparison or an ablation) did not finish.

@@ -72,6 +72,7 @@ pub fn pick_representative(
     cfg: &BatchConfig,
     actor: usize,
     pick: Pick,
+    pool: &rayon::ThreadPool,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Picked, PickError> {
@@ -82,9 +83,9 @@ pub fn pick_representative(
         first_run: 0,
         // Only the final table is needed.
         sample_runs: 0,
-        ..*cfg
+        ..cfg.clone()
     };
-    let result = run_batch(sc, &cfg, progress, cancel)?;
+    let result = run_batch(sc, &cfg, pool, progress, cancel)?;
     let n = sc.n();
     let (run, value) =
         pick_run(&result.final_alignment, n, actor, pick).ok_or(PickError::NoRuns)?;

@@ -7,15 +7,14 @@
 //! its intervals are too narrow. The studies run one after another and only their figures
 //! are kept, so memory stays that of one study whatever the number of seeds.
 
-use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
+use super::{Finished, OutputRequest, staged};
 use crate::analysis::seeds::{SeedSpread, SeedTally};
 use crate::montecarlo::{BatchConfig, BatchError, run_batch};
-use crate::output::charts::{CHARTS_DIR, ChartError, ChartsReport, seeds as seeds_chart};
+use crate::output::OutputError;
+use crate::output::charts::{ChartError, seeds as seeds_chart};
 use crate::output::seeds::{SeedsMeta, write_seeds};
-use crate::output::{OutputError, StagedDir};
 use crate::scenario::Scenario;
 
 /// What the user asked for.
@@ -25,11 +24,8 @@ pub struct SeedsRequest {
     pub seeds: Vec<u64>,
     /// Runs of each study.
     pub runs: u64,
-    pub threads: Option<usize>,
-    pub out: PathBuf,
-    pub force: bool,
-    /// Draw `charts/seeds.png`.
-    pub charts: bool,
+    /// Where to write; `charts` draws `charts/seeds.png`.
+    pub output: OutputRequest,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,18 +55,8 @@ impl SeedsError {
 }
 
 /// A finished report.
-#[derive(Debug)]
-pub struct SeedsReport {
-    /// Outcomes first, then each actor's final median, in scenario order.
-    pub spreads: Vec<SeedSpread>,
-    pub seeds: Vec<u64>,
-    pub runs: u64,
-    pub out: PathBuf,
-    pub threads: usize,
-    /// Seconds spent on the runs of all studies, charts excluded.
-    pub elapsed_s: f64,
-    pub charts: Option<ChartsReport>,
-}
+/// A finished study under several seeds: the spread of each estimate between them.
+pub type SeedsReport = Finished<Vec<SeedSpread>>;
 
 /// Checks a request before anything runs.
 pub fn check_request(req: &SeedsRequest) -> Result<(), SeedsError> {
@@ -95,52 +81,35 @@ pub fn run_seeds(
     sc: &Scenario,
     scenario_text: &str,
     req: &SeedsRequest,
+    pool: &rayon::ThreadPool,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<SeedsReport, SeedsError> {
     check_request(req)?;
-    let staged = StagedDir::new(&req.out, req.force)?;
-    let started = Instant::now();
-    let mut tally = SeedTally::new(sc);
-    for &seed in &req.seeds {
-        let cfg = BatchConfig {
-            threads: req.threads,
-            // Whole trajectories are for charts of single runs, which this report has not.
-            sample_runs: 0,
-            ..BatchConfig::new(req.runs, seed)
+    let simulate = || -> Result<Vec<SeedSpread>, SeedsError> {
+        let mut tally = SeedTally::new(sc);
+        for &seed in &req.seeds {
+            let cfg = BatchConfig {
+                sample_runs: 0,
+                ..BatchConfig::new(req.runs, seed)
+            };
+            let result = run_batch(sc, &cfg, pool, progress, cancel)?;
+            tally.add(sc, &result);
+        }
+        Ok(tally.spreads())
+    };
+    let write =
+        |dir: &std::path::Path, spreads: &Vec<SeedSpread>, meta: &crate::output::StudyMeta| {
+            let meta = SeedsMeta {
+                seeds: &req.seeds,
+                runs: req.runs,
+                threads: meta.threads,
+                elapsed_s: meta.elapsed_s,
+            };
+            write_seeds(dir, sc, scenario_text, spreads, &meta)?;
+            Ok::<(), SeedsError>(())
         };
-        let result = run_batch(sc, &cfg, progress, cancel)?;
-        tally.add(sc, &result);
-    }
-    let spreads = tally.spreads();
-    let threads = req.threads.unwrap_or_else(rayon::current_num_threads);
-    let elapsed_s = started.elapsed().as_secs_f64();
-    let meta = SeedsMeta {
-        seeds: &req.seeds,
-        runs: req.runs,
-        threads,
-        elapsed_s,
-    };
-    write_seeds(staged.path(), sc, scenario_text, &spreads, &meta)?;
-    let charts = if req.charts {
-        let dir = staged.path().join(CHARTS_DIR);
-        Some(seeds_chart::render(staged.path(), &dir)?)
-    } else {
-        None
-    };
-    let out = staged.commit()?;
-    Ok(SeedsReport {
-        spreads,
-        seeds: req.seeds.clone(),
-        runs: req.runs,
-        out: out.clone(),
-        threads,
-        elapsed_s,
-        charts: charts.map(|c| ChartsReport {
-            dir: out.join(CHARTS_DIR),
-            ..c
-        }),
-    })
+    staged(&req.output, pool, simulate, write, seeds_chart::render)
 }
 
 /// The seeds `start, start + 1, ..., start + count − 1`, or `None` past the largest seed.

@@ -50,6 +50,11 @@ impl Table {
     pub fn into_string(self) -> String {
         self.text
     }
+
+    /// The document so far.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
 }
 
 /// One row being written; the line ends when it is dropped.

@@ -16,5 +16,5 @@ pub mod study;
 pub mod terminal;
 
 pub use atomic::{OutputError, StagedDir};
-pub use replay::{replay, write_replay};
+pub use replay::write_replay;
 pub use study::{StudyMeta, write_study};

@@ -9,7 +9,7 @@ use std::path::Path;
 use super::atomic::OutputError;
 use super::csv::Table;
 use crate::model::State;
-use crate::montecarlo::{Observer, Runner, stream_keys};
+use crate::montecarlo::{MergeError, Tally};
 use crate::scenario::Scenario;
 
 /// Rows of the three replay tables, built as the run goes.
@@ -23,6 +23,8 @@ pub struct ReplayTables<'a> {
     pub events: Table,
     /// The final alignment, for comparison with the batch's final table.
     pub final_alignment: Vec<f64>,
+    /// Runs recorded: 1 for a replay.
+    runs: u64,
 }
 
 impl<'a> ReplayTables<'a> {
@@ -42,13 +44,19 @@ impl<'a> ReplayTables<'a> {
                 "attributed",
             ]),
             final_alignment: Vec::new(),
+            runs: 0,
         }
     }
 }
 
-impl Observer for ReplayTables<'_> {
-    fn record(&mut self, t: usize, st: &State) {
+/// A replay is a tally of one run: it keeps every row of it. Merging is refused, since a
+/// replay's rows are in step order and belong to one run.
+impl Tally for ReplayTables<'_> {
+    fn record(&mut self, _side: usize, _sc: &Scenario, t: usize, st: &State) {
         let n = st.n;
+        if t == 0 {
+            self.runs += 1;
+        }
         for (i, actor) in self.sc.actors.iter().enumerate() {
             self.actors
                 .row()
@@ -77,7 +85,7 @@ impl Observer for ReplayTables<'_> {
         }
     }
 
-    fn fired(&mut self, t: usize, event: usize, magnitude: f64, attributed: bool) {
+    fn fired(&mut self, _side: usize, t: usize, event: usize, magnitude: f64, attributed: bool) {
         let ev = &self.sc.events[event];
         let name = |i: Option<usize>| i.map(|i| self.sc.actors[i].name.as_str()).unwrap_or("");
         self.events
@@ -91,24 +99,21 @@ impl Observer for ReplayTables<'_> {
             .num(magnitude)
             .text(if attributed { "true" } else { "false" });
     }
+
+    fn merge(&mut self, other: Self) -> Result<(), MergeError> {
+        if other.runs == 0 {
+            return Ok(());
+        }
+        Err(MergeError::shape("replays (runs)", self.runs, other.runs))
+    }
 }
 
-/// Simulates run `run` of master seed `seed` and returns its tables.
-pub fn replay(sc: &Scenario, seed: u64, run: u64) -> ReplayTables<'_> {
-    let keys = stream_keys(sc, seed);
-    let mut runner = Runner::new(sc, &keys);
-    let mut tables = ReplayTables::new(sc);
-    runner.run(run, &mut tables);
-    tables
-}
-
-/// Writes `trajectory.csv`, `pairs.csv` and `events.csv` of one run into `dir`.
-pub fn write_replay(dir: &Path, sc: &Scenario, seed: u64, run: u64) -> Result<(), OutputError> {
-    let tables = replay(sc, seed, run);
+/// Writes `trajectory.csv`, `pairs.csv` and `events.csv` of a replayed run into `dir`.
+pub fn write_replay(dir: &Path, tables: &ReplayTables) -> Result<(), OutputError> {
     let files = [
-        ("trajectory.csv", tables.actors.into_string()),
-        ("pairs.csv", tables.pairs.into_string()),
-        ("events.csv", tables.events.into_string()),
+        ("trajectory.csv", tables.actors.as_str()),
+        ("pairs.csv", tables.pairs.as_str()),
+        ("events.csv", tables.events.as_str()),
     ];
     for (name, text) in files {
         let path = dir.join(name);

@@ -62,7 +62,7 @@ pub fn alignment_csv(sc: &Scenario, result: &BatchResult) -> String {
 
 /// The table of [`alignment_csv`] from aggregates alone, for outputs (such as a comparison)
 /// that hold aggregates without a per-run table.
-pub fn alignment_table(sc: &Scenario, acc: &crate::montecarlo::BatchAccumulator) -> String {
+pub fn alignment_table(sc: &Scenario, acc: &crate::montecarlo::StudyTally) -> String {
     let n = sc.n();
     let mut t = Table::new(&[
         "step", "actor", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
@@ -85,7 +85,7 @@ pub fn alignment_table(sc: &Scenario, acc: &crate::montecarlo::BatchAccumulator)
     t.into_string()
 }
 
-type PairStat = fn(&crate::montecarlo::BatchAccumulator, usize, usize, usize) -> Distribution;
+type PairStat = fn(&crate::montecarlo::StudyTally, usize, usize, usize) -> Distribution;
 
 /// `from,to,mean,sd,p05,p50,p95` over ordered pairs of distinct actors.
 pub fn pair_csv(sc: &Scenario, result: &BatchResult, stat: PairStat) -> String {
@@ -182,9 +182,9 @@ pub fn events_csv(sc: &Scenario, result: &BatchResult) -> String {
 pub fn sample_csv(sc: &Scenario, result: &BatchResult) -> String {
     let acc = &result.aggregates;
     let mut t = Table::new(&["run", "step", "actor", "alignment"]);
-    for r in 0..acc.sampled_runs() {
+    for r in 0..acc.sample.held() {
         for (i, actor) in sc.actors.iter().enumerate() {
-            for (step, a) in acc.sample_trajectory(r, i).into_iter().enumerate() {
+            for (step, a) in acc.sample.trajectory(r, i).into_iter().enumerate() {
                 t.row()
                     .int(r as u64)
                     .int(step as u64)

@@ -231,6 +231,152 @@ pub struct UncertainInput {
     pub target: InputTarget,
 }
 
+impl super::Scenario {
+    /// Puts `value` wherever `target` says, as if the scenario had given that number. A run
+    /// with inputs works on its own copy of the scenario, patched by this before it starts;
+    /// every run of a plan sets the same targets, so nothing needs resetting between runs.
+    pub fn set_input(&mut self, target: &InputTarget, value: f64) {
+        use super::{EventEffect, Timing};
+        let n = self.n();
+        match target {
+            InputTarget::Model {
+                field,
+                actors,
+                pairs,
+            } => {
+                let m = &mut self.model;
+                let slot = match field {
+                    ModelField::TrustMemory => &mut m.trust_memory,
+                    ModelField::Balance => &mut m.balance,
+                    ModelField::ThreatDecay => &mut m.threat_decay,
+                    ModelField::Balancing => &mut m.balancing,
+                    ModelField::Audience => &mut m.audience,
+                    ModelField::SelfWeight => &mut m.self_weight,
+                    ModelField::Reach => &mut m.reach,
+                    ModelField::TrustNoise => &mut m.trust_noise,
+                    ModelField::AlignmentNoise => &mut m.alignment_noise,
+                    ModelField::EventNoise => &mut m.event_noise,
+                };
+                *slot = value;
+                for &i in actors {
+                    if let Some(a) = self.actors.get_mut(i) {
+                        a.self_weight = value;
+                    }
+                }
+                for &(i, j) in pairs {
+                    if let Some(r) = self.reach.get_mut(i * n + j) {
+                        *r = value;
+                    }
+                }
+            }
+            InputTarget::Actor { actor, field } => {
+                if let Some(a) = self.actors.get_mut(*actor) {
+                    match field {
+                        ActorField::Alignment => a.alignment = value,
+                        ActorField::Stubbornness => a.stubbornness = value,
+                        ActorField::Power => a.power = value,
+                        ActorField::SelfWeight => a.self_weight = value,
+                    }
+                }
+            }
+            InputTarget::Trust { cells } => {
+                for &(i, j) in cells {
+                    if let Some(t) = self.trust0.get_mut(i * n + j) {
+                        *t = value;
+                    }
+                }
+            }
+            InputTarget::Reach { cells } => {
+                for &(i, j) in cells {
+                    if let Some(r) = self.reach.get_mut(i * n + j) {
+                        *r = value;
+                    }
+                }
+            }
+            InputTarget::Kind { field, events, .. } => {
+                for &e in events {
+                    let Some(ev) = self.events.get_mut(e) else {
+                        continue;
+                    };
+                    if *field == KindField::Attribution {
+                        ev.attribution = value;
+                    }
+                    if let EventEffect::Kind(k) = &mut ev.effect {
+                        let slot = match field {
+                            KindField::Valence => &mut k.valence,
+                            KindField::CIn => &mut k.c_in,
+                            KindField::COut => &mut k.c_out,
+                            KindField::CThreat => &mut k.c_threat,
+                            KindField::CPowerTarget => &mut k.c_power_target,
+                            KindField::CPowerActor => &mut k.c_power_actor,
+                            KindField::CPull => &mut k.c_pull,
+                            KindField::CAudience => &mut k.c_audience,
+                            KindField::CThird => &mut k.c_third,
+                            KindField::Attribution => &mut k.attribution,
+                        };
+                        *slot = value;
+                    }
+                }
+            }
+            InputTarget::EventIntensity(e) => {
+                if let Some(ev) = self.events.get_mut(*e) {
+                    ev.intensity = value;
+                }
+            }
+            InputTarget::EventProbability(e) => {
+                if let Some(ev) = self.events.get_mut(*e) {
+                    ev.probability = value;
+                }
+            }
+            InputTarget::EventAttribution(e) => {
+                if let Some(ev) = self.events.get_mut(*e) {
+                    ev.attribution = value;
+                }
+            }
+            InputTarget::EventHazard(e) => {
+                if let Some(Timing::Hazard { rate, .. }) =
+                    self.events.get_mut(*e).map(|ev| &mut ev.timing)
+                {
+                    *rate = value;
+                }
+            }
+            InputTarget::EventTrigger(e) => {
+                if let Some(Timing::Trigger { condition, .. }) =
+                    self.events.get_mut(*e).map(|ev| &mut ev.timing)
+                {
+                    condition.value = value;
+                }
+            }
+            InputTarget::EventDelta { event, effect } => {
+                if let Some(EventEffect::Custom(effects)) =
+                    self.events.get_mut(*event).map(|ev| &mut ev.effect)
+                    && let Some(d) = effects.get_mut(*effect)
+                {
+                    match d {
+                        super::Effect::Trust { delta, .. }
+                        | super::Effect::Threat { delta, .. }
+                        | super::Effect::Power { delta, .. }
+                        | super::Effect::Alignment { delta, .. } => *delta = value,
+                    }
+                }
+            }
+            InputTarget::OutcomeValue(o) => {
+                if let Some(out) = self.outcomes.get_mut(*o) {
+                    out.condition.value = value;
+                }
+            }
+        }
+    }
+
+    /// Sets every input of the scenario to the values given, in the order of `inputs`.
+    pub fn set_inputs(&mut self, values: &[f64]) {
+        let targets: Vec<InputTarget> = self.inputs.iter().map(|i| i.target.clone()).collect();
+        for (target, &v) in targets.iter().zip(values) {
+            self.set_input(target, v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,13 +7,14 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
-use crate::analysis::convergence::{StopRule, run_until};
+use super::until::run_until;
+use super::{Finished, OutputRequest, staged};
+use crate::analysis::convergence::{ConvergencePoint, StopRule};
 use crate::montecarlo::{BatchConfig, BatchError, BatchResult, run_batch};
-use crate::output::charts::{CHARTS_DIR, ChartError, ChartsReport, render_charts};
+use crate::output::charts::{ChartError, render_charts};
 use crate::output::convergence::{until_json, write_convergence};
-use crate::output::{OutputError, StagedDir, StudyMeta, write_study};
+use crate::output::{OutputError, write_study};
 use crate::scenario::Scenario;
 
 /// What the user asked for.
@@ -21,11 +22,7 @@ use crate::scenario::Scenario;
 pub struct StudyRequest {
     pub runs: u64,
     pub seed: u64,
-    pub threads: Option<usize>,
-    pub out: PathBuf,
-    pub force: bool,
-    /// Draw the PNG charts into `charts/`.
-    pub charts: bool,
+    pub output: OutputRequest,
     /// Instead of `runs`, add blocks of runs until every outcome's interval is narrow
     /// enough (or the cap is reached); the study then also writes convergence.csv.
     pub until: Option<StopRule>,
@@ -87,19 +84,18 @@ pub struct Growth {
     pub widest_half_width: f64,
 }
 
-/// A finished study.
+/// What a study computed.
 #[derive(Debug)]
-pub struct StudyReport {
+pub struct Study {
     pub result: BatchResult,
-    pub out: PathBuf,
-    pub threads: usize,
-    /// Seconds spent on the runs (as in summary.json), charts excluded.
-    pub elapsed_s: f64,
-    /// The charts drawn, unless they were turned off.
-    pub charts: Option<ChartsReport>,
     /// How the study ended, when it was grown with a stopping rule.
     pub growth: Option<Growth>,
+    /// The estimates after each block, when it was grown with a stopping rule.
+    path: Vec<ConvergencePoint>,
 }
+
+/// A finished study.
+pub type StudyReport = Finished<Study>;
 
 /// Runs the study and writes its directory. The request and the output location are checked
 /// before any run starts, so a refused directory costs nothing; on any error nothing is
@@ -109,60 +105,49 @@ pub fn run_study(
     sc: &Scenario,
     scenario_text: &str,
     req: &StudyRequest,
+    pool: &rayon::ThreadPool,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<StudyReport, StudyError> {
     if let Some(rule) = &req.until {
         check_stop_rule(sc, rule)?;
     }
-    let staged = StagedDir::new(&req.out, req.force)?;
-    let started = Instant::now();
-    let cfg = BatchConfig {
-        threads: req.threads,
-        ..BatchConfig::new(req.runs, req.seed)
+    let cfg = BatchConfig::new(req.runs, req.seed);
+    let simulate = || -> Result<Study, StudyError> {
+        Ok(match &req.until {
+            None => Study {
+                result: run_batch(sc, &cfg, pool, progress, cancel)?,
+                growth: None,
+                path: Vec::new(),
+            },
+            Some(rule) => {
+                let g = run_until(sc, &cfg, rule, pool, progress, cancel)?;
+                let widest_half_width = g
+                    .path
+                    .last()
+                    .map_or(f64::NAN, ConvergencePoint::widest_half_width);
+                Study {
+                    result: g.result,
+                    growth: Some(Growth {
+                        rule: *rule,
+                        met: g.converged,
+                        blocks: g.path.len(),
+                        widest_half_width,
+                    }),
+                    path: g.path,
+                }
+            }
+        })
     };
-    let (result, grown) = match &req.until {
-        None => (run_batch(sc, &cfg, progress, cancel)?, None),
-        Some(rule) => {
-            let g = run_until(sc, &cfg, rule, progress, cancel)?;
-            (g.result, Some((*rule, g.path, g.converged)))
+    let write = |dir: &Path, study: &Study, meta: &crate::output::StudyMeta| {
+        write_study(dir, sc, scenario_text, &study.result, meta)?;
+        if let Some(growth) = &study.growth {
+            let until = until_json(&growth.rule, &study.path, growth.met);
+            write_convergence(dir, sc, &study.result, meta, &until, &study.path)?;
         }
+        Ok::<(), StudyError>(())
     };
-    let threads = req.threads.unwrap_or_else(rayon::current_num_threads);
-    let elapsed_s = started.elapsed().as_secs_f64();
-    let meta = StudyMeta { threads, elapsed_s };
-    write_study(staged.path(), sc, scenario_text, &result, &meta)?;
-    let growth = match grown {
-        None => None,
-        Some((rule, path, met)) => {
-            let until = until_json(&rule, &path, met);
-            write_convergence(staged.path(), sc, &result, &meta, &until, &path)?;
-            Some(Growth {
-                rule,
-                met,
-                blocks: path.len(),
-                widest_half_width: until.widest_half_width,
-            })
-        }
-    };
-    let charts = if req.charts {
-        let dir = staged.path().join(CHARTS_DIR);
-        Some(render_charts(staged.path(), &dir)?)
-    } else {
-        None
-    };
-    let out = staged.commit()?;
-    Ok(StudyReport {
-        result,
-        out: out.clone(),
-        threads,
-        elapsed_s,
-        charts: charts.map(|c| ChartsReport {
-            dir: out.join(CHARTS_DIR),
-            ..c
-        }),
-        growth,
-    })
+    staged(&req.output, pool, simulate, write, render_charts)
 }
 
 /// The default output directory of a scenario file: `outputs/<file stem>`.

@@ -1,0 +1,312 @@
+//! The one loop over runs: executes a [`RunPlan`] on a thread pool into a set of tallies.
+//!
+//! Every operation that simulates (a study, a comparison, an ablation, a sensitivity
+//! design, a replay) goes through [`execute`], so scheduling, cancellation, progress and the
+//! handling of inputs are written once. Runs are grouped in fixed chunks of consecutive run
+//! indices handed out one at a time; each worker thread folds its runs into its own tally,
+//! and the tallies are merged at the end. Because every tally merges exactly and every run
+//! depends only on (plan, run index), the result is the same to the bit for any thread count.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use rayon::prelude::*;
+
+use super::plan::RunPlan;
+use super::run::{Observer, Runner, stream_keys};
+use super::streams::StreamKeys;
+use super::tally::{Header, MergeError, Tallied, Tally};
+use crate::model::State;
+use crate::scenario::Scenario;
+
+/// Runs per work unit: large enough that a worker's per-chunk overhead is negligible, small
+/// enough that two threads share even a small batch.
+pub const CHUNK_RUNS: usize = 64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DriverError {
+    #[error("the batch was interrupted before it finished; nothing was written")]
+    Interrupted,
+    #[error("cannot start {threads} worker threads: {source}")]
+    ThreadPool {
+        threads: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+    #[error("{runs} runs of {actors} actors do not fit in memory for the per-run table")]
+    TooLarge { runs: u64, actors: usize },
+    #[error("the plan names {0} scenarios; a plan runs one scenario or a pair")]
+    Sides(usize),
+    #[error("the parts of the batch do not merge: {0}")]
+    Merge(#[from] MergeError),
+}
+
+/// The worker threads of a process. Made once and handed to every operation, so that a
+/// command that runs several batches does not build a pool per batch.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, DriverError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        builder = builder.num_threads(t);
+    }
+    builder.build().map_err(|source| DriverError::ThreadPool {
+        threads: threads.unwrap_or(0),
+        source,
+    })
+}
+
+/// Final alignment of every run of the plan, in run order: the per-run table.
+///
+/// Kept apart from the tallies because it grows with the runs: it is one allocation made
+/// before any run starts (so a table too large for memory is refused at once) into which
+/// each run writes its own row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinalTable {
+    /// Index of the first run held.
+    pub first_run: u64,
+    pub actors: usize,
+    /// Run `first_run + r`, actor i at `r * actors + i`.
+    pub values: Vec<f64>,
+}
+
+impl FinalTable {
+    fn allocate(first_run: u64, runs: u64, actors: usize) -> Result<FinalTable, DriverError> {
+        let too_large = DriverError::TooLarge { runs, actors };
+        let len = usize::try_from(runs)
+            .ok()
+            .and_then(|r| r.checked_mul(actors))
+            .ok_or(DriverError::TooLarge { runs, actors })?;
+        let mut values = Vec::new();
+        values.try_reserve_exact(len).map_err(|_| too_large)?;
+        values.resize(len, 0.0);
+        Ok(FinalTable {
+            first_run,
+            actors,
+            values,
+        })
+    }
+
+    /// Number of runs held.
+    pub fn runs(&self) -> u64 {
+        (self.values.len() / self.actors.max(1)) as u64
+    }
+
+    /// Adds the table of the runs that follow this one.
+    pub fn append(&mut self, next: &FinalTable) -> Result<(), MergeError> {
+        if next.actors != self.actors {
+            return Err(MergeError::shape(
+                "per-run tables (actors)",
+                self.actors,
+                next.actors,
+            ));
+        }
+        let end = self.first_run + self.runs();
+        if next.first_run != end {
+            return Err(MergeError::shape(
+                "per-run tables (first run after the end)",
+                end,
+                next.first_run,
+            ));
+        }
+        self.values.extend_from_slice(&next.values);
+        Ok(())
+    }
+}
+
+/// What [`execute`] returns.
+#[derive(Debug, Clone)]
+pub struct Executed<T> {
+    pub tallied: Tallied<T>,
+    /// The per-run table of side 0, when it was asked for.
+    pub final_table: Option<FinalTable>,
+}
+
+/// Feeds one side of a run to a worker's tally, and its final alignment to the table.
+struct Feed<'a, T: Tally> {
+    tally: &'a mut T,
+    side: usize,
+    sc: &'a Scenario,
+    final_row: Option<&'a mut [f64]>,
+}
+
+impl<T: Tally> Observer for Feed<'_, T> {
+    #[inline]
+    fn record(&mut self, t: usize, st: &State) {
+        self.tally.record(self.side, self.sc, t, st);
+        if t == self.sc.steps
+            && let Some(row) = self.final_row.as_deref_mut()
+        {
+            row.copy_from_slice(&st.alignment);
+        }
+    }
+
+    #[inline]
+    fn fired(&mut self, t: usize, event: usize, magnitude: f64, attributed: bool) {
+        self.tally.fired(self.side, t, event, magnitude, attributed);
+    }
+}
+
+/// One side of a plan as a worker runs it: the runner, and the scenario copy its inputs
+/// are written into when runs vary them.
+struct SideWorker<'a> {
+    sc: &'a Scenario,
+    runner: Runner<'a>,
+    working: Option<Box<Scenario>>,
+}
+
+/// One worker thread's runners and tally.
+struct Worker<'a, T> {
+    sides: Vec<SideWorker<'a>>,
+    values: Vec<f64>,
+    tally: T,
+}
+
+impl<T: Tally> Worker<'_, T> {
+    fn run(
+        &mut self,
+        plan: &RunPlan,
+        keys: &[StreamKeys],
+        k: u64,
+        mut final_row: Option<&mut [f64]>,
+    ) {
+        let stream_run = plan.stream_run(k);
+        let vary = plan.varies_inputs();
+        for (side, w) in self.sides.iter_mut().enumerate() {
+            let sc: &Scenario = if vary && !w.sc.inputs.is_empty() {
+                plan.input_values(w.sc, &keys[side], k, &mut self.values);
+                let working = w.working.get_or_insert_with(|| Box::new(w.sc.clone()));
+                for (input, &v) in w.sc.inputs.iter().zip(&self.values) {
+                    working.set_input(&input.target, v);
+                }
+                working
+            } else {
+                w.sc
+            };
+            self.tally.begin(side, k, sc);
+            let mut feed = Feed {
+                tally: &mut self.tally,
+                side,
+                sc,
+                final_row: if side == 0 { final_row.take() } else { None },
+            };
+            w.runner.run_on(sc, stream_run, &mut feed);
+        }
+        self.tally.finish(k);
+    }
+}
+
+/// Simulates every run of `plan` on `pool`, each worker into a tally made by `make`, and
+/// merges them. With `keep_final`, also fills the per-run table of side 0. `progress` is
+/// called with the number of runs just finished (from any worker thread); `cancel`, when
+/// set, stops at the next chunk.
+pub fn execute<T: Tally>(
+    plan: &RunPlan,
+    plan_name: &str,
+    pool: &rayon::ThreadPool,
+    make: &(dyn Fn() -> T + Sync),
+    keep_final: bool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Executed<T>, DriverError> {
+    let Some(&first) = plan.scenarios.first() else {
+        return Err(DriverError::Sides(0));
+    };
+    if plan.scenarios.len() > 2 {
+        return Err(DriverError::Sides(plan.scenarios.len()));
+    }
+    let n = first.n();
+    let runs = plan.len();
+    let mut table = if keep_final {
+        Some(FinalTable::allocate(plan.runs.start, runs, n)?)
+    } else {
+        None
+    };
+    let keys: Vec<StreamKeys> = plan
+        .scenarios
+        .iter()
+        .map(|sc| stream_keys(sc, plan.seed))
+        .collect();
+
+    // One worker per thread, and chunks handed out one at a time: a worker that falls
+    // behind (another process on its core, say) costs at most one chunk of waiting at the
+    // end. The slots are indexed by rayon's thread index, so each lock is only ever taken by
+    // its own thread; the merge at the end is exact, so which thread ran which chunk does
+    // not show in the result. Each worker is boxed by the thread that uses it, so that two
+    // workers' generators, written back after every step, never share a cache line.
+    let slots: Vec<Mutex<Option<Box<Worker<T>>>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(None))
+        .collect();
+    let new_worker = || {
+        Box::new(Worker {
+            sides: plan
+                .scenarios
+                .iter()
+                .zip(&keys)
+                .map(|(&sc, k)| SideWorker {
+                    sc,
+                    runner: Runner::new(sc, k),
+                    working: None,
+                })
+                .collect(),
+            values: Vec::new(),
+            tally: make(),
+        })
+    };
+    let chunk = |index: usize, rows: Option<&mut [f64]>| {
+        if cancel.load(Ordering::Relaxed) {
+            return;
+        }
+        let slot = rayon::current_thread_index().unwrap_or(0) % slots.len();
+        let mut slot = slots[slot].lock().unwrap_or_else(PoisonError::into_inner);
+        let w = slot.get_or_insert_with(new_worker);
+        let start = plan.runs.start + (index * CHUNK_RUNS) as u64;
+        let end = (start + CHUNK_RUNS as u64).min(plan.runs.end);
+        match rows {
+            Some(rows) => {
+                for (k, row) in (start..end).zip(rows.chunks_mut(n.max(1))) {
+                    w.run(plan, &keys, k, Some(row));
+                }
+            }
+            None => {
+                for k in start..end {
+                    w.run(plan, &keys, k, None);
+                }
+            }
+        }
+        progress(end - start);
+    };
+    pool.install(|| match table.as_mut() {
+        Some(t) => t
+            .values
+            .par_chunks_mut(CHUNK_RUNS * n.max(1))
+            .enumerate()
+            .for_each(|(index, rows)| chunk(index, Some(rows))),
+        None => {
+            let chunks = usize::try_from(runs.div_ceil(CHUNK_RUNS as u64)).unwrap_or(usize::MAX);
+            (0..chunks)
+                .into_par_iter()
+                .for_each(|index| chunk(index, None))
+        }
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(DriverError::Interrupted);
+    }
+    let mut merged: Option<T> = None;
+    for slot in slots {
+        if let Some(w) = slot.into_inner().unwrap_or_else(PoisonError::into_inner) {
+            let mut tally = w.tally;
+            tally.flush();
+            match merged.as_mut() {
+                None => merged = Some(tally),
+                Some(m) => m.merge(tally)?,
+            }
+        }
+    }
+    let mut tally = merged.unwrap_or_else(make);
+    tally.flush();
+    Ok(Executed {
+        tallied: Tallied {
+            header: Header::new(first, plan.seed, plan_name, plan.runs.clone()),
+            tally,
+        },
+        final_table: table,
+    })
+}

@@ -1,0 +1,614 @@
+//! The tallies every study keeps: alignment and final trust and threat distributions,
+//! outcome hits, event counts, the sampled trajectories; and, for paired plans, the paired
+//! differences and the joint outcomes of base and variant.
+//!
+//! Each watches one side of a plan (0: the only or the base scenario, 1: the variant) and
+//! ignores the other, so the same types serve single and paired plans.
+
+use serde::{Deserialize, Serialize};
+
+use super::aggregate::StatGrid;
+use super::tally::{MergeError, Scratch, Tally, f64_bits, same_shape};
+use crate::model::{OutcomeTracker, State};
+use crate::scenario::Scenario;
+
+/// How many alignment values a worker holds before adding them to its histograms (128 kB).
+const PENDING_VALUES: usize = 16_384;
+
+/// Most runs held before a flush, whatever the scenario's size.
+const PENDING_RUNS: usize = 64;
+
+/// Distributions of alignment at every step and of final trust and threat for every pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridTally {
+    side: usize,
+    n: usize,
+    steps: usize,
+    /// Alignment at step t of actor i, cell `t * n + i`.
+    pub alignment: StatGrid,
+    /// Final trust of i in j, cell `i * n + j` (the diagonal stays empty).
+    pub trust_final: StatGrid,
+    /// Final threat θ that i perceives from j, cell `i * n + j`.
+    pub threat_final: StatGrid,
+    /// The alignment trajectories of the last runs, run after run, not yet in the
+    /// histograms, and their final trust and threat matrices. Adding them cell by cell at a
+    /// flush keeps one cell's histogram in cache for all of them; adding each run as it
+    /// finishes touches a different histogram for every actor, step and pair, and the cache
+    /// misses cost more than the arithmetic.
+    #[serde(skip)]
+    held: Scratch<Held>,
+}
+
+/// Runs held by a [`GridTally`] before a flush.
+#[derive(Debug, Clone, Default)]
+struct Held {
+    alignment: Vec<f64>,
+    trust: Vec<f64>,
+    threat: Vec<f64>,
+    runs: usize,
+    capacity: usize,
+}
+
+impl GridTally {
+    pub fn new(sc: &Scenario, side: usize) -> GridTally {
+        let n = sc.n();
+        GridTally {
+            side,
+            n,
+            steps: sc.steps,
+            alignment: StatGrid::new((sc.steps + 1) * n, -1.0, 1.0),
+            trust_final: StatGrid::new(n * n, -1.0, 1.0),
+            threat_final: StatGrid::new(n * n, 0.0, 1.0),
+            held: Scratch::default(),
+        }
+    }
+
+    /// Number of runs added.
+    pub fn runs(&self) -> u64 {
+        self.alignment.count(0) + self.held.0.runs as u64
+    }
+
+    fn hold(&mut self) {
+        let held = &mut self.held.0;
+        if held.capacity == 0 {
+            let cells = self.alignment.cells();
+            held.capacity = (PENDING_VALUES / cells.max(1)).clamp(1, PENDING_RUNS);
+            held.alignment = vec![0.0; held.capacity * cells];
+            held.trust = vec![0.0; held.capacity * self.n * self.n];
+            held.threat = vec![0.0; held.capacity * self.n * self.n];
+        }
+    }
+}
+
+impl Tally for GridTally {
+    fn begin(&mut self, side: usize, _run: u64, _sc: &Scenario) {
+        if side == self.side {
+            self.hold();
+        }
+    }
+
+    fn record(&mut self, side: usize, _sc: &Scenario, t: usize, st: &State) {
+        if side != self.side {
+            return;
+        }
+        let n = self.n;
+        let cells = self.alignment.cells();
+        let held = &mut self.held.0;
+        let at = held.runs * cells + t * n;
+        held.alignment[at..at + n].copy_from_slice(&st.alignment);
+        if t == self.steps {
+            let pairs = n * n;
+            let at = held.runs * pairs;
+            held.trust[at..at + pairs].copy_from_slice(&st.trust);
+            held.threat[at..at + pairs].copy_from_slice(&st.threat);
+            held.runs += 1;
+            if held.runs == held.capacity {
+                self.flush();
+            }
+        }
+    }
+
+    /// Adds the held runs to the histograms, cell by cell.
+    fn flush(&mut self) {
+        let held = &mut self.held.0;
+        if held.runs == 0 {
+            return;
+        }
+        let cells = self.alignment.cells();
+        let values = &held.alignment[..held.runs * cells];
+        for cell in 0..cells {
+            self.alignment.add_column(cell, &values[cell..], cells);
+        }
+        // Every pair but the diagonal: the cells i n + j for j ≠ i.
+        let n = self.n;
+        let pairs = n * n;
+        let trust = &held.trust[..held.runs * pairs];
+        let threat = &held.threat[..held.runs * pairs];
+        for cell in (0..pairs).filter(|c| c / n != c % n) {
+            self.trust_final.add_column(cell, &trust[cell..], pairs);
+            self.threat_final.add_column(cell, &threat[cell..], pairs);
+        }
+        held.runs = 0;
+    }
+
+    fn merge(&mut self, mut other: GridTally) -> Result<(), MergeError> {
+        same_shape(
+            "alignment grids (actors, steps)",
+            (self.n, self.steps),
+            (other.n, other.steps),
+        )?;
+        self.flush();
+        other.flush();
+        self.alignment.merge(&other.alignment)?;
+        self.trust_final.merge(&other.trust_final)?;
+        self.threat_final.merge(&other.threat_final)?;
+        Ok(())
+    }
+}
+
+/// In how many runs each outcome held.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomeTally {
+    side: usize,
+    steps: usize,
+    /// Runs in which outcome o held.
+    pub hits: Vec<u64>,
+    #[serde(skip)]
+    tracker: Scratch<Option<OutcomeTracker>>,
+}
+
+impl OutcomeTally {
+    pub fn new(sc: &Scenario, side: usize) -> OutcomeTally {
+        OutcomeTally {
+            side,
+            steps: sc.steps,
+            hits: vec![0; sc.outcomes.len()],
+            tracker: Scratch(None),
+        }
+    }
+
+    /// The verdicts of the last run of this side.
+    pub fn verdicts(&self) -> &[bool] {
+        self.tracker.0.as_ref().map_or(&[], |t| t.verdicts())
+    }
+}
+
+impl Tally for OutcomeTally {
+    fn begin(&mut self, side: usize, _run: u64, sc: &Scenario) {
+        if side == self.side {
+            self.tracker
+                .0
+                .get_or_insert_with(|| OutcomeTracker::new(&sc.outcomes, sc.steps))
+                .reset(&sc.outcomes);
+        }
+    }
+
+    fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
+        if side != self.side {
+            return;
+        }
+        if let Some(tracker) = &mut self.tracker.0 {
+            tracker.observe(&sc.outcomes, t, st);
+            if t == self.steps {
+                for (hits, &held) in self.hits.iter_mut().zip(tracker.verdicts()) {
+                    *hits += u64::from(held);
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, other: OutcomeTally) -> Result<(), MergeError> {
+        same_shape("outcome counts", self.hits.len(), other.hits.len())?;
+        for (a, b) in self.hits.iter_mut().zip(&other.hits) {
+            *a += b;
+        }
+        Ok(())
+    }
+}
+
+/// How often each event fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventTally {
+    side: usize,
+    /// Runs in which event e fired at least once.
+    pub runs: Vec<u64>,
+    /// Firings of event e summed over runs.
+    pub firings: Vec<u64>,
+    #[serde(skip)]
+    fired: Scratch<Vec<u32>>,
+}
+
+impl EventTally {
+    pub fn new(sc: &Scenario, side: usize) -> EventTally {
+        EventTally {
+            side,
+            runs: vec![0; sc.events.len()],
+            firings: vec![0; sc.events.len()],
+            fired: Scratch::default(),
+        }
+    }
+}
+
+impl Tally for EventTally {
+    fn begin(&mut self, side: usize, _run: u64, _sc: &Scenario) {
+        if side == self.side {
+            self.fired.0.clear();
+            self.fired.0.resize(self.runs.len(), 0);
+        }
+    }
+
+    fn record(&mut self, side: usize, sc: &Scenario, t: usize, _st: &State) {
+        if side == self.side && t == sc.steps {
+            for ((runs, firings), &f) in self
+                .runs
+                .iter_mut()
+                .zip(&mut self.firings)
+                .zip(&self.fired.0)
+            {
+                *runs += u64::from(f > 0);
+                *firings += u64::from(f);
+            }
+        }
+    }
+
+    fn fired(&mut self, side: usize, _t: usize, event: usize, _m: f64, _attributed: bool) {
+        if side == self.side
+            && let Some(f) = self.fired.0.get_mut(event)
+        {
+            *f += 1;
+        }
+    }
+
+    fn merge(&mut self, other: EventTally) -> Result<(), MergeError> {
+        same_shape("event counts", self.runs.len(), other.runs.len())?;
+        for (a, b) in self.runs.iter_mut().zip(&other.runs) {
+            *a += b;
+        }
+        for (a, b) in self.firings.iter_mut().zip(&other.firings) {
+            *a += b;
+        }
+        Ok(())
+    }
+}
+
+/// The whole alignment trajectories of runs `0..runs`, for charts of individual runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleTally {
+    side: usize,
+    n: usize,
+    steps: usize,
+    /// How many runs are kept: runs `0..runs` of the plan.
+    pub runs: usize,
+    /// Run r, step t, actor i at `(r * (steps + 1) + t) * n + i`; NaN for a run not seen
+    /// (yet, or by this part of the study).
+    #[serde(with = "f64_bits")]
+    pub values: Vec<f64>,
+    #[serde(skip)]
+    slot: Scratch<Option<usize>>,
+}
+
+impl SampleTally {
+    pub fn new(sc: &Scenario, side: usize, runs: usize) -> SampleTally {
+        SampleTally {
+            side,
+            n: sc.n(),
+            steps: sc.steps,
+            runs,
+            values: vec![f64::NAN; runs * (sc.steps + 1) * sc.n()],
+            slot: Scratch(None),
+        }
+    }
+
+    /// How many of the kept runs hold data: runs `0..k` with k ≤ `runs`.
+    pub fn held(&self) -> usize {
+        let stride = (self.steps + 1) * self.n;
+        (0..self.runs)
+            .take_while(|&r| self.values.get(r * stride).is_some_and(|v| !v.is_nan()))
+            .count()
+    }
+
+    /// The alignment trajectory of kept run `r`, actor `i`, for t = 0..=steps.
+    pub fn trajectory(&self, r: usize, i: usize) -> Vec<f64> {
+        let stride = (self.steps + 1) * self.n;
+        (0..=self.steps)
+            .map(|t| self.values[r * stride + t * self.n + i])
+            .collect()
+    }
+}
+
+impl Tally for SampleTally {
+    fn begin(&mut self, side: usize, run: u64, _sc: &Scenario) {
+        if side == self.side {
+            self.slot.0 = usize::try_from(run).ok().filter(|&r| r < self.runs);
+        }
+    }
+
+    fn record(&mut self, side: usize, _sc: &Scenario, t: usize, st: &State) {
+        if side != self.side {
+            return;
+        }
+        if let Some(r) = self.slot.0 {
+            let at = (r * (self.steps + 1) + t) * self.n;
+            self.values[at..at + self.n].copy_from_slice(&st.alignment);
+        }
+    }
+
+    fn merge(&mut self, other: SampleTally) -> Result<(), MergeError> {
+        same_shape(
+            "sampled runs (runs, actors, steps)",
+            (self.runs, self.n, self.steps),
+            (other.runs, other.n, other.steps),
+        )?;
+        // Each sampled run is simulated by exactly one part; the others hold NaN there.
+        for (a, b) in self.values.iter_mut().zip(&other.values) {
+            if !b.is_nan() {
+                *a = *b;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Everything a study reports, summed over runs. Its size depends on the scenario, not on
+/// the number of runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyTally {
+    pub grids: GridTally,
+    pub outcomes: OutcomeTally,
+    pub events: EventTally,
+    pub sample: SampleTally,
+}
+
+impl StudyTally {
+    pub fn new(sc: &Scenario, side: usize, sample_runs: usize) -> StudyTally {
+        StudyTally {
+            grids: GridTally::new(sc, side),
+            outcomes: OutcomeTally::new(sc, side),
+            events: EventTally::new(sc, side),
+            sample: SampleTally::new(sc, side, sample_runs),
+        }
+    }
+
+    /// Number of runs aggregated.
+    pub fn runs(&self) -> u64 {
+        self.grids.runs()
+    }
+}
+
+impl Tally for StudyTally {
+    fn begin(&mut self, side: usize, run: u64, sc: &Scenario) {
+        self.grids.begin(side, run, sc);
+        self.outcomes.begin(side, run, sc);
+        self.events.begin(side, run, sc);
+        self.sample.begin(side, run, sc);
+    }
+
+    fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
+        self.grids.record(side, sc, t, st);
+        self.outcomes.record(side, sc, t, st);
+        self.events.record(side, sc, t, st);
+        self.sample.record(side, sc, t, st);
+    }
+
+    fn fired(&mut self, side: usize, t: usize, event: usize, m: f64, attributed: bool) {
+        self.events.fired(side, t, event, m, attributed);
+    }
+
+    fn flush(&mut self) {
+        self.grids.flush();
+    }
+
+    fn merge(&mut self, other: StudyTally) -> Result<(), MergeError> {
+        self.grids.merge(other.grids)?;
+        self.outcomes.merge(other.outcomes)?;
+        self.events.merge(other.events)?;
+        self.sample.merge(other.sample)
+    }
+}
+
+/// Paired differences of alignment, variant minus base, at every step and actor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffTally {
+    n: usize,
+    /// a_variant − a_base at step t of actor i, cell `t * n + i`, over [-2, 2].
+    pub diff: StatGrid,
+    /// Runs in which the variant's alignment is strictly higher, per cell of `diff`.
+    pub variant_higher: Vec<u64>,
+    /// Runs in which the paired alignments are equal to the bit, per cell of `diff`.
+    pub identical: Vec<u64>,
+    /// The base run's trajectory, kept for the variant run to compare against.
+    #[serde(skip)]
+    base: Scratch<Vec<f64>>,
+}
+
+impl DiffTally {
+    pub fn new(sc: &Scenario) -> DiffTally {
+        let cells = (sc.steps + 1) * sc.n();
+        DiffTally {
+            n: sc.n(),
+            diff: StatGrid::new(cells, -2.0, 2.0),
+            variant_higher: vec![0; cells],
+            identical: vec![0; cells],
+            base: Scratch::default(),
+        }
+    }
+}
+
+impl Tally for DiffTally {
+    fn record(&mut self, side: usize, _sc: &Scenario, t: usize, st: &State) {
+        let n = self.n;
+        if side == 0 {
+            if self.base.0.is_empty() {
+                self.base.0 = vec![0.0; self.variant_higher.len()];
+            }
+            self.base.0[t * n..(t + 1) * n].copy_from_slice(&st.alignment);
+            return;
+        }
+        for (i, &a) in st.alignment.iter().enumerate() {
+            let cell = t * n + i;
+            let b = self.base.0[cell];
+            self.diff.add(cell, a - b);
+            self.variant_higher[cell] += u64::from(a > b);
+            self.identical[cell] += u64::from(a.to_bits() == b.to_bits());
+        }
+    }
+
+    fn merge(&mut self, other: DiffTally) -> Result<(), MergeError> {
+        same_shape(
+            "paired differences",
+            self.variant_higher.len(),
+            other.variant_higher.len(),
+        )?;
+        self.diff.merge(&other.diff)?;
+        for (a, b) in self.variant_higher.iter_mut().zip(&other.variant_higher) {
+            *a += b;
+        }
+        for (a, b) in self.identical.iter_mut().zip(&other.identical) {
+            *a += b;
+        }
+        Ok(())
+    }
+}
+
+/// For each outcome that base and variant share: runs where it held in both, the base
+/// only, the variant only, neither.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutcomePairs {
+    /// `(index in base, index in variant)` of each shared outcome.
+    pub shared: Vec<(usize, usize)>,
+    pub counts: Vec<[u64; 4]>,
+    #[serde(skip)]
+    sides: Scratch<Option<[OutcomeTracker; 2]>>,
+}
+
+impl OutcomePairs {
+    pub fn new(shared: Vec<(usize, usize)>) -> OutcomePairs {
+        OutcomePairs {
+            counts: vec![[0; 4]; shared.len()],
+            shared,
+            sides: Scratch(None),
+        }
+    }
+}
+
+impl Tally for OutcomePairs {
+    fn begin(&mut self, side: usize, _run: u64, sc: &Scenario) {
+        if side > 1 {
+            return;
+        }
+        let sides = self.sides.0.get_or_insert_with(|| {
+            [
+                OutcomeTracker::new(&sc.outcomes, sc.steps),
+                OutcomeTracker::new(&sc.outcomes, sc.steps),
+            ]
+        });
+        // The tracker of a side is sized for that side's outcomes at its first run.
+        if sides[side].verdicts().len() != sc.outcomes.len() {
+            sides[side] = OutcomeTracker::new(&sc.outcomes, sc.steps);
+        }
+        sides[side].reset(&sc.outcomes);
+    }
+
+    fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
+        if let Some(sides) = &mut self.sides.0
+            && let Some(tracker) = sides.get_mut(side)
+        {
+            tracker.observe(&sc.outcomes, t, st);
+        }
+    }
+
+    fn finish(&mut self, _run: u64) {
+        let Some([base, variant]) = &self.sides.0 else {
+            return;
+        };
+        for (pair, &(bi, vi)) in self.counts.iter_mut().zip(&self.shared) {
+            let b = base.verdicts().get(bi).copied().unwrap_or(false);
+            let v = variant.verdicts().get(vi).copied().unwrap_or(false);
+            let slot = match (b, v) {
+                (true, true) => 0,
+                (true, false) => 1,
+                (false, true) => 2,
+                (false, false) => 3,
+            };
+            pair[slot] += 1;
+        }
+    }
+
+    fn merge(&mut self, other: OutcomePairs) -> Result<(), MergeError> {
+        same_shape("shared outcomes", &self.shared, &other.shared)?;
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            for k in 0..4 {
+                a[k] += b[k];
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Everything a paired plan reports: each side's study tally, the paired differences and
+/// the joint outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairedTally {
+    pub base: StudyTally,
+    pub variant: StudyTally,
+    pub diff: DiffTally,
+    pub outcome_pairs: OutcomePairs,
+}
+
+impl PairedTally {
+    pub fn new(
+        base: &Scenario,
+        variant: &Scenario,
+        shared: Vec<(usize, usize)>,
+        sample_runs: usize,
+    ) -> PairedTally {
+        PairedTally {
+            base: StudyTally::new(base, 0, sample_runs),
+            variant: StudyTally::new(variant, 1, sample_runs),
+            diff: DiffTally::new(base),
+            outcome_pairs: OutcomePairs::new(shared),
+        }
+    }
+
+    /// Number of paired runs.
+    pub fn runs(&self) -> u64 {
+        self.base.runs()
+    }
+}
+
+impl Tally for PairedTally {
+    fn begin(&mut self, side: usize, run: u64, sc: &Scenario) {
+        self.base.begin(side, run, sc);
+        self.variant.begin(side, run, sc);
+        self.diff.begin(side, run, sc);
+        self.outcome_pairs.begin(side, run, sc);
+    }
+
+    fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
+        self.base.record(side, sc, t, st);
+        self.variant.record(side, sc, t, st);
+        self.diff.record(side, sc, t, st);
+        self.outcome_pairs.record(side, sc, t, st);
+    }
+
+    fn fired(&mut self, side: usize, t: usize, event: usize, m: f64, attributed: bool) {
+        self.base.fired(side, t, event, m, attributed);
+        self.variant.fired(side, t, event, m, attributed);
+    }
+
+    fn finish(&mut self, run: u64) {
+        self.outcome_pairs.finish(run);
+    }
+
+    fn flush(&mut self) {
+        self.base.flush();
+        self.variant.flush();
+    }
+
+    fn merge(&mut self, other: PairedTally) -> Result<(), MergeError> {
+        self.base.merge(other.base)?;
+        self.variant.merge(other.variant)?;
+        self.diff.merge(other.diff)?;
+        self.outcome_pairs.merge(other.outcome_pairs)
+    }
+}
