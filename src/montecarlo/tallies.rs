@@ -612,3 +612,138 @@ impl Tally for PairedTally {
         self.outcome_pairs.merge(other.outcome_pairs)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use super::*;
+    use crate::montecarlo::driver::{execute, thread_pool};
+    use crate::montecarlo::plan::RunPlan;
+    use crate::montecarlo::tally::{Header, Tallied};
+    use crate::scenario::{ScenarioSource, parse_scenario};
+
+    fn default_scenario() -> Scenario {
+        match ScenarioSource::embedded_default().parse() {
+            Ok(sc) => sc,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn tiny() -> Scenario {
+        let text = include_str!("../../tests/golden/tiny.toml");
+        match parse_scenario(text, "tiny.toml") {
+            Ok(sc) => sc,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn study(sc: &Scenario, seed: u64, runs: std::ops::Range<u64>) -> Tallied<StudyTally> {
+        let pool = thread_pool(Some(2)).expect("pool");
+        let plan = RunPlan::single(sc, seed, runs);
+        execute(
+            &plan,
+            "run",
+            &pool,
+            &|| StudyTally::new(sc, 0, 40),
+            false,
+            &|_| {},
+            &AtomicBool::new(false),
+        )
+        .expect("runs")
+        .tallied
+    }
+
+    #[test]
+    fn parts_merged_in_any_order_equal_the_whole() {
+        let sc = default_scenario();
+        let whole = study(&sc, 9, 0..300);
+        let (a, b, c) = (
+            study(&sc, 9, 0..37),
+            study(&sc, 9, 37..200),
+            study(&sc, 9, 200..300),
+        );
+        let mut merged = c.clone();
+        merged.merge(a).expect("disjoint parts");
+        merged.merge(b).expect("disjoint parts");
+        assert_eq!(merged.header.runs, vec![0..300]);
+        assert_eq!(merged.tally, whole.tally);
+    }
+
+    #[test]
+    fn a_saved_tally_loads_back_equal() {
+        let sc = default_scenario();
+        let t = study(&sc, 3, 0..150);
+        let text = t.to_json().expect("serialisable");
+        let back = Tallied::<StudyTally>::from_json(&text, "saved.json").expect("loads");
+        assert_eq!(back, t);
+        // Bit for bit: the NaN of runs the sample never saw and every extreme survive.
+        assert_eq!(back.tally.sample.values.len(), t.tally.sample.values.len());
+        for (x, y) in back.tally.sample.values.iter().zip(&t.tally.sample.values) {
+            assert_eq!(x.to_bits(), y.to_bits());
+        }
+        // And it merges on as if it had never left memory.
+        let mut resumed = back;
+        resumed.merge(study(&sc, 3, 150..200)).expect("merges");
+        assert_eq!(resumed.tally, study(&sc, 3, 0..200).tally);
+    }
+
+    #[test]
+    fn a_garbled_or_future_tally_is_refused_with_its_reason() {
+        let sc = tiny();
+        let t = study(&sc, 1, 0..10);
+        let text = t.to_json().expect("serialisable");
+        let future = text.replacen("\"format\":1", "\"format\":99", 1);
+        let err = Tallied::<StudyTally>::from_json(&future, "part.json").expect_err("refused");
+        assert!(err.to_string().contains("format 99"), "{err}");
+        let err =
+            Tallied::<StudyTally>::from_json("{\"header\":", "part.json").expect_err("garbled");
+        assert!(
+            err.to_string()
+                .starts_with("part.json is not a saved tally"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn merges_that_do_not_fit_are_refused_and_say_why() {
+        let sc = default_scenario();
+        let base = study(&sc, 5, 0..64);
+
+        let mut a = base.clone();
+        let err = a.merge(study(&sc, 5, 32..96)).expect_err("overlap");
+        assert_eq!(err, MergeError::Overlap { overlap: 32..64 });
+        assert_eq!(a, base, "a refused merge changes nothing");
+        assert!(err.to_string().contains("runs 32..64 are in both"), "{err}");
+
+        let err = a.merge(study(&sc, 6, 64..128)).expect_err("seed");
+        assert_eq!(
+            err.to_string(),
+            "they come from different master seeds (5 and 6)"
+        );
+
+        let other = tiny();
+        let err = a.merge(study(&other, 5, 64..128)).expect_err("scenario");
+        assert!(matches!(err, MergeError::Scenario { .. }), "{err}");
+
+        // Same header, other shape: the tiny scenario's tally under the default's header.
+        let mut mismatched = study(&other, 5, 64..128);
+        mismatched.header = Header {
+            runs: vec![64..128],
+            ..base.header.clone()
+        };
+        let err = a.merge(mismatched).expect_err("shape");
+        assert!(matches!(err, MergeError::Shape { .. }), "{err}");
+        assert!(err.to_string().contains("differ in shape"), "{err}");
+        assert_eq!(a, base);
+    }
+
+    #[test]
+    fn grids_of_other_ranges_do_not_merge() {
+        let mut a = StatGrid::new(4, -1.0, 1.0);
+        let b = StatGrid::new(4, 0.0, 2.0);
+        assert!(a.merge(&b).is_err());
+        let c = StatGrid::new(5, -1.0, 1.0);
+        assert!(a.merge(&c).is_err());
+    }
+}

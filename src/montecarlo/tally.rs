@@ -254,15 +254,17 @@ pub enum SaveError {
     Format { path: String, found: u32 },
 }
 
-impl<T: Tally + Serialize + DeserializeOwned> Tallied<T> {
-    /// Merges another part of the same study into this one: headers first, so that nothing
-    /// is added when the parts do not belong together.
+impl<T: Tally + Clone + Serialize + DeserializeOwned> Tallied<T> {
+    /// Merges another part of the same study into this one, or changes nothing: headers are
+    /// checked first, and the tallies are merged into a copy that replaces this one only if
+    /// every part of it fits, so a refused merge never leaves a half-merged tally.
     pub fn merge(&mut self, other: Tallied<T>) -> Result<(), MergeError> {
-        self.header.check_mergeable(&other.header)?;
         let mut header = self.header.clone();
         header.merge(&other.header)?;
-        self.tally.merge(other.tally)?;
+        let mut tally = self.tally.clone();
+        tally.merge(other.tally)?;
         self.header = header;
+        self.tally = tally;
         Ok(())
     }
 
