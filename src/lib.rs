@@ -3,28 +3,33 @@
 //! Data flows one way, and each stage lives in its own module:
 //!
 //! ```text
-//! text ──scenario──▶ Scenario ──montecarlo──▶ runs (model) ──▶ aggregates ──analysis──▶ figures ──output──▶ files
+//! text ──scenario──▶ Scenario ──montecarlo──▶ runs (model) ──▶ tallies ──analysis──▶ figures ──output──▶ files
+//!                                     ▲                                                   │
+//!                                     └───────────── ops: plans, loops, staged dirs ──────┘
 //! ```
 //!
 //! - [`scenario`]: the TOML format. Raw serde types are checked into a [`scenario::Scenario`]
-//!   whose names are resolved to indices; every problem becomes a diagnostic pointing at the text.
+//!   whose names are resolved to indices; every problem becomes a diagnostic pointing at the
+//!   text. Numbers given as distributions become [`scenario::UncertainInput`]s.
 //! - [`model`]: the normative dynamics of docs/MODEL.md: the [`model::State`] of a run, one step
-//!   of trust, threat and alignment, and the effects of events. Deterministic given its noise.
-//! - [`montecarlo`]: where randomness enters. Per-run, per-source ChaCha8 streams, one run
-//!   driven step by step, and parallel batches whose aggregates merge exactly, so results do not
-//!   depend on the thread count.
-//! - [`analysis`]: outcomes judged on runs, Wilson intervals, the figures a study reports.
-//! - [`output`]: CSV, JSON, PNG charts, replays and the terminal table; directories written
-//!   atomically. Charts are drawn from the files of an output directory (including its copy
-//!   of the scenario), so `influence chart` redraws exactly what `influence run` drew.
-//! - [`study`]: `influence run` as one library call.
-//! - [`ops`]: operations over several batches: the same study under several seeds, and the
-//!   pick of a representative run; two scenarios compared on common random numbers, and each
-//!   event's effect measured by leaving it out.
+//!   of trust, threat and alignment, the effects of events, the verdict of an outcome.
+//!   Deterministic given its noise.
+//! - [`montecarlo`]: where randomness enters and the one place that simulates. A
+//!   [`montecarlo::RunPlan`] (scenarios, seed, run indices, per-run inputs) is executed by the
+//!   driver on a caller's thread pool into [`montecarlo::Tally`]s that merge exactly, with
+//!   headers that refuse parts of another study; so results do not depend on the thread
+//!   count or on how the runs are split.
+//! - [`analysis`]: figures from tallies: outcome estimates, Wilson intervals, paired
+//!   differences, spreads between seeds, ablation effects. Never simulates.
+//! - [`ops`]: every operation that simulates, one per command (study, until, seeds, compare,
+//!   ablate, replay, pick), and the staged-directory skeleton they share.
+//! - [`output`]: CSV, JSON, PNG charts, replay tables and the terminal table; directories
+//!   written atomically. Charts are drawn from the files of an output directory (including
+//!   its copy of the scenario), so `influence chart` redraws exactly what a study drew.
 //!
-//! Nothing downstream reaches back up: the model knows no files, output never re-reads the
-//! scenario the user named (charts read only the copy inside the output directory), and
-//! analysis never draws random numbers.
+//! Dependencies point one way: scenario ← model ← montecarlo ← analysis ← ops, with output
+//! beside ops (it reads tallies and figures, never simulates). docs/ARCHITECTURE.md says
+//! where a new command, tally, output file or chart goes.
 
 pub mod analysis;
 pub mod model;
