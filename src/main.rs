@@ -19,9 +19,11 @@ use influence::analysis::convergence::StopRule;
 use influence::analysis::pick::Pick;
 use influence::montecarlo::{DriverError, thread_pool};
 use influence::ops::OutputRequest;
+use influence::ops::merge::{MergePartsError, merge_parts};
 use influence::ops::pick::{PickError, find_actor, pick_representative};
 use influence::ops::replay::{ReplayError, run_replay};
 use influence::ops::seeds::{SeedsError, SeedsRequest, consecutive_seeds, run_seeds};
+use influence::ops::shard::{ShardChoice, ShardError, ShardRequest, resolve_shard, run_shard};
 use influence::ops::study::{Growth, StudyError, StudyRequest, default_out_dir, run_study};
 use influence::output::charts::{ChartError, ChartsReport, rerender_charts};
 use influence::output::terminal;
@@ -152,6 +154,17 @@ file that cannot be read.")]
         /// Output directory of `influence run`.
         dir: PathBuf,
     },
+    /// Merge the partial directories of a sharded study into the study itself.
+    #[command(after_help = "\
+Examples:
+  influence run my.toml --runs 1000000 --shard 0/4 --out parts/shard-0   # ... up to 3/4
+  influence merge parts --out outputs/my
+
+Writes exactly the files that `influence run` writes for the whole study: the same CSVs,
+byte for byte, the same charts, and a summary.json that differs only in timing and threads.
+Parts of different scenarios, seeds, run counts or versions, a shard given twice and missing
+shards are refused (exit 2) before anything is written.")]
+    Merge(MergeArgs),
 }
 
 #[derive(Args)]
@@ -180,6 +193,29 @@ struct RunArgs {
     #[arg(long, value_name = "B", requires = "until_ci", default_value_t = 1000,
           value_parser = clap::value_parser!(u64).range(1..))]
     block: u64,
+    /// Hold every uncertain input at its nominal value instead of drawing it per run.
+    #[arg(long)]
+    nominal: bool,
+    /// Simulate only shard K of N of the runs (K from 0) and write a partial directory for
+    /// `influence merge`; `auto` reads K and N from a Slurm array or a Kubernetes Indexed Job.
+    #[arg(long, value_name = "K/N", conflicts_with = "until_ci",
+          value_parser = influence::ops::shard::parse_shard)]
+    shard: Option<influence::ops::shard::ShardChoice>,
+    /// With --shard auto in a Kubernetes Indexed Job: the number of shards (the Job's completions).
+    #[arg(long, value_name = "N", requires = "shard", value_parser = clap::value_parser!(u64).range(1..))]
+    shards: Option<u64>,
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// The partial directories of `influence run --shard`, or one directory that holds them.
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// Output directory: the study's, as one machine would have written it.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    flags: StudyFlags,
 }
 
 /// Options every study command shares.
@@ -349,6 +385,18 @@ impl Classified for influence::ops::paired::PairedStudyError {
     }
 }
 
+impl Classified for ShardError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for MergePartsError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
 impl Classified for DriverError {
     fn bad_input(&self) -> bool {
         false
@@ -393,6 +441,7 @@ fn main() -> ExitCode {
         Command::Chart { dir } => cmd_chart(&dir),
         Command::Compare(args) => paired_cli::cmd_compare(args),
         Command::Ablate(args) => paired_cli::cmd_ablate(args),
+        Command::Merge(args) => cmd_merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -434,6 +483,9 @@ fn interrupt_flag() -> Arc<AtomicBool> {
 
 fn cmd_run(args: RunArgs) -> Result<(), Failure> {
     let (source, sc) = load(args.scenario.as_deref())?;
+    if let Some(choice) = args.shard {
+        return cmd_run_shard(&args, choice, &source, &sc);
+    }
     let req = StudyRequest {
         runs: args.runs.unwrap_or(sc.runs),
         seed: args.seed.unwrap_or(sc.seed),
@@ -442,6 +494,7 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
             force: args.flags.force,
             charts: !args.flags.no_charts,
         },
+        nominal: args.nominal,
         until: args.until_ci.map(|half_width| StopRule {
             half_width,
             block: args.block,
@@ -461,6 +514,73 @@ fn cmd_run(args: RunArgs) -> Result<(), Failure> {
         if let Some(g) = &report.value.growth {
             println!("\n{}", growth_line(g, report.value.result.runs));
         }
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
+        );
+    }
+    Ok(())
+}
+
+/// `influence run --shard`: one part of a study, for `influence merge`.
+fn cmd_run_shard(
+    args: &RunArgs,
+    choice: ShardChoice,
+    source: &ScenarioSource,
+    sc: &Scenario,
+) -> Result<(), Failure> {
+    let choice = match (choice, args.shards) {
+        (ShardChoice::Auto { .. }, shards) => ShardChoice::Auto { shards },
+        (given, _) => given,
+    };
+    let shard = resolve_shard(choice, &|name| std::env::var(name).ok())?;
+    let runs = args.runs.unwrap_or(sc.runs);
+    let req = ShardRequest {
+        runs,
+        seed: args.seed.unwrap_or(sc.seed),
+        nominal: args.nominal,
+        shard,
+        output: OutputRequest {
+            out: args.out.clone().unwrap_or_else(|| {
+                suffixed_out_dir(
+                    &source.path,
+                    &format!("shard-{}-of-{}", shard.index, shard.count),
+                )
+            }),
+            force: args.flags.force,
+            charts: false,
+        },
+    };
+    let share = shard.runs(&(0..runs));
+    let bar = progress_bar(share.end - share.start);
+    let cancel = interrupt_flag();
+    let tick = |k: u64| bar.inc(k);
+    let pool = pool(args.flags.threads())?;
+    let report = run_shard(sc, &source.text, &req, &pool, &tick, &cancel);
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.flags.quiet {
+        println!(
+            "Shard {} of {}: runs {}..{} of {runs}.",
+            shard.index, shard.count, share.start, share.end
+        );
+        print_footer(&report.out, report.elapsed_s, report.threads, None);
+    }
+    Ok(())
+}
+
+fn cmd_merge(args: MergeArgs) -> Result<(), Failure> {
+    let pool = pool(args.flags.threads())?;
+    let output = OutputRequest {
+        out: args.out,
+        force: args.flags.force,
+        charts: !args.flags.no_charts,
+    };
+    let (report, sc) = merge_parts(&args.parts, &output, &pool)?;
+    if !args.flags.quiet {
+        print!("{}", terminal::summary_table(&sc, &report.value));
         print_footer(
             &report.out,
             report.elapsed_s,

@@ -29,6 +29,25 @@ pub enum InputPlan {
     },
 }
 
+/// One of `count` parts of a study's run indices: shard `index` (0-based) simulates a
+/// contiguous slice, so that the shards' per-run tables follow each other in run order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl Shard {
+    /// The run indices of this shard among `runs`: from ⌊k R / N⌋ to ⌊(k + 1) R / N⌋, so
+    /// sizes differ by at most one and every index is in exactly one shard.
+    pub fn runs(&self, runs: &Range<u64>) -> Range<u64> {
+        let total = u128::from(runs.end.saturating_sub(runs.start));
+        let count = u128::from(self.count.max(1));
+        let at = |k: u64| runs.start + (u128::from(k) * total / count) as u64;
+        at(self.index)..at(self.index + 1)
+    }
+}
+
 /// A plan: everything a run depends on.
 #[derive(Debug, Clone)]
 pub struct RunPlan<'a> {
@@ -65,6 +84,12 @@ impl<'a> RunPlan<'a> {
             runs,
             inputs: InputPlan::Nominal,
         }
+    }
+
+    /// The same plan over other run indices: a shard, or a block of a growing study.
+    pub fn with_runs(mut self, runs: Range<u64>) -> RunPlan<'a> {
+        self.runs = runs;
+        self
     }
 
     pub fn with_inputs(mut self, inputs: InputPlan) -> RunPlan<'a> {

@@ -729,7 +729,7 @@ mod tests {
         // Same header, other shape: the tiny scenario's tally under the default's header.
         let mut mismatched = study(&other, 5, 64..128);
         mismatched.header = Header {
-            runs: vec![64..128],
+            runs: std::iter::once(64..128).collect(),
             ..base.header.clone()
         };
         let err = a.merge(mismatched).expect_err("shape");

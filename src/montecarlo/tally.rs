@@ -169,6 +169,21 @@ impl Header {
 
     /// Checks that `other` is another part of the same study, with none of the same runs.
     pub fn check_mergeable(&self, other: &Header) -> Result<(), MergeError> {
+        self.check_same_study(other)?;
+        for a in &self.runs {
+            for b in &other.runs {
+                let overlap = a.start.max(b.start)..a.end.min(b.end);
+                if !overlap.is_empty() {
+                    return Err(MergeError::Overlap { overlap });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that `other` comes from the same study: format, tool version, scenario, seed
+    /// and plan; whichever runs either holds.
+    pub fn check_same_study(&self, other: &Header) -> Result<(), MergeError> {
         if self.format != other.format {
             return Err(MergeError::Format {
                 a: self.format,
@@ -198,14 +213,6 @@ impl Header {
                 a: self.plan.clone(),
                 b: other.plan.clone(),
             });
-        }
-        for a in &self.runs {
-            for b in &other.runs {
-                let overlap = a.start.max(b.start)..a.end.min(b.end);
-                if !overlap.is_empty() {
-                    return Err(MergeError::Overlap { overlap });
-                }
-            }
         }
         Ok(())
     }

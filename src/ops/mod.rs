@@ -10,10 +10,12 @@
 
 pub mod ablate;
 pub mod compare;
+pub mod merge;
 pub mod paired;
 pub mod pick;
 pub mod replay;
 pub mod seeds;
+pub mod shard;
 pub mod study;
 pub mod until;
 

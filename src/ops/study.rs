@@ -11,9 +11,11 @@ use std::sync::atomic::AtomicBool;
 use super::until::run_until;
 use super::{Finished, OutputRequest, staged};
 use crate::analysis::convergence::{ConvergencePoint, StopRule};
-use crate::montecarlo::{BatchConfig, BatchError, BatchResult, run_batch};
+use crate::montecarlo::{BatchConfig, BatchError, BatchResult, InputPlan, run_batch};
 use crate::output::charts::{ChartError, render_charts};
 use crate::output::convergence::{until_json, write_convergence};
+use crate::output::inputs::write_inputs_csv;
+use crate::output::study::write_file_with;
 use crate::output::{OutputError, write_study};
 use crate::scenario::Scenario;
 
@@ -23,6 +25,8 @@ pub struct StudyRequest {
     pub runs: u64,
     pub seed: u64,
     pub output: OutputRequest,
+    /// Run every uncertain input at its nominal value instead of drawing it per run.
+    pub nominal: bool,
     /// Instead of `runs`, add blocks of runs until every outcome's interval is narrow
     /// enough (or the cap is reached); the study then also writes convergence.csv.
     pub until: Option<StopRule>,
@@ -112,7 +116,10 @@ pub fn run_study(
     if let Some(rule) = &req.until {
         check_stop_rule(sc, rule)?;
     }
-    let cfg = BatchConfig::new(req.runs, req.seed);
+    let cfg = BatchConfig {
+        inputs: input_plan(sc, req.nominal),
+        ..BatchConfig::new(req.runs, req.seed)
+    };
     let simulate = || -> Result<Study, StudyError> {
         Ok(match &req.until {
             None => Study {
@@ -141,6 +148,12 @@ pub fn run_study(
     };
     let write = |dir: &Path, study: &Study, meta: &crate::output::StudyMeta| {
         write_study(dir, sc, scenario_text, &study.result, meta)?;
+        if !sc.inputs.is_empty() {
+            let plan = cfg.plan(sc).with_runs(0..study.result.runs);
+            write_file_with(&dir.join(INPUTS_FILE), |out| {
+                write_inputs_csv(out, sc, &plan, true)
+            })?;
+        }
         if let Some(growth) = &study.growth {
             let until = until_json(&growth.rule, &study.path, growth.met);
             write_convergence(dir, sc, &study.result, meta, &until, &study.path)?;
@@ -149,6 +162,18 @@ pub fn run_study(
     };
     staged(&req.output, pool, simulate, write, render_charts)
 }
+
+/// How a study sets its uncertain inputs: drawn per run (MODEL.md), or all nominal.
+pub fn input_plan(sc: &Scenario, nominal: bool) -> InputPlan {
+    if nominal || sc.inputs.is_empty() {
+        InputPlan::Nominal
+    } else {
+        InputPlan::Drawn
+    }
+}
+
+/// The per-run table of input values, beside final.csv.
+pub const INPUTS_FILE: &str = "inputs.csv";
 
 /// The default output directory of a scenario file: `outputs/<file stem>`.
 pub fn default_out_dir(scenario_path: &Path) -> PathBuf {

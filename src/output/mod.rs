@@ -10,6 +10,7 @@ pub mod charts;
 pub mod compare;
 pub mod convergence;
 pub mod csv;
+pub mod inputs;
 pub mod replay;
 pub mod seeds;
 pub mod study;

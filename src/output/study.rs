@@ -33,6 +33,33 @@ pub fn write_study(
     result: &BatchResult,
     meta: &StudyMeta,
 ) -> Result<(), OutputError> {
+    write_study_tables(dir, sc, scenario_text, result, meta)?;
+    write_file_with(&dir.join("final.csv"), |out| {
+        write_final_csv(out, sc, result)
+    })
+}
+
+/// Writes `path` through a buffered writer filled by `fill`.
+pub fn write_file_with(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
+) -> Result<(), OutputError> {
+    let file = fs::File::create(path).map_err(|e| OutputError::io(path, e))?;
+    let mut out = BufWriter::new(file);
+    fill(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| OutputError::io(path, e))
+}
+
+/// Writes every file of a study but the per-run tables, which grow with the runs: a merge
+/// of shards writes those by streaming the shards' slices instead.
+pub fn write_study_tables(
+    dir: &Path,
+    sc: &Scenario,
+    scenario_text: &str,
+    result: &BatchResult,
+    meta: &StudyMeta,
+) -> Result<(), OutputError> {
     let files = [
         ("alignment.csv", alignment_csv(sc, result)),
         ("trust_final.csv", pair_csv(sc, result, trust_final)),
@@ -47,12 +74,7 @@ pub fn write_study(
         let path = dir.join(name);
         fs::write(&path, text).map_err(|e| OutputError::io(&path, e))?;
     }
-    let path = dir.join("final.csv");
-    let file = fs::File::create(&path).map_err(|e| OutputError::io(&path, e))?;
-    let mut out = BufWriter::new(file);
-    write_final_csv(&mut out, sc, result)
-        .and_then(|()| out.flush())
-        .map_err(|e| OutputError::io(&path, e))
+    Ok(())
 }
 
 /// `step,actor,mean,sd,p05,p25,p50,p75,p95`, steps 0..=steps, actors in scenario order.
@@ -132,7 +154,7 @@ pub fn write_final_csv(
         })
         .collect();
     let mut line = String::new();
-    for (r, row) in result.final_alignment.chunks(n).enumerate() {
+    for (r, row) in (result.first_run..).zip(result.final_alignment.chunks(n)) {
         for (name, &a) in names.iter().zip(row) {
             line.clear();
             let _ = write!(line, "{r},{name},");
