@@ -10,6 +10,7 @@ use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::State;
+use super::anchors::Anchors;
 use crate::scenario::Scenario;
 
 /// Doubles per lane: one AVX2 register, two SSE2 ones.
@@ -63,6 +64,7 @@ impl Dynamics {
     pub fn advance<R: Rng + Clone>(
         &mut self,
         sc: &Scenario,
+        anchors: &Anchors,
         st: &mut State,
         trust_rng: &mut R,
         alignment_rng: &mut R,
@@ -71,10 +73,10 @@ impl Dynamics {
         #[cfg(target_arch = "x86_64")]
         if self.wide {
             // SAFETY: `wide` is only true when the CPU reported AVX2 (`avx2_available`).
-            unsafe { self.step_avx2(sc, st, trust_rng, alignment_rng) };
+            unsafe { self.step_avx2(sc, anchors, st, trust_rng, alignment_rng) };
             return;
         }
-        self.step(sc, st, trust_rng, alignment_rng);
+        self.step(sc, anchors, st, trust_rng, alignment_rng);
     }
 
     /// [`Dynamics::step`] compiled for AVX2.
@@ -83,11 +85,12 @@ impl Dynamics {
     fn step_avx2<R: Rng + Clone>(
         &mut self,
         sc: &Scenario,
+        anchors: &Anchors,
         st: &mut State,
         trust_rng: &mut R,
         alignment_rng: &mut R,
     ) {
-        self.step(sc, st, trust_rng, alignment_rng);
+        self.step(sc, anchors, st, trust_rng, alignment_rng);
     }
 
     /// The step itself. The generators are copied into locals for its length and written
@@ -97,13 +100,14 @@ impl Dynamics {
     fn step<R: Rng + Clone>(
         &mut self,
         sc: &Scenario,
+        anchors: &Anchors,
         st: &mut State,
         trust_rng: &mut R,
         alignment_rng: &mut R,
     ) {
         let mut trust_local = trust_rng.clone();
         let mut alignment_local = alignment_rng.clone();
-        self.step_with(sc, st, &mut trust_local, &mut alignment_local);
+        self.step_with(sc, anchors, st, &mut trust_local, &mut alignment_local);
         *trust_rng = trust_local;
         *alignment_rng = alignment_local;
     }
@@ -112,6 +116,7 @@ impl Dynamics {
     fn step_with<R: Rng>(
         &mut self,
         sc: &Scenario,
+        anchors: &Anchors,
         st: &mut State,
         trust_rng: &mut R,
         alignment_rng: &mut R,
@@ -130,7 +135,7 @@ impl Dynamics {
         } else {
             0.0
         };
-        self.trust_before_noise(&st.trust, &sc.trust0, m.trust_memory, beta);
+        self.trust_before_noise(&st.trust, &anchors.trust, m.trust_memory, beta);
         self.noise_and_clamp(&mut st.trust, m.trust_noise, trust_rng);
 
         // 3. Shocks decay.
@@ -178,7 +183,7 @@ impl Dynamics {
                 a[i]
             };
             let s = actor.stubbornness;
-            let mut next = s * actor.alignment + (1.0 - s) * (pulled - balancing * threat_sum);
+            let mut next = s * anchors.alignment[i] + (1.0 - s) * (pulled - balancing * threat_sum);
             if m.alignment_noise > 0.0 {
                 next += m.alignment_noise * self.alignment_noise[i];
             }
@@ -429,6 +434,7 @@ mod tests {
         };
         let keys = stream_keys(&sc, 7);
         let mut dynamics = Dynamics::new(sc.n());
+        let anchors = crate::model::solve_anchors(&sc);
         dynamics.wide = wide;
         let mut out = Vec::new();
         for run in 0..5 {
@@ -436,7 +442,7 @@ mod tests {
             let mut streams = keys.for_run(run);
             for _ in 0..sc.steps {
                 let (trust, alignment) = streams.noise();
-                dynamics.advance(&sc, &mut st, trust, alignment);
+                dynamics.advance(&sc, &anchors, &mut st, trust, alignment);
                 out.push(bits(&st));
             }
         }
@@ -521,11 +527,12 @@ mod tests {
             let keys = stream_keys(&sc, 3);
             let mut streams = keys.for_run(0);
             let mut dynamics = Dynamics::new(sc.n());
+            let anchors = crate::model::solve_anchors(&sc);
             let mut st = State::initial(&sc);
             for step in 0..sc.steps {
                 let expected = plain_trust(&sc, &st);
                 let (trust, alignment) = streams.noise();
-                dynamics.advance(&sc, &mut st, trust, alignment);
+                dynamics.advance(&sc, &anchors, &mut st, trust, alignment);
                 assert!(st.trust == expected, "{name}: trust differs at step {step}");
             }
             println!("{name}: {zeros} zero entries of {} in T⁰", sc.n() * sc.n());

@@ -3,11 +3,13 @@
 //! This module is deterministic given its noise inputs: it never creates random generators
 //! and never touches files. The Monte Carlo layer feeds it draws from per-run streams.
 
+pub mod anchors;
 pub mod dynamics;
 pub mod effects;
 pub mod outcome;
 pub mod state;
 
+pub use anchors::{Anchors, solve_anchors};
 pub use dynamics::Dynamics;
 pub use effects::{apply_custom, apply_kind};
 pub use outcome::OutcomeTracker;

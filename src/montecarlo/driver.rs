@@ -16,7 +16,7 @@ use super::plan::RunPlan;
 use super::run::{Observer, Runner, stream_keys};
 use super::streams::StreamKeys;
 use super::tally::{Header, MergeError, Tallied, Tally};
-use crate::model::State;
+use crate::model::{Anchors, State, solve_anchors};
 use crate::scenario::Scenario;
 
 /// Runs per work unit: large enough that a worker's per-chunk overhead is negligible, small
@@ -149,7 +149,10 @@ impl<T: Tally> Observer for Feed<'_, T> {
 struct SideWorker<'a> {
     sc: &'a Scenario,
     runner: Runner<'a>,
-    working: Option<Box<Scenario>>,
+    /// The scenario's anchors, and the working copy's (solved again for each run's inputs:
+    /// steady anchors depend on the drawn start and ties).
+    anchors: Anchors,
+    working: Option<Box<(Scenario, Anchors)>>,
 }
 
 /// One worker thread's runners and tally.
@@ -170,15 +173,18 @@ impl<T: Tally> Worker<'_, T> {
         let stream_run = plan.stream_run(k);
         let vary = plan.varies_inputs();
         for (side, w) in self.sides.iter_mut().enumerate() {
-            let sc: &Scenario = if vary && !w.sc.inputs.is_empty() {
+            let (sc, anchors): (&Scenario, &Anchors) = if vary && !w.sc.inputs.is_empty() {
                 plan.input_values(w.sc, &keys[side], k, &mut self.values);
-                let working = w.working.get_or_insert_with(|| Box::new(w.sc.clone()));
+                let working = w
+                    .working
+                    .get_or_insert_with(|| Box::new((w.sc.clone(), w.anchors.clone())));
                 for (input, &v) in w.sc.inputs.iter().zip(&self.values) {
-                    working.set_input(&input.target, v);
+                    working.0.set_input(&input.target, v);
                 }
-                working
+                working.1 = solve_anchors(&working.0);
+                (&working.0, &working.1)
             } else {
-                w.sc
+                (w.sc, &w.anchors)
             };
             self.tally.begin(side, k, sc);
             let mut feed = Feed {
@@ -187,7 +193,7 @@ impl<T: Tally> Worker<'_, T> {
                 sc,
                 final_row: if side == 0 { final_row.take() } else { None },
             };
-            w.runner.run_on(sc, stream_run, &mut feed);
+            w.runner.run_on(sc, anchors, stream_run, &mut feed);
         }
         self.tally.finish(k);
     }
@@ -243,6 +249,7 @@ pub fn execute<T: Tally>(
                 .map(|(&sc, k)| SideWorker {
                     sc,
                     runner: Runner::new(sc, k),
+                    anchors: solve_anchors(sc),
                     working: None,
                 })
                 .collect(),

@@ -1,7 +1,7 @@
 //! One Monte Carlo run: events, then dynamics, step by step, reported to an observer.
 
 use super::streams::{RunStreams, StreamKeys};
-use crate::model::{Dynamics, State, apply_custom, apply_kind};
+use crate::model::{Anchors, Dynamics, State, apply_custom, apply_kind, solve_anchors};
 use crate::scenario::{EventEffect, Scenario, Timing};
 
 /// Sees a run as it happens. The batch aggregates through it; a replay writes every row.
@@ -25,6 +25,8 @@ pub struct Runner<'a> {
     sc: &'a Scenario,
     keys: &'a StreamKeys,
     state: State,
+    /// The anchors of this runner's scenario (runs with other input values bring their own).
+    anchors: Anchors,
     dynamics: Dynamics,
     streams: RunStreams,
     /// The events that can act at step t, in event order: `candidates[starts[t]..starts[t + 1]]`.
@@ -58,6 +60,7 @@ impl<'a> Runner<'a> {
             sc,
             keys,
             state: State::initial(sc),
+            anchors: solve_anchors(sc),
             dynamics: Dynamics::new(sc.n()),
             streams: keys.for_run(0),
             candidates,
@@ -69,13 +72,17 @@ impl<'a> Runner<'a> {
 
     /// Runs run `run` from t = 0 to t = steps, calling `obs` at every step.
     pub fn run(&mut self, run: u64, obs: &mut impl Observer) {
-        self.run_on(self.sc, run, obs);
+        // Taken out for the run (an empty Vec costs nothing) and put back after it.
+        let anchors = std::mem::take(&mut self.anchors);
+        self.run_on(self.sc, &anchors, run, obs);
+        self.anchors = anchors;
     }
 
     /// Runs run `run` of `sc`, which is this runner's scenario or a copy of it with other
-    /// input values (same actors, events and timings; numbers may differ). The run's random
-    /// numbers are those of run `run`, whatever the numbers of `sc`.
-    pub fn run_on(&mut self, sc: &Scenario, run: u64, obs: &mut impl Observer) {
+    /// input values (same actors, events and timings; numbers may differ), whose anchors are
+    /// `anchors`. The run's random numbers are those of run `run`, whatever the numbers of
+    /// `sc`.
+    pub fn run_on(&mut self, sc: &Scenario, anchors: &Anchors, run: u64, obs: &mut impl Observer) {
         self.state.reset(sc);
         self.streams.position(self.keys, run);
         self.spent.fill(false);
@@ -84,7 +91,8 @@ impl<'a> Runner<'a> {
             self.decide_events(sc, t);
             self.apply_events(sc, t, obs);
             let (trust, alignment) = self.streams.noise();
-            self.dynamics.advance(sc, &mut self.state, trust, alignment);
+            self.dynamics
+                .advance(sc, anchors, &mut self.state, trust, alignment);
             obs.record(t + 1, &self.state);
         }
     }

@@ -98,6 +98,28 @@ pub struct ModelParams {
     pub alignment_noise: f64,
     /// σ_e, relative standard deviation of event magnitudes, ≥ 0.
     pub event_noise: f64,
+    /// What alignment and trust return to (MODEL.md, "Anchors").
+    pub anchors: AnchorMode,
+}
+
+/// `[model] anchors`: the status quo the state returns to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnchorMode {
+    /// The start is a steady state: anchors are solved so that nothing moves without events.
+    Steady,
+    /// The start itself is the anchor (classic Friedkin–Johnsen prejudice and trust memory).
+    Initial,
+}
+
+impl AnchorMode {
+    pub const NAMES: [&'static str; 2] = ["steady", "initial"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnchorMode::Steady => "steady",
+            AnchorMode::Initial => "initial",
+        }
+    }
 }
 
 impl Default for ModelParams {
@@ -114,6 +136,7 @@ impl Default for ModelParams {
             trust_noise: 0.02,
             alignment_noise: 0.01,
             event_noise: 0.2,
+            anchors: AnchorMode::Initial,
         }
     }
 }

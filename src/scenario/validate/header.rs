@@ -171,6 +171,7 @@ impl Checker<'_> {
             d.event_noise,
         );
         Some(ModelParams {
+            anchors: d.anchors,
             trust_memory: trust_memory?,
             balance: balance?,
             threat_decay: threat_decay?,
