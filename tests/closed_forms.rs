@@ -761,14 +761,17 @@ step = 0
     apply_kind(&mut st, &k, A, B, M, false, ETA);
 
     let mut ex = before.clone();
-    // B distrusts A (−0.2) and C (−0.6); trusts D; E has no trust.
+    // The damage is done: p_B += c_power_target m.
+    ex.power[B] = 0.4 - 0.02 * 1.3;
+    // Nobody is blamed but the usual enemies: B distrusts A (−0.2) and C (−0.6); trusts D;
+    // E has no trust.
     ex.shock[B * N + A] = 0.05 + 0.6 * 0.92 * 1.3 * 0.2;
     ex.shock[B * N + C] = 0.6 * 0.92 * 1.3 * 0.6;
     assert_state("sabotage, unattributed", &st, &ex);
 }
 
-/// An attributed strike: also third-party threat (k ∉ {A, B} with T_kB < 0) and a shock
-/// clamped at 1.
+/// An attributed strike: also third-party threat on the capability holder, the actor of a
+/// use of force (k ∉ {A, B} with T_kA < 0, after the audience effect), and a shock clamped at 1.
 #[test]
 fn event_strike_third_party_and_clamp() {
     let k = coefficients("strike");
@@ -789,8 +792,10 @@ fn event_strike_third_party_and_clamp() {
     ex.alignment[B] = -0.2 - 0.2 * 1.3 * 0.9;
     ex.trust[C * N + A] = 0.2 - 0.7 * 1.3 * 0.5;
     ex.trust[D * N + A] = -0.1 + 0.7 * 1.3 * 0.4;
-    // D is B's enemy: S_DB += c_third m (−T_DB).
-    ex.shock[D * N + B] = 0.02 + 0.3 * 1.3 * 0.4;
+    // After the audience effect C distrusts A (T_CA = −0.255): the strike frightens the
+    // striker's enemies, S_CA += c_third m (−T_CA). D now trusts A and B's enemies are not
+    // frightened by a strike on B.
+    ex.shock[C * N + A] = before.shock[C * N + A] + 0.3 * 1.3 * (0.7 * 1.3 * 0.5 - 0.2);
     assert_state("strike", &st, &ex);
 }
 
@@ -808,6 +813,7 @@ fn event_power_of_actor() {
         c_audience: 0.0,
         c_third: 0.0,
         attribution: 1.0,
+        third_party: influence::scenario::Holder::Target,
     };
     let before = event_state();
     let mut st = before.clone();
@@ -833,6 +839,7 @@ fn event_effects_clamp() {
         c_audience: 0.0,
         c_third: 5.0,
         attribution: 1.0,
+        third_party: influence::scenario::Holder::Target,
     };
     let before = event_state();
     let mut st = before.clone();

@@ -528,6 +528,7 @@ fn check_firings(sc: &Scenario, rec: &Recorder) -> Result<(), TestCaseError> {
                 once,
                 from,
                 until,
+                ..
             } => {
                 // Judged on the state at the start of the step, before its events.
                 let met: Vec<usize> = (*from..=*until)

@@ -1,6 +1,8 @@
-//! Every file each command writes, hashed and compared with a manifest made before the
-//! engine took its present shape: a change of engine, tally or scheduling that alters one
-//! byte of any output (a CSV, a summary, a chart) fails here, on 1 and on 2 threads.
+//! Every file each command writes, hashed and compared with a manifest: a change of engine,
+//! tally or scheduling that alters one byte of any output (a CSV, a summary, a chart) fails
+//! here, on 1 and on 2 threads. The manifest was first made with the version before the run
+//! plans and tallies, and is re-blessed only for deliberate changes of the model or a
+//! format, each named in its commit.
 //!
 //! `summary.json` is compared without its `threads` and `elapsed_s` lines, the only ones
 //! that may differ between equal studies. To re-bless on purpose (a deliberate change of a

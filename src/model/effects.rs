@@ -4,7 +4,7 @@
 //! applies, so a later effect of the same event sees the earlier ones.
 
 use super::State;
-use crate::scenario::{Effect, KindCoefficients};
+use crate::scenario::{Effect, Holder, KindCoefficients};
 
 /// Applies one firing of a kind, by `actor` (A) on `target` (B), with magnitude `m`.
 /// `attributed` says whether B blames A; `audience` is the model's η.
@@ -22,15 +22,12 @@ pub fn apply_kind(
     let g = k.valence;
 
     if !attributed {
-        // Covert and not attributed: B cannot tell who did it, so only B's insecurity rises,
-        // towards those B already distrusts ("blame the usual enemies").
-        let row = b * n;
-        for other in 0..n {
-            let t_bk = st.trust[row + other];
-            if other != b && t_bk < 0.0 {
-                bump_shock(st, row + other, k.c_threat * g.abs() * m * -t_bk);
-            }
-        }
+        // Covert and not attributed: the damage is done (the power effects apply), but B
+        // cannot tell who did it, so only B's insecurity rises, towards those B already
+        // distrusts ("blame the usual enemies"). No trust, pull or audience effect.
+        st.power[b] = (st.power[b] + k.c_power_target * m).clamp(0.0, 1.0);
+        st.power[a] = (st.power[a] + k.c_power_actor * m).clamp(0.0, 1.0);
+        blame_usual_enemies(st, b, k.c_threat * g.abs() * m);
         return;
     }
 
@@ -53,20 +50,55 @@ pub fn apply_kind(
             bump_trust(st, other * n + a, audience_scale * t_kb);
         }
     }
-    // Third parties: arming B frightens B's enemies.
+    // Third parties: the enemies of the capability holder are frightened.
     if k.c_third != 0.0 {
+        // The capability holder: the armed target of a transfer, the actor of a display or
+        // use of force. Its enemies, not the victim's, are the ones frightened.
+        let h = match k.third_party {
+            Holder::Target => b,
+            Holder::Actor => a,
+        };
         for other in (0..n).filter(|&o| o != a && o != b) {
-            let t_kb = st.trust[other * n + b];
-            if t_kb < 0.0 {
-                bump_shock(st, other * n + b, k.c_third * m * -t_kb);
+            let t_kh = st.trust[other * n + h];
+            if t_kh < 0.0 {
+                bump_shock(st, other * n + h, k.c_third * m * -t_kh);
             }
         }
     }
 }
 
-/// Applies the primitive deltas of a `custom` event, each scaled by `m`, in order.
-pub fn apply_custom(st: &mut State, effects: &[Effect], m: f64) {
+/// Each k whom `victim` distrusts gets a threat shock S_victim,k += size · (−T_victim,k):
+/// an unattributed act is blamed on the usual enemies.
+fn blame_usual_enemies(st: &mut State, victim: usize, size: f64) {
     let n = st.n;
+    let row = victim * n;
+    for other in 0..n {
+        let t = st.trust[row + other];
+        if other != victim && t < 0.0 {
+            bump_shock(st, row + other, size * -t);
+        }
+    }
+}
+
+/// Applies the primitive deltas of a `custom` event, each scaled by `m`, in order.
+pub fn apply_custom(st: &mut State, effects: &[Effect], m: f64, attributed: bool) {
+    let n = st.n;
+    if !attributed {
+        // As for a covert kind: only the power deltas apply, and each threat delta becomes
+        // its victim's fear of the usual enemies.
+        for e in effects {
+            match *e {
+                Effect::Power { actor, delta } => {
+                    st.power[actor] = (st.power[actor] + delta * m).clamp(0.0, 1.0);
+                }
+                Effect::Threat { from, delta, .. } => {
+                    blame_usual_enemies(st, from, delta.abs() * m);
+                }
+                Effect::Trust { .. } | Effect::Alignment { .. } => {}
+            }
+        }
+        return;
+    }
     for e in effects {
         match *e {
             Effect::Trust { from, to, delta } => bump_trust(st, from * n + to, delta * m),
@@ -122,6 +154,7 @@ mod tests {
             c_audience: 1.0,
             c_third: 0.5,
             attribution: 1.0,
+            third_party: Holder::Target,
         }
     }
 
@@ -171,7 +204,7 @@ mod tests {
                 delta: 0.25,
             },
         ];
-        apply_custom(&mut st, &effects, 2.0);
+        apply_custom(&mut st, &effects, 2.0, true);
         // 0.6 + 0.8 clamps to 1, then − 0.5: not the 0.9 of the unclamped sum.
         assert_eq!(st.trust[1], 0.5);
         // 0.7 + 0.7 clamps to 1, then − 0.3.
@@ -203,16 +236,92 @@ mod tests {
                 delta: 0.3,
             }],
             0.0,
+            true,
         );
         assert_eq!(st, state());
     }
 
     #[test]
-    fn unattributed_act_on_a_target_without_enemies_changes_nothing() {
-        // Target 0 distrusts no one.
+    fn unattributed_act_on_a_target_without_enemies_only_does_its_damage() {
+        // Target 0 distrusts no one: nobody is blamed, yet the power effects apply.
         let mut st = state();
         apply_kind(&mut st, &coefficients(), 1, 0, 1.0, false, 0.8);
-        assert_eq!(st, state());
+        let mut ex = state();
+        ex.power[0] = 0.4 - 0.1; // p_B += c_power_target m
+        ex.power[1] = 0.5 + 0.05; // p_A += c_power_actor m
+        assert_eq!(st.trust, ex.trust);
+        assert_eq!(st.shock, ex.shock);
+        assert_eq!(st.alignment, ex.alignment);
+        for (x, y) in st.power.iter().zip(&ex.power) {
+            assert!((x - y).abs() < 1e-15, "{x} {y}");
+        }
+    }
+
+    #[test]
+    fn unattributed_act_is_blamed_on_the_usual_enemies() {
+        // Target 1 distrusts 2 (T_12 = -0.5): S_12 += c_threat |g| m (-T_12).
+        let mut st = state();
+        apply_kind(&mut st, &coefficients(), 0, 1, 1.0, false, 0.8);
+        let n = 3;
+        assert!((st.shock[n + 2] - 0.6 * 0.5 * 0.5).abs() < 1e-15);
+        assert_eq!(st.trust, state().trust, "nobody's trust moves");
+        assert_eq!(st.alignment, state().alignment, "no pull");
+    }
+
+    #[test]
+    fn third_parties_fear_the_capability_holder() {
+        // 2 distrusts nobody in `state`; make 2 distrust 0 (the actor) and 1 (the target).
+        let n = 3;
+        let mut base = state();
+        base.trust[2 * n] = -0.4; // T_20
+        base.trust[2 * n + 1] = -0.2; // T_21
+        let mut k = coefficients();
+        k.c_audience = 0.0;
+        // A transfer arms the target: 2 fears 1 by c_third m (−T_21).
+        let mut st = base.clone();
+        k.third_party = Holder::Target;
+        apply_kind(&mut st, &k, 0, 1, 1.0, true, 0.0);
+        assert!((st.shock[2 * n + 1] - 0.5 * 0.2).abs() < 1e-15);
+        assert_eq!(st.shock[2 * n], 0.0);
+        // A strike displays the actor's force: 2 fears 0 by c_third m (−T_20), not 1.
+        let mut st = base.clone();
+        k.third_party = Holder::Actor;
+        apply_kind(&mut st, &k, 0, 1, 1.0, true, 0.0);
+        assert!((st.shock[2 * n] - 0.5 * 0.4).abs() < 1e-15);
+        assert_eq!(st.shock[2 * n + 1], 0.0);
+    }
+
+    #[test]
+    fn an_unattributed_custom_event_keeps_its_power_and_fear_only() {
+        let n = 3;
+        let effects = [
+            Effect::Trust {
+                from: 1,
+                to: 0,
+                delta: -0.4,
+            },
+            Effect::Threat {
+                from: 1,
+                to: 0,
+                delta: 0.3,
+            },
+            Effect::Power {
+                actor: 1,
+                delta: -0.2,
+            },
+            Effect::Alignment {
+                actor: 1,
+                delta: 0.5,
+            },
+        ];
+        let mut st = state();
+        apply_custom(&mut st, &effects, 1.0, false);
+        assert_eq!(st.trust, state().trust);
+        assert_eq!(st.alignment, state().alignment);
+        assert!((st.power[1] - 0.3).abs() < 1e-15);
+        // 1 distrusts 2 (T_12 = -0.5): blamed with |delta| m (−T_12); 0 is not blamed.
+        assert!((st.shock[n + 2] - 0.3 * 0.5).abs() < 1e-15);
+        assert_eq!(st.shock[n], 0.0);
     }
 
     #[test]

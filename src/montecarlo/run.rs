@@ -38,6 +38,8 @@ pub struct Runner<'a> {
     pending: Vec<(usize, f64, bool)>,
     /// Per event: whether it has fired in this run (for `once` triggers).
     spent: Vec<bool>,
+    /// Per event: the step at which it last fired in this run (for trigger cooldowns).
+    last_fired: Vec<Option<usize>>,
 }
 
 impl<'a> Runner<'a> {
@@ -67,6 +69,7 @@ impl<'a> Runner<'a> {
             starts,
             pending: Vec::with_capacity(sc.events.len()),
             spent: vec![false; sc.events.len()],
+            last_fired: vec![None; sc.events.len()],
         }
     }
 
@@ -86,6 +89,7 @@ impl<'a> Runner<'a> {
         self.state.reset(sc);
         self.streams.position(self.keys, run);
         self.spent.fill(false);
+        self.last_fired.fill(None);
         obs.record(0, &self.state);
         for t in 0..sc.steps {
             self.decide_events(sc, t);
@@ -114,8 +118,18 @@ impl<'a> Runner<'a> {
                 Timing::Scheduled(_) => true,
                 Timing::Hazard { rate, .. } => self.streams.event_uniform(e) < *rate,
                 Timing::Trigger {
-                    condition, once, ..
-                } => !(*once && self.spent[e]) && self.state.meets(condition),
+                    condition,
+                    once,
+                    cooldown,
+                    ..
+                } => {
+                    let resting = if *once {
+                        self.spent[e]
+                    } else {
+                        self.last_fired[e].is_some_and(|f| t <= f + cooldown)
+                    };
+                    !resting && self.state.meets(condition)
+                }
             };
             if !due || (ev.probability < 1.0 && self.streams.event_uniform(e) >= ev.probability) {
                 continue;
@@ -142,10 +156,78 @@ impl<'a> Runner<'a> {
                         apply_kind(&mut self.state, k, a, b, m, attributed, audience);
                     }
                 }
-                EventEffect::Custom(effects) => apply_custom(&mut self.state, effects, m),
+                EventEffect::Custom(effects) => {
+                    apply_custom(&mut self.state, effects, m, attributed);
+                }
             }
             self.spent[e] = true;
+            self.last_fired[e] = Some(t);
             obs.fired(t, e, m, attributed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_scenario;
+
+    struct Firings(Vec<usize>);
+
+    impl Observer for Firings {
+        fn record(&mut self, _t: usize, _st: &State) {}
+        fn fired(&mut self, t: usize, _event: usize, _m: f64, _attributed: bool) {
+            self.0.push(t);
+        }
+    }
+
+    fn trigger_scenario(once: bool, cooldown: usize) -> Scenario {
+        let text = format!(
+            r#"
+[scenario]
+name = "cooldown"
+steps = 12
+[[actor]]
+name = "A"
+alignment = 0.2
+stubbornness = 0.5
+power = 0.5
+[[actor]]
+name = "B"
+alignment = -0.2
+stubbornness = 0.5
+power = 0.5
+[[event]]
+kind = "warning"
+actor = "A"
+target = "B"
+trigger = {{ metric = "power", actor = "A", op = ">=", value = 0.0 }}
+once = {once}
+"#
+        );
+        let mut sc = parse_scenario(&text, "cooldown.toml").expect("parses");
+        if let Timing::Trigger { cooldown: c, .. } = &mut sc.events[0].timing {
+            *c = cooldown;
+        }
+        sc
+    }
+
+    fn firings(sc: &Scenario) -> Vec<usize> {
+        let keys = stream_keys(sc, 1);
+        let mut runner = Runner::new(sc, &keys);
+        let mut f = Firings(Vec::new());
+        runner.run(0, &mut f);
+        f.0
+    }
+
+    #[test]
+    fn a_trigger_rests_for_its_cooldown_after_firing() {
+        assert_eq!(firings(&trigger_scenario(true, 0)), vec![0]);
+        assert_eq!(
+            firings(&trigger_scenario(false, 0)),
+            (0..12).collect::<Vec<_>>()
+        );
+        assert_eq!(firings(&trigger_scenario(false, 3)), vec![0, 4, 8]);
+        assert_eq!(firings(&trigger_scenario(false, 20)), vec![0]);
     }
 }

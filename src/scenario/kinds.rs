@@ -18,6 +18,27 @@ pub struct KindCoefficients {
     pub c_third: f64,
     /// Default chance that the target attributes the act to the actor.
     pub attribution: f64,
+    /// Whose capability frightens third parties (MODEL.md, third-party threat): the target of
+    /// a capability transfer, the actor of a use or display of force.
+    pub third_party: Holder,
+}
+
+/// The capability holder of a kind's third-party threat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Target,
+    Actor,
+}
+
+impl Holder {
+    pub const NAMES: [&'static str; 2] = ["target", "actor"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Holder::Target => "target",
+            Holder::Actor => "actor",
+        }
+    }
 }
 
 /// One row of the built-in table, with the CAMEO code it stands on (for documentation).
@@ -33,6 +54,7 @@ const fn kind(
     cameo: &'static str,
     row: [f64; 8],
     attribution: f64,
+    third_party: Holder,
 ) -> BuiltinKind {
     let [
         valence,
@@ -58,6 +80,7 @@ const fn kind(
             c_audience,
             c_third,
             attribution,
+            third_party,
         },
     }
 }
@@ -69,66 +92,77 @@ pub const BUILTIN_KINDS: [BuiltinKind; 11] = [
         "043 host a visit (+2.8)",
         [0.28, 0.5, 0.5, 0.0, 0.0, 0.1, 1.0, 0.0],
         1.0,
+        Holder::Target,
     ),
     kind(
         "talks",
         "036 intent to negotiate (+4.0)",
         [0.40, 0.2, 0.2, 0.0, 0.0, 0.0, 0.5, 0.0],
         1.0,
+        Holder::Target,
     ),
     kind(
         "agreement",
         "057 sign formal agreement (+8.0)",
         [0.80, 0.3, 0.3, 0.0, 0.0, 0.2, 1.0, 0.0],
         1.0,
+        Holder::Target,
     ),
     kind(
         "trade",
         "061 cooperate economically (+6.4)",
         [0.64, 0.2, 0.2, 0.0, 0.01, 0.05, 0.5, 0.0],
         1.0,
+        Holder::Target,
     ),
     kind(
         "arms_deal",
         "072 military aid (+8.3)",
         [0.83, 0.3, 0.1, 0.0, 0.05, 0.1, 1.0, 0.3],
         1.0,
+        Holder::Target,
     ),
     kind(
         "talks_stalled",
         "164 halt negotiations (-7.0)",
         [-0.70, 0.2, 0.2, 0.1, 0.0, 0.05, 0.3, 0.0],
         1.0,
+        Holder::Target,
     ),
     kind(
         "warning",
         "130 threaten (-4.4)",
         [-0.44, 0.3, 0.1, 0.3, 0.0, 0.0, 0.5, 0.0],
         1.0,
+        Holder::Target,
     ),
     kind(
         "show_of_force",
         "15 exhibit force posture (-7.2)",
         [-0.72, 0.3, 0.0, 0.5, 0.0, 0.0, 0.5, 0.2],
         1.0,
+        Holder::Actor,
     ),
     kind(
         "sanctions",
         "163 impose sanctions (-8.0)",
         [-0.80, 0.3, 0.1, 0.1, -0.03, 0.1, 0.5, 0.0],
         1.0,
+        Holder::Target,
     ),
     kind(
         "sabotage",
         "1712 destroy property (-9.2)",
         [-0.92, 0.5, 0.0, 0.6, -0.02, 0.1, 1.0, 0.0],
         0.5,
+        Holder::Target,
     ),
     kind(
         "strike",
         "190 conventional force (-10)",
         [-1.00, 0.6, 0.2, 0.8, -0.05, 0.2, 1.0, 0.3],
         1.0,
+        Holder::Actor,
     ),
 ];
 

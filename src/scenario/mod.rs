@@ -15,7 +15,7 @@ pub mod validate;
 
 pub use diagnostic::{Diagnostic, ScenarioError};
 pub use inputs::{Distribution, InputTarget, UncertainInput};
-pub use kinds::KindCoefficients;
+pub use kinds::{Holder, KindCoefficients};
 pub use source::ScenarioSource;
 pub use validate::load_scenario;
 pub use validate::parse_scenario;
@@ -240,10 +240,12 @@ pub enum Timing {
         until: usize,
     },
     /// Due at each step in `from..=until` whose starting state meets `condition`;
-    /// with `once`, never again after it has fired.
+    /// with `once`, never again after it has fired; else not checked again for `cooldown`
+    /// steps after it fires.
     Trigger {
         condition: Condition,
         once: bool,
+        cooldown: usize,
         from: usize,
         until: usize,
     },

@@ -173,6 +173,7 @@ when = "always"
             once,
             from,
             until,
+            ..
         } = s.events[0].timing
         else {
             panic!("expected a trigger")

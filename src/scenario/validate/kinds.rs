@@ -8,7 +8,7 @@ use toml::Spanned;
 use super::Checker;
 use super::spelling::suggest;
 use super::values::Bound;
-use crate::scenario::kinds::{BUILTIN_KINDS, CUSTOM_KIND, KindCoefficients, builtin};
+use crate::scenario::kinds::{BUILTIN_KINDS, CUSTOM_KIND, Holder, KindCoefficients, builtin};
 use crate::scenario::raw::{Number, RawKind, Text};
 
 impl Checker<'_> {
@@ -71,6 +71,7 @@ impl Checker<'_> {
                         c_audience: 0.0,
                         c_third: 0.0,
                         attribution: 1.0,
+                        third_party: Holder::Target,
                     }
                 }
             };

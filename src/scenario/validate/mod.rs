@@ -287,6 +287,7 @@ mod tests {
                 once,
                 from,
                 until,
+                ..
             } => {
                 assert!(*once);
                 assert_eq!((*from, *until), (0, 25));

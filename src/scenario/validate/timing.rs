@@ -224,6 +224,7 @@ impl Checker<'_> {
                 Timing::Trigger {
                     condition,
                     once,
+                    cooldown: 0,
                     from,
                     until,
                 }
