@@ -8,5 +8,6 @@ pub mod pick;
 pub mod seeds;
 pub mod stats;
 pub mod summary;
+pub mod thresholds;
 
 pub use stats::{Interval, wilson_interval};
