@@ -219,3 +219,42 @@ fn a_missing_file_is_a_read_error_not_bad_input() {
         "{err}"
     );
 }
+
+/// The full text of a duplicate input name: both places, and how to tell them apart.
+#[test]
+fn duplicate_input_name_renders_both_places() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.origin.ends_with("/distribution_duplicate_name.toml"))
+        .expect("tests/bad/distribution_duplicate_name.toml");
+    let shown = rendered_error(&case.text, &case.origin).to_string();
+    let expected = r#"error: duplicate input name "drift" (first on line 10)
+  --> tests/bad/distribution_duplicate_name.toml:16:46
+   |
+10 | alignment = { low = 0, high = 0.4, name = "drift" }
+   |                                           ------- first used here
+...
+16 | alignment = { low = -0.1, high = 0.3, name = "drift" }
+   |                                              ^^^^^^^ used again here
+   |
+   = help: every input needs its own name: rename one of them"#;
+    assert_eq!(shown, expected, "\n{shown}");
+}
+
+/// The full text of a distribution where a count stands.
+#[test]
+fn distribution_for_a_count_renders_in_full() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.origin.ends_with("/distribution_for_steps.toml"))
+        .expect("tests/bad/distribution_for_steps.toml");
+    let shown = rendered_error(&case.text, &case.origin).to_string();
+    let expected = r#"error: `steps` cannot be a distribution: it takes one whole number
+ --> tests/bad/distribution_for_steps.toml:5:9
+  |
+5 | steps = { low = 20, high = 30 }
+  |         ^^^^^^^^^^^^^^^^^^^^^^^ only a fixed value may stand here
+  |
+  = help: counts, steps and switches are fixed; only real-valued numbers (alignment, trust, probability, ...) may be uncertain"#;
+    assert_eq!(shown, expected, "\n{shown}");
+}

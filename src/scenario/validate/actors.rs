@@ -7,10 +7,35 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::header::Header;
+use super::inputs::Slot;
 use super::values::Bound;
 use super::{Checker, Names};
+use crate::scenario::inputs::{ActorField, InputTarget};
 use crate::scenario::raw::{RawActor, RawFile, RawRelation};
 use crate::scenario::{Actor, ActorKind, Diagnostic, ModelParams};
+
+/// Baseline trust and reach, row-major, and which reach cells a relation sets (the others
+/// inherit `model.reach`, so an input standing for it goes to them).
+pub(super) struct Matrices {
+    pub(super) trust0: Vec<f64>,
+    pub(super) reach: Vec<f64>,
+    pub(super) reach_given: Vec<bool>,
+}
+
+/// The two quantities a `[[relation]]` sets.
+#[derive(Clone, Copy)]
+enum Quantity {
+    Trust,
+    Reach,
+}
+
+/// Which directions of the pair `between = [A, B]` a key sets.
+#[derive(Clone, Copy)]
+enum Way {
+    Both,
+    AB,
+    BA,
+}
 
 impl Checker<'_> {
     /// The actors that are valid; an invalid one is left out (its error is recorded), which
@@ -35,16 +60,19 @@ impl Checker<'_> {
         }
         let mut seen: HashMap<String, Range<usize>> = HashMap::new();
         let mut actors = Vec::new();
-        for table in &raw.actor {
-            if let Some(actor) = self.actor(table, model, &mut seen) {
+        for (index, table) in raw.actor.iter().enumerate() {
+            if let Some(actor) = self.actor(index, table, model, &mut seen) {
                 actors.push(actor);
             }
         }
         actors
     }
 
+    /// One actor; `index` is its place among the `[[actor]]` tables, which is its index in
+    /// the scenario whenever the scenario is valid.
     fn actor(
         &mut self,
+        index: usize,
         table: &Spanned<RawActor>,
         model: &ModelParams,
         seen: &mut HashMap<String, Range<usize>>,
@@ -95,12 +123,22 @@ impl Checker<'_> {
                 "\"state\" or \"group\"",
             ),
         };
+        let slot = |field: ActorField| {
+            Slot::maybe(
+                name.as_ref().map(|n| format!("{n}.{}", field.name())),
+                Some(InputTarget::Actor {
+                    actor: index,
+                    field,
+                }),
+            )
+        };
         let alignment = self.required_number(
             "alignment",
             a.alignment.as_ref(),
             Bound::SIGNED_UNIT,
             whole.clone(),
             &table_name,
+            slot(ActorField::Alignment),
         );
         let stubbornness = self.required_number(
             "stubbornness",
@@ -108,6 +146,7 @@ impl Checker<'_> {
             Bound::UNIT,
             whole.clone(),
             &table_name,
+            slot(ActorField::Stubbornness),
         );
         let power = self.required_number(
             "power",
@@ -115,12 +154,14 @@ impl Checker<'_> {
             Bound::UNIT,
             whole.clone(),
             &table_name,
+            slot(ActorField::Power),
         );
         let self_weight = self.number_or(
             "self_weight",
             a.self_weight.as_ref(),
             Bound::NON_NEGATIVE,
             model.self_weight,
+            slot(ActorField::SelfWeight),
         );
         Some(Actor {
             name: name?,
@@ -138,10 +179,11 @@ impl Checker<'_> {
         raw: &[Spanned<RawRelation>],
         names: &Names,
         model: &ModelParams,
-    ) -> Option<(Vec<f64>, Vec<f64>)> {
+    ) -> Option<Matrices> {
         let n = names.actors.len();
         let mut trust0 = vec![0.0; n * n];
         let mut reach = vec![0.0; n * n];
+        let mut reach_given = vec![false; n * n];
         for i in 0..n {
             for j in 0..n {
                 if i != j {
@@ -208,12 +250,64 @@ impl Checker<'_> {
                 ok = false;
                 continue;
             }
-            let trust = self.optional(&r.trust, "trust", Bound::SIGNED_UNIT);
-            let trust_ab = self.optional(&r.trust_ab, "trust_ab", Bound::SIGNED_UNIT);
-            let trust_ba = self.optional(&r.trust_ba, "trust_ba", Bound::SIGNED_UNIT);
-            let both = self.optional(&r.reach, "reach", Bound::UNIT);
-            let reach_ab = self.optional(&r.reach_ab, "reach_ab", Bound::UNIT);
-            let reach_ba = self.optional(&r.reach_ba, "reach_ba", Bound::UNIT);
+            // An input on `trust` goes to both directions but one that `trust_ab` or
+            // `trust_ba` sets on its own; likewise for reach.
+            let own_trust = (r.trust_ab.is_some(), r.trust_ba.is_some());
+            let own_reach = (r.reach_ab.is_some(), r.reach_ba.is_some());
+            let slot = |quantity: Quantity, way: Way| {
+                let Some((a, b)) = pair else {
+                    return Slot::unresolved();
+                };
+                let (na, nb) = (&names.actors[a], &names.actors[b]);
+                let (own_ab, own_ba) = match quantity {
+                    Quantity::Trust => own_trust,
+                    Quantity::Reach => own_reach,
+                };
+                let (name, cells) = match way {
+                    Way::Both => (
+                        format!("{na}<->{nb}"),
+                        [((a, b), own_ab), ((b, a), own_ba)]
+                            .into_iter()
+                            .filter(|(_, own)| !own)
+                            .map(|(cell, _)| cell)
+                            .collect(),
+                    ),
+                    Way::AB => (format!("{na}->{nb}"), vec![(a, b)]),
+                    Way::BA => (format!("{nb}->{na}"), vec![(b, a)]),
+                };
+                match quantity {
+                    Quantity::Trust => {
+                        Slot::new(format!("{name}.trust"), InputTarget::Trust { cells })
+                    }
+                    Quantity::Reach => {
+                        Slot::new(format!("{name}.reach"), InputTarget::Reach { cells })
+                    }
+                }
+            };
+            use {Quantity as Q, Way as W};
+            let trust = self.optional(
+                &r.trust,
+                "trust",
+                Bound::SIGNED_UNIT,
+                slot(Q::Trust, W::Both),
+            );
+            let trust_ab = self.optional(
+                &r.trust_ab,
+                "trust_ab",
+                Bound::SIGNED_UNIT,
+                slot(Q::Trust, W::AB),
+            );
+            let trust_ba = self.optional(
+                &r.trust_ba,
+                "trust_ba",
+                Bound::SIGNED_UNIT,
+                slot(Q::Trust, W::BA),
+            );
+            let both = self.optional(&r.reach, "reach", Bound::UNIT, slot(Q::Reach, W::Both));
+            let reach_ab =
+                self.optional(&r.reach_ab, "reach_ab", Bound::UNIT, slot(Q::Reach, W::AB));
+            let reach_ba =
+                self.optional(&r.reach_ba, "reach_ba", Bound::UNIT, slot(Q::Reach, W::BA));
             let (
                 Some((a, b)),
                 Some(trust),
@@ -235,12 +329,18 @@ impl Checker<'_> {
             }
             if let Some(x) = reach_ab.or(both) {
                 reach[a * n + b] = x;
+                reach_given[a * n + b] = true;
             }
             if let Some(x) = reach_ba.or(both) {
                 reach[b * n + a] = x;
+                reach_given[b * n + a] = true;
             }
         }
-        ok.then_some((trust0, reach))
+        ok.then_some(Matrices {
+            trust0,
+            reach,
+            reach_given,
+        })
     }
 }
 

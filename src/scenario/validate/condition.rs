@@ -3,19 +3,22 @@
 
 use std::ops::Range;
 
+use super::inputs::Slot;
 use super::values::Bound;
 use super::{Checker, Names};
 use crate::scenario::raw::RawCondition;
 use crate::scenario::{Condition, Metric, Op};
 
 impl Checker<'_> {
-    /// A condition of a trigger or an outcome; `whole` is where a missing key is reported.
+    /// A condition of a trigger or an outcome; `whole` is where a missing key is reported,
+    /// `value_slot` where an input on the threshold stands.
     pub(super) fn condition(
         &mut self,
         c: &RawCondition,
         whole: Range<usize>,
         what: &str,
         names: &Names,
+        value_slot: Slot,
     ) -> Option<Condition> {
         const METRICS: [(&str, Metric); 4] = [
             ("alignment", Metric::Alignment),
@@ -118,7 +121,7 @@ impl Checker<'_> {
             None => Bound::Finite,
         };
         let value = match &c.value {
-            Some(v) => self.number("value", v, bound),
+            Some(v) => self.number("value", v, bound, value_slot),
             None => {
                 missing(self, "value", "0.5");
                 None

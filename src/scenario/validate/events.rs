@@ -6,12 +6,31 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::inputs::Slot;
 use super::spelling::suggest;
 use super::values::Bound;
 use super::{Checker, Names};
+use crate::scenario::inputs::InputTarget;
 use crate::scenario::kinds::{BUILTIN_KINDS, CUSTOM_KIND, builtin};
 use crate::scenario::raw::{RawEffect, RawEvent, Text};
 use crate::scenario::{Diagnostic, Effect, Event, EventEffect};
+
+/// Where an event stands: its index, and its id when that is valid. Inputs inside the event
+/// are placed by the one and named by the other (`event.<id>.<field>`).
+#[derive(Clone, Copy)]
+pub(super) struct EventAt<'a> {
+    pub(super) index: usize,
+    pub(super) id: Option<&'a str>,
+}
+
+impl EventAt<'_> {
+    pub(super) fn slot(self, field: &str, target: InputTarget) -> Slot {
+        Slot::maybe(
+            self.id.map(|id| format!("event.{id}.{field}")),
+            Some(target),
+        )
+    }
+}
 
 impl Checker<'_> {
     pub(super) fn events(
@@ -22,8 +41,12 @@ impl Checker<'_> {
         let ids = self.event_ids(raw);
         let mut events = Vec::with_capacity(raw.len());
         let mut ok = true;
-        for (table, id) in raw.iter().zip(ids) {
-            match (self.event(table, names), id) {
+        for (index, (table, id)) in raw.iter().zip(ids).enumerate() {
+            let at = EventAt {
+                index,
+                id: id.as_deref(),
+            };
+            match (self.event(table, names, at), id) {
                 (Some(mut event), Some(id)) => {
                     event.label = table
                         .get_ref()
@@ -91,7 +114,7 @@ impl Checker<'_> {
     }
 
     /// One event, with an empty id and label that [`Checker::events`] fills in.
-    fn event(&mut self, table: &Spanned<RawEvent>, names: &Names) -> Option<Event> {
+    fn event(&mut self, table: &Spanned<RawEvent>, names: &Names, at: EventAt) -> Option<Event> {
         let whole = table.span();
         let e = table.get_ref();
 
@@ -179,22 +202,35 @@ impl Checker<'_> {
                 }
                 None => {
                     effect = self
-                        .custom_effects(e, kind_name, names)
+                        .custom_effects(e, kind_name, names, at)
                         .map(EventEffect::Custom)
                 }
             }
         }
 
-        let intensity = self.number_or("intensity", e.intensity.as_ref(), Bound::NON_NEGATIVE, 1.0);
-        let probability = self.number_or("probability", e.probability.as_ref(), Bound::UNIT, 1.0);
+        let intensity = self.number_or(
+            "intensity",
+            e.intensity.as_ref(),
+            Bound::NON_NEGATIVE,
+            1.0,
+            at.slot("intensity", InputTarget::EventIntensity(at.index)),
+        );
+        let probability = self.number_or(
+            "probability",
+            e.probability.as_ref(),
+            Bound::UNIT,
+            1.0,
+            at.slot("probability", InputTarget::EventProbability(at.index)),
+        );
         let default_attribution = kind.and_then(|(_, c)| c).map_or(1.0, |c| c.attribution);
         let attribution = self.number_or(
             "attribution",
             e.attribution.as_ref(),
             Bound::UNIT,
             default_attribution,
+            at.slot("attribution", InputTarget::EventAttribution(at.index)),
         );
-        let timing = self.timing(e, whole, names);
+        let timing = self.timing(e, whole, names, at);
 
         if !ok {
             return None;
@@ -213,7 +249,13 @@ impl Checker<'_> {
         })
     }
 
-    fn custom_effects(&mut self, e: &RawEvent, kind: &Text, names: &Names) -> Option<Vec<Effect>> {
+    fn custom_effects(
+        &mut self,
+        e: &RawEvent,
+        kind: &Text,
+        names: &Names,
+        at: EventAt,
+    ) -> Option<Vec<Effect>> {
         let Some(effects) = &e.effects else {
             self.push(
                 kind.span(),
@@ -236,8 +278,15 @@ impl Checker<'_> {
         }
         let mut out = Vec::new();
         let mut ok = true;
-        for effect in effects.get_ref() {
-            match self.effect(effect, names) {
+        for (k, effect) in effects.get_ref().iter().enumerate() {
+            let slot = at.slot(
+                &format!("delta{k}"),
+                InputTarget::EventDelta {
+                    event: at.index,
+                    effect: k,
+                },
+            );
+            match self.effect(effect, names, slot) {
                 Some(x) => out.push(x),
                 None => ok = false,
             }
@@ -245,7 +294,7 @@ impl Checker<'_> {
         ok.then_some(out)
     }
 
-    fn effect(&mut self, raw: &Spanned<RawEffect>, names: &Names) -> Option<Effect> {
+    fn effect(&mut self, raw: &Spanned<RawEffect>, names: &Names, slot: Slot) -> Option<Effect> {
         let r: &RawEffect = raw.get_ref();
         let present: Vec<(&str, Range<usize>)> = [
             ("trust", r.trust.as_ref().map(|v| v.span())),
@@ -284,7 +333,7 @@ impl Checker<'_> {
             }
         }
         let delta = match &r.delta {
-            Some(d) => self.number("delta", d, Bound::Finite),
+            Some(d) => self.number("delta", d, Bound::Finite, slot),
             None => {
                 self.push(
                     raw.span(),

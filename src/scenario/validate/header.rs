@@ -6,8 +6,10 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::Checker;
+use super::inputs::Slot;
 use super::values::Bound;
-use crate::scenario::raw::{RawAxis, RawFile, RawModel, RawScenario};
+use crate::scenario::inputs::ModelField;
+use crate::scenario::raw::{Number, RawAxis, RawFile, RawModel, RawScenario};
 use crate::scenario::{Axis, ModelParams};
 
 /// The largest `steps` accepted. Every scheduled event holds one flag per step and every run
@@ -125,48 +127,43 @@ impl Checker<'_> {
             return Some(d);
         };
         use Bound as B;
-        let trust_memory = self.number_or(
-            "trust_memory",
-            m.trust_memory.as_ref(),
-            B::UNIT,
-            d.trust_memory,
-        );
-        let balance = self.number_or("balance", m.balance.as_ref(), B::NON_NEGATIVE, d.balance);
-        let threat_decay = self.number_or(
-            "threat_decay",
-            m.threat_decay.as_ref(),
-            B::UNIT,
-            d.threat_decay,
-        );
-        let balancing = self.number_or(
-            "balancing",
-            m.balancing.as_ref(),
-            B::NON_NEGATIVE,
-            d.balancing,
-        );
-        let audience = self.number_or("audience", m.audience.as_ref(), B::NON_NEGATIVE, d.audience);
-        let self_weight = self.number_or(
-            "self_weight",
-            m.self_weight.as_ref(),
+        use ModelField as F;
+        let mut field = |field: ModelField, value: &Option<Number>, bound: Bound, default: f64| {
+            self.number_or(
+                field.name(),
+                value.as_ref(),
+                bound,
+                default,
+                Slot::model(field),
+            )
+        };
+        let trust_memory = field(F::TrustMemory, &m.trust_memory, B::UNIT, d.trust_memory);
+        let balance = field(F::Balance, &m.balance, B::NON_NEGATIVE, d.balance);
+        let threat_decay = field(F::ThreatDecay, &m.threat_decay, B::UNIT, d.threat_decay);
+        let balancing = field(F::Balancing, &m.balancing, B::NON_NEGATIVE, d.balancing);
+        let audience = field(F::Audience, &m.audience, B::NON_NEGATIVE, d.audience);
+        let self_weight = field(
+            F::SelfWeight,
+            &m.self_weight,
             B::NON_NEGATIVE,
             d.self_weight,
         );
-        let reach = self.number_or("reach", m.reach.as_ref(), B::UNIT, d.reach);
-        let trust_noise = self.number_or(
-            "trust_noise",
-            m.trust_noise.as_ref(),
+        let reach = field(F::Reach, &m.reach, B::UNIT, d.reach);
+        let trust_noise = field(
+            F::TrustNoise,
+            &m.trust_noise,
             B::NON_NEGATIVE,
             d.trust_noise,
         );
-        let alignment_noise = self.number_or(
-            "alignment_noise",
-            m.alignment_noise.as_ref(),
+        let alignment_noise = field(
+            F::AlignmentNoise,
+            &m.alignment_noise,
             B::NON_NEGATIVE,
             d.alignment_noise,
         );
-        let event_noise = self.number_or(
-            "event_noise",
-            m.event_noise.as_ref(),
+        let event_noise = field(
+            F::EventNoise,
+            &m.event_noise,
             B::NON_NEGATIVE,
             d.event_noise,
         );

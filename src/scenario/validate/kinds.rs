@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use toml::Spanned;
 
 use super::Checker;
+use super::inputs::Slot;
 use super::spelling::suggest;
 use super::values::Bound;
+use crate::scenario::inputs::KindField;
 use crate::scenario::kinds::{BUILTIN_KINDS, CUSTOM_KIND, Holder, KindCoefficients, builtin};
 use crate::scenario::raw::{Number, RawKind, Text};
 
@@ -76,41 +78,47 @@ impl Checker<'_> {
                 }
             };
             let mut c = base;
-            let fields: [(&str, &Option<Number>, &mut f64, Bound); 10] = [
-                ("valence", &k.valence, &mut c.valence, Bound::SIGNED_UNIT),
-                ("c_in", &k.c_in, &mut c.c_in, Bound::Finite),
-                ("c_out", &k.c_out, &mut c.c_out, Bound::Finite),
-                ("c_threat", &k.c_threat, &mut c.c_threat, Bound::Finite),
+            use KindField as F;
+            let fields: [(F, &Option<Number>, &mut f64, Bound); 10] = [
+                (F::Valence, &k.valence, &mut c.valence, Bound::SIGNED_UNIT),
+                (F::CIn, &k.c_in, &mut c.c_in, Bound::Finite),
+                (F::COut, &k.c_out, &mut c.c_out, Bound::Finite),
+                (F::CThreat, &k.c_threat, &mut c.c_threat, Bound::Finite),
                 (
-                    "c_power_target",
+                    F::CPowerTarget,
                     &k.c_power_target,
                     &mut c.c_power_target,
                     Bound::Finite,
                 ),
                 (
-                    "c_power_actor",
+                    F::CPowerActor,
                     &k.c_power_actor,
                     &mut c.c_power_actor,
                     Bound::Finite,
                 ),
-                ("c_pull", &k.c_pull, &mut c.c_pull, Bound::Finite),
+                (F::CPull, &k.c_pull, &mut c.c_pull, Bound::Finite),
                 (
-                    "c_audience",
+                    F::CAudience,
                     &k.c_audience,
                     &mut c.c_audience,
                     Bound::Finite,
                 ),
-                ("c_third", &k.c_third, &mut c.c_third, Bound::Finite),
+                (F::CThird, &k.c_third, &mut c.c_third, Bound::Finite),
                 (
-                    "attribution",
+                    F::Attribution,
                     &k.attribution,
                     &mut c.attribution,
                     Bound::UNIT,
                 ),
             ];
-            for (key, value, slot, bound) in fields {
+            for (field, value, slot, bound) in fields {
                 if let Some(value) = value
-                    && let Some(x) = self.number(key, value, bound)
+                    && let Some(x) = self.number(
+                        field.name(),
+                        value,
+                        bound,
+                        Slot::kind(name.get_ref(), field),
+                    )
                 {
                     *slot = x;
                 }

@@ -14,6 +14,7 @@ mod actors;
 mod condition;
 mod events;
 mod header;
+mod inputs;
 mod kinds;
 mod outcomes;
 mod spelling;
@@ -49,6 +50,7 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
         text,
         origin,
         diagnostics: Vec::new(),
+        found: Vec::new(),
     };
     let scenario = checker.file(&raw);
     // Checks run table by table; the reader goes top to bottom.
@@ -109,6 +111,8 @@ struct Checker<'a> {
     text: &'a str,
     origin: &'a str,
     diagnostics: Vec<Diagnostic>,
+    /// Distributions found so far, in the order the checks met them.
+    found: Vec<inputs::Found>,
 }
 
 impl Checker<'_> {
@@ -195,9 +199,14 @@ impl Checker<'_> {
         let matrices = self.relations(&raw.relation, &names, &defaults);
         let events = self.events(&raw.event, &names);
         let outcomes = self.outcomes(&raw.outcome, &names);
+        let inputs = self.resolve_inputs(
+            raw,
+            names.actors.len(),
+            matrices.as_ref().map(|m| m.reach_given.as_slice()),
+        );
 
         let header = header?;
-        let (trust0, reach) = matrices?;
+        let matrices = matrices?;
         Some(Scenario {
             name: header.name?,
             description: header.description,
@@ -209,11 +218,11 @@ impl Checker<'_> {
             axis: header::axis(raw.axis.as_ref()),
             model: model?,
             actors,
-            trust0,
-            reach,
+            trust0: matrices.trust0,
+            reach: matrices.reach,
             events: events?,
             outcomes: outcomes?,
-            inputs: Vec::new(),
+            inputs: inputs?,
             sha256: sha256_hex(self.text),
         })
     }

@@ -5,8 +5,10 @@ use std::ops::Range;
 
 use toml::Spanned;
 
+use super::inputs::Slot;
 use super::spelling::suggest;
 use super::{Checker, Names};
+use crate::scenario::inputs::InputTarget;
 use crate::scenario::raw::RawOutcome;
 use crate::scenario::{Outcome, When};
 
@@ -19,7 +21,7 @@ impl Checker<'_> {
         let mut seen: HashMap<String, Range<usize>> = HashMap::new();
         let mut outcomes = Vec::new();
         let mut ok = true;
-        for table in raw {
+        for (index, table) in raw.iter().enumerate() {
             let whole = table.span();
             let o = table.get_ref();
             let name = match &o.name {
@@ -44,7 +46,11 @@ impl Checker<'_> {
                     }
                 },
             };
-            let condition = self.condition(&o.condition(), whole, "[[outcome]]", names);
+            let slot = Slot::maybe(
+                name.as_ref().map(|n| format!("outcome.{n}.value")),
+                Some(InputTarget::OutcomeValue(index)),
+            );
+            let condition = self.condition(&o.condition(), whole, "[[outcome]]", names, slot);
             let when = match &o.when {
                 None => Some(When::End),
                 Some(when) => self.when(when, names.steps),
@@ -126,11 +132,14 @@ impl Checker<'_> {
             }
             _ => {
                 let found = self.written(span.clone()).to_string();
+                // A table here is most likely a distribution, which `when` cannot be.
+                let help = matches!(value.get_ref(), toml::Value::Table(_))
+                    .then(|| "`when` is fixed: a distribution cannot stand here".to_string());
                 self.push(
                     span,
                     format!("`when` must be {expected}, found {found}"),
                     "not a `when`",
-                    None,
+                    help,
                 );
                 None
             }

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::events::EventAt;
 use super::values::Bound;
 use super::{Checker, Names};
-use crate::scenario::raw::{Integer, RawEvent};
+use crate::scenario::inputs::InputTarget;
+use crate::scenario::raw::{Fixed, Integer, RawEvent};
 use crate::scenario::{Diagnostic, Timing};
 
 /// Which of the five timing keys an event uses.
@@ -60,6 +62,7 @@ impl Checker<'_> {
         e: &RawEvent,
         whole: Range<usize>,
         names: &Names,
+        at: EventAt,
     ) -> Option<Timing> {
         let present: Vec<(TimingKey, Range<usize>)> = [
             (TimingKey::Step, e.step.as_ref().map(|v| v.span())),
@@ -213,14 +216,31 @@ impl Checker<'_> {
                 Timing::Scheduled(due)
             }
             TimingKey::Hazard => {
-                let rate = self.number("hazard", e.hazard.as_ref()?, Bound::UNIT)?;
+                let rate = self.number(
+                    "hazard",
+                    e.hazard.as_ref()?,
+                    Bound::UNIT,
+                    at.slot("hazard", InputTarget::EventHazard(at.index)),
+                )?;
                 Timing::Hazard { rate, from, until }
             }
             TimingKey::Trigger => {
                 let trigger = e.trigger.as_ref()?;
-                let condition =
-                    self.condition(trigger.get_ref(), trigger.span(), "trigger", names)?;
-                let once = e.once.as_ref().is_none_or(|o| *o.get_ref());
+                let condition = self.condition(
+                    trigger.get_ref(),
+                    trigger.span(),
+                    "trigger",
+                    names,
+                    at.slot("trigger", InputTarget::EventTrigger(at.index)),
+                )?;
+                let once = match e.once.as_ref().map(|o| (o.get_ref(), o.span())) {
+                    None => true,
+                    Some((Fixed::Value(once), _)) => *once,
+                    Some((Fixed::Distribution, span)) => {
+                        self.refuse_distribution("once", span, "true or false");
+                        return None;
+                    }
+                };
                 Timing::Trigger {
                     condition,
                     once,

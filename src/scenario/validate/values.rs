@@ -1,13 +1,14 @@
-//! Checks of single values shared by every table: numbers within bounds, whole numbers,
-//! names from a fixed list, and references to actors.
+//! Checks of single values shared by every table: numbers (plain or distributions) within
+//! bounds, whole numbers, names from a fixed list, and references to actors.
 
 use std::ops::Range;
 
 use toml::Spanned;
 
+use super::inputs::Slot;
 use super::spelling::suggest;
 use super::{Checker, Names};
-use crate::scenario::raw::{Integer, Number, Text};
+use crate::scenario::raw::{Fixed, Integer, Number, RawQuantity, Text};
 
 /// The allowed values of a number, and how a message says them.
 #[derive(Clone, Copy)]
@@ -25,7 +26,7 @@ impl Bound {
     pub(super) const SIGNED_UNIT: Bound = Bound::Within(-1.0, 1.0);
     pub(super) const NON_NEGATIVE: Bound = Bound::AtLeast(0.0);
 
-    fn admits(self, x: f64) -> bool {
+    pub(super) fn admits(self, x: f64) -> bool {
         match self {
             Bound::Finite => true,
             Bound::AtLeast(lo) => x >= lo,
@@ -33,7 +34,7 @@ impl Bound {
         }
     }
 
-    fn describe(self) -> String {
+    pub(super) fn describe(self) -> String {
         match self {
             Bound::Finite => "a finite number".into(),
             Bound::AtLeast(lo) => format!("≥ {lo}"),
@@ -43,9 +44,22 @@ impl Bound {
 }
 
 impl Checker<'_> {
-    pub(super) fn number(&mut self, key: &str, value: &Number, bound: Bound) -> Option<f64> {
-        let x = *value.get_ref();
-        let span = value.span();
+    /// A number as written, or the nominal value of a distribution written in its place
+    /// (which is then recorded as an input standing at `slot`).
+    pub(super) fn number(
+        &mut self,
+        key: &str,
+        value: &Number,
+        bound: Bound,
+        slot: Slot,
+    ) -> Option<f64> {
+        match value.get_ref() {
+            RawQuantity::Number(x) => self.plain_number(key, *x, value.span(), bound),
+            RawQuantity::Distribution(d) => self.distribution(key, d, value.span(), bound, slot),
+        }
+    }
+
+    fn plain_number(&mut self, key: &str, x: f64, span: Range<usize>, bound: Bound) -> Option<f64> {
         if !x.is_finite() {
             let found = self.written(span.clone()).to_string();
             self.push(
@@ -76,9 +90,10 @@ impl Checker<'_> {
         value: Option<&Number>,
         bound: Bound,
         default: f64,
+        slot: Slot,
     ) -> Option<f64> {
         match value {
-            Some(value) => self.number(key, value, bound),
+            Some(value) => self.number(key, value, bound, slot),
             None => Some(default),
         }
     }
@@ -91,9 +106,10 @@ impl Checker<'_> {
         bound: Bound,
         whole: Range<usize>,
         table: &str,
+        slot: Slot,
     ) -> Option<f64> {
         match value {
-            Some(value) => self.number(key, value, bound),
+            Some(value) => self.number(key, value, bound, slot),
             None => {
                 self.push(
                     whole,
@@ -112,14 +128,15 @@ impl Checker<'_> {
         value: &Option<Number>,
         key: &str,
         bound: Bound,
+        slot: Slot,
     ) -> Option<Option<f64>> {
         match value {
-            Some(value) => self.number(key, value, bound).map(Some),
+            Some(value) => self.number(key, value, bound, slot).map(Some),
             None => Some(None),
         }
     }
 
-    /// A non-negative integer within `min..=max`.
+    /// A non-negative integer within `min..=max`; never a distribution.
     pub(super) fn integer(
         &mut self,
         key: &str,
@@ -127,8 +144,14 @@ impl Checker<'_> {
         min: i64,
         max: i64,
     ) -> Option<usize> {
-        let x = *value.get_ref();
         let span = value.span();
+        let x = match value.get_ref() {
+            Fixed::Value(x) => *x,
+            Fixed::Distribution => {
+                self.refuse_distribution(key, span, "one whole number");
+                return None;
+            }
+        };
         if x < min {
             self.push(
                 span,
