@@ -7,6 +7,7 @@ pub mod convergence;
 pub mod outcomes;
 pub mod pick;
 pub mod seeds;
+pub mod sensitivity;
 pub mod stats;
 pub mod summary;
 
