@@ -13,9 +13,12 @@
 //! odd direction integers m_1 .. m_s (m_k < 2^k). The first dimension needs no row: its
 //! direction integers are all 1 (the van der Corput sequence).
 
+/// Number of rows kept: dimensions 2 to 1024.
+pub(super) const ROWS: usize = 1023;
+
 /// `(s, a, [m_1, ..., m_s])` of dimensions 2 to 1024, in order.
 #[rustfmt::skip]
-pub(super) const JOE_KUO: [(u32, u32, &[u32]); 1023] = [
+pub(super) static JOE_KUO: [(u32, u32, &[u32]); ROWS] = [
     (1, 0, &[1]),
     (2, 1, &[1, 3]),
     (3, 1, &[1, 3, 1]),

@@ -107,7 +107,7 @@ impl MorrisDesign {
                 expected: "at least 2, so that the spread of the effects is defined",
             });
         }
-        if levels < 2 || levels % 2 != 0 {
+        if levels < 2 || !levels.is_multiple_of(2) {
             return Err(SensitivityError::InvalidParameter {
                 name: "levels",
                 value: levels.to_string(),

@@ -415,7 +415,7 @@ mod tests {
         // A two-level input: the low peel has to take all the zeros at once.
         let x: Vec<f64> = (0..100).map(|r| f64::from(u8::from(r % 2 == 1))).collect();
         let hit: Vec<bool> = x.iter().map(|&v| v == 1.0).collect();
-        let boxes = prim(&[x.clone()], &hit, &PrimOptions::default()).unwrap();
+        let boxes = prim(&[x], &hit, &PrimOptions::default()).unwrap();
         assert_eq!(boxes.len(), 2);
         assert_eq!(boxes[1].runs, 50);
         assert_eq!(boxes[1].density, 1.0);

@@ -33,14 +33,14 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::SensitivityError;
-use super::joe_kuo::JOE_KUO;
+use super::joe_kuo::{JOE_KUO, ROWS};
 
 /// Bits of every coordinate. 52, so that an integer coordinate times 2^-52 is exact in an f64
 /// and the largest one is below 1.
 pub const BITS: u32 = 52;
 
 /// Number of dimensions available: the first (van der Corput) and one per Joe–Kuo row kept.
-pub const MAX_DIMS: usize = 1 + JOE_KUO.len();
+pub const MAX_DIMS: usize = 1 + ROWS;
 
 /// Number of distinct points: beyond 2^BITS the Gray code has bits with no direction integer.
 pub const MAX_POINTS: u64 = 1 << BITS;
