@@ -181,6 +181,8 @@ impl MorrisDesign {
     }
 
     /// Writes the coordinates of point `index` of the design into `out` (D values).
+    /// It builds the whole trajectory of the point; to evaluate a design, take each
+    /// [`Self::trajectory`] once instead.
     pub fn point(&self, index: usize, out: &mut [f64]) -> Result<(), SensitivityError> {
         check_len("the buffer of a design point", out, self.dims)?;
         let trajectory = self.trajectory(index / (self.dims + 1))?;
