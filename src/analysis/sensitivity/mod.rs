@@ -16,7 +16,7 @@
 //! - [`morris`]: Morris (1991) one-at-a-time trajectories on a p-level grid and the elementary
 //!   effects' mean μ, mean absolute value μ* (Campolongo, Cariboni & Saltelli 2007) and
 //!   standard deviation σ.
-//! - [`prim`]: the Patient Rule Induction Method (Friedman & Fisher 1999): boxes in input space
+//! - [`prim`](mod@prim): the Patient Rule Induction Method (Friedman & Fisher 1999): boxes in input space
 //!   where an outcome is much more frequent than overall, peeled from the runs of a study.
 //!
 //! Bootstrap resampling (in `bootstrap.rs`) draws from a ChaCha8 generator seeded by the caller:
