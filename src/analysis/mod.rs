@@ -6,6 +6,7 @@ pub mod compare;
 pub mod convergence;
 pub mod pick;
 pub mod seeds;
+pub mod sensitivity;
 pub mod stats;
 pub mod summary;
 pub mod thresholds;
