@@ -178,20 +178,37 @@ impl Tally for ThresholdTally {
             };
             if counts {
                 let x = st.metric(&o.condition);
-                *stat = if takes_max(o) { stat.max(x) } else { stat.min(x) };
+                *stat = if takes_max(o) {
+                    stat.max(x)
+                } else {
+                    stat.min(x)
+                };
             }
         }
         if t == sc.steps {
-            for ((o, c), &stat) in sc.outcomes.iter().zip(&mut self.outcomes).zip(&self.running.0) {
+            for ((o, c), &stat) in sc
+                .outcomes
+                .iter()
+                .zip(&mut self.outcomes)
+                .zip(&self.running.0)
+            {
                 c.add(o, stat);
             }
         }
     }
 
     fn merge(&mut self, other: ThresholdTally) -> Result<(), MergeError> {
-        same_shape("threshold curves", self.outcomes.len(), other.outcomes.len())?;
+        same_shape(
+            "threshold curves",
+            self.outcomes.len(),
+            other.outcomes.len(),
+        )?;
         for (a, b) in self.outcomes.iter_mut().zip(other.outcomes) {
-            same_shape("threshold grid", (a.points, a.lo.to_bits()), (b.points, b.lo.to_bits()))?;
+            same_shape(
+                "threshold grid",
+                (a.points, a.lo.to_bits()),
+                (b.points, b.lo.to_bits()),
+            )?;
             for (x, y) in a.cells.iter_mut().zip(&b.cells) {
                 *x += y;
             }
@@ -262,8 +279,8 @@ mod tests {
                 c.add(&o, s);
             }
             for (v, p) in c.curve(op) {
-                let direct = stats.iter().filter(|&&s| op.holds(s, v)).count() as f64
-                    / stats.len() as f64;
+                let direct =
+                    stats.iter().filter(|&&s| op.holds(s, v)).count() as f64 / stats.len() as f64;
                 assert_eq!(p, direct, "{op:?} at {v}");
             }
             let (below, above) = c.shifted();

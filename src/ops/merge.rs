@@ -19,6 +19,8 @@ use crate::montecarlo::{BatchResult, StudyTally};
 use crate::output::OutputError;
 use crate::output::charts::{ChartError, render_charts};
 use crate::output::inputs::INPUTS_HEADER;
+use crate::output::schema::TableFormat;
+use crate::output::schema::final_alignment::{self, FinalAlignment};
 use crate::output::study::{write_file_with, write_study_tables};
 use crate::scenario::{Scenario, ScenarioSource};
 
@@ -287,7 +289,8 @@ pub fn merge_parts(
     let write = |dir: &Path, result: &BatchResult, _meta: &crate::output::StudyMeta| {
         let meta = crate::output::StudyMeta { threads, elapsed_s };
         write_study_tables(dir, &sc, &source.text, result, &meta)?;
-        concatenate(dir, &parts, "final.csv", "run,actor,alignment\n")?;
+        let header = format!("{}\n", FinalAlignment::HEADER.join(","));
+        concatenate(dir, &parts, final_alignment::FILE, &header)?;
         if !sc.inputs.is_empty() {
             concatenate(dir, &parts, INPUTS_FILE, INPUTS_HEADER)?;
         }

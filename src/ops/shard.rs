@@ -21,6 +21,7 @@ use crate::montecarlo::{BatchConfig, BatchError, BatchResult, run_batch};
 use crate::output::OutputError;
 use crate::output::charts::{ChartError, ChartsReport};
 use crate::output::inputs::write_inputs_csv;
+use crate::output::schema::final_alignment;
 use crate::output::study::{write_file_with, write_final_csv};
 use crate::scenario::Scenario;
 
@@ -223,7 +224,7 @@ pub fn run_shard(
         let scenario_path = dir.join("scenario.toml");
         std::fs::write(&scenario_path, scenario_text)
             .map_err(|e| OutputError::io(&scenario_path, e))?;
-        write_file_with(&dir.join("final.csv"), |out| {
+        write_file_with(&dir.join(final_alignment::FILE), |out| {
             write_final_csv(out, sc, result)
         })?;
         if !sc.inputs.is_empty() {

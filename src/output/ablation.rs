@@ -5,19 +5,13 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::atomic::OutputError;
-use super::csv::Table;
+use super::schema::ablation::{self, Ablation, AblationRecord};
+use super::schema::summary::{self, AblationSummary, Summary};
+use super::schema::{SCENARIO_FILE, TableWriter};
 use super::study::{StudyMeta, r6};
 use crate::analysis::ablation::{Effect, Measure};
 use crate::scenario::{Event, Scenario};
-
-/// The `kind` summary.json gives an ablation's directory, so that `influence chart` knows
-/// which charts it holds.
-pub const KIND: &str = "ablation";
-
-pub const ABLATION_CSV: &str = "ablation.csv";
 
 /// Events listed per outcome in the terminal summary.
 pub const TOP_PER_OUTCOME: usize = 5;
@@ -35,9 +29,12 @@ pub fn write_ablation(
     meta: &StudyMeta,
 ) -> Result<(), OutputError> {
     let files = [
-        (ABLATION_CSV, ablation_csv(sc, effects)),
-        ("summary.json", summary_json(sc, runs, seed, meta)),
-        ("scenario.toml", scenario_text.to_string()),
+        (ablation::FILE, ablation_csv(sc, effects)),
+        (
+            summary::FILE,
+            Summary::Ablation(ablation_summary(sc, runs, seed, meta)).to_output(dir)?,
+        ),
+        (SCENARIO_FILE, scenario_text.to_string()),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -59,61 +56,40 @@ pub fn event_label(e: &Event) -> &str {
 /// without it, rows grouped by measure and name (outcomes, then actors, in scenario order) in
 /// rank order.
 pub fn ablation_csv(sc: &Scenario, effects: &[Effect]) -> String {
-    let mut t = Table::new(&[
-        "event", "label", "kind", "measure", "name", "effect", "ci_low", "ci_high", "rank",
-    ]);
+    let mut t = TableWriter::<Ablation>::new();
     for e in effects {
         let Some(event) = sc.events.get(e.event) else {
             continue;
         };
-        t.row()
-            .text(&event.id)
-            .text(&event.label)
-            .text(&event.kind)
-            .text(e.measure.as_str())
-            .text(&e.name)
-            .num(e.effect)
-            .num(e.interval.low)
-            .num(e.interval.high)
-            .int(e.rank as u64);
+        t.push(&AblationRecord {
+            event: &event.id,
+            label: &event.label,
+            kind: &event.kind,
+            measure: e.measure,
+            name: &e.name,
+            effect: e.effect,
+            ci_low: e.interval.low,
+            ci_high: e.interval.high,
+            rank: e.rank as u64,
+        });
     }
     t.into_string()
 }
 
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    kind: &'static str,
-    tool: &'static str,
-    version: &'static str,
-    scenario: &'a str,
-    scenario_sha256: &'a str,
-    seed: u64,
-    /// Paired runs per event: the full scenario and the one without the event each ran this many.
-    runs: u64,
-    events: usize,
-    steps: usize,
-    threads: usize,
-    elapsed_s: f64,
-}
-
-fn summary_json(sc: &Scenario, runs: u64, seed: u64, meta: &StudyMeta) -> String {
-    let summary = SummaryJson {
-        kind: KIND,
-        tool: env!("CARGO_PKG_NAME"),
-        version: env!("CARGO_PKG_VERSION"),
-        scenario: &sc.name,
-        scenario_sha256: &sc.sha256,
+/// The summary of an ablation.
+pub fn ablation_summary(sc: &Scenario, runs: u64, seed: u64, meta: &StudyMeta) -> AblationSummary {
+    AblationSummary {
+        tool: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        scenario: sc.name.clone(),
+        scenario_sha256: sc.sha256.clone(),
         seed,
         runs,
         events: sc.events.len(),
         steps: sc.steps,
         threads: meta.threads,
         elapsed_s: r6(meta.elapsed_s),
-    };
-    let mut text = serde_json::to_string_pretty(&summary)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    }
 }
 
 /// Text cut to `max` characters with an ellipsis, so that table columns stay aligned.

@@ -16,6 +16,11 @@ pub enum OutputError {
     NotADirectory(PathBuf),
     #[error("cannot write {}: {source}", path.display())]
     Io { path: PathBuf, source: io::Error },
+    #[error("cannot write {} as JSON: {source}", path.display())]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
 }
 
 impl OutputError {

@@ -9,27 +9,21 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::atomic::OutputError;
-use super::csv::Table;
+use super::schema::TableWriter;
+use super::schema::compare::{
+    BASE_ALIGNMENT, BASE_SCENARIO, DIFF_ALIGNMENT, DIFF_OUTCOMES, DiffAlignment,
+    DiffAlignmentRecord, DiffOutcomeRecord, DiffOutcomes, VARIANT_ALIGNMENT, VARIANT_SCENARIO,
+};
+use super::schema::summary::{
+    self, CompareActor, CompareOutcome, CompareSide, CompareSummary, Summary,
+};
 use super::study::{StudyMeta, alignment_table, r6};
 use crate::analysis::compare::{
     FinalContrast, OutcomeContrast, alignment_diff, final_contrasts, outcome_contrasts,
 };
 use crate::montecarlo::paired::PairedResult;
 use crate::scenario::Scenario;
-
-/// The `kind` summary.json gives a comparison's directory, so that `influence chart` knows
-/// which charts it holds.
-pub const KIND: &str = "compare";
-
-pub const DIFF_ALIGNMENT: &str = "diff_alignment.csv";
-pub const DIFF_OUTCOMES: &str = "diff_outcomes.csv";
-pub const BASE_ALIGNMENT: &str = "base_alignment.csv";
-pub const VARIANT_ALIGNMENT: &str = "variant_alignment.csv";
-pub const BASE_SCENARIO: &str = "base.toml";
-pub const VARIANT_SCENARIO: &str = "variant.toml";
 
 /// One of the two scenarios of a comparison, as its files name it.
 #[derive(Debug, Clone)]
@@ -64,7 +58,10 @@ pub fn write_compare(
         ),
         (BASE_SCENARIO, base.text.to_string()),
         (VARIANT_SCENARIO, variant.text.to_string()),
-        ("summary.json", summary_json(base, variant, r, meta)),
+        (
+            summary::FILE,
+            Summary::Compare(compare_summary(base, variant, r, meta)).to_output(dir)?,
+        ),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -77,24 +74,18 @@ pub fn write_compare(
 /// variant − base of every actor's alignment at every step, with its normal 95% interval.
 pub fn diff_alignment_csv(sc: &Scenario, r: &PairedResult) -> String {
     let n = sc.n();
-    let mut t = Table::new(&[
-        "step",
-        "actor",
-        "mean_diff",
-        "ci_low",
-        "ci_high",
-        "p_variant_higher",
-    ]);
+    let mut t = TableWriter::<DiffAlignment>::new();
     for step in 0..=sc.steps {
         for (i, actor) in sc.actors.iter().enumerate() {
             let d = alignment_diff(r, n, step, i);
-            t.row()
-                .int(step as u64)
-                .text(&actor.name)
-                .num(d.mean)
-                .num(d.interval.low)
-                .num(d.interval.high)
-                .num(d.p_variant_higher);
+            t.push(&DiffAlignmentRecord {
+                step: step as u64,
+                actor: &actor.name,
+                mean_diff: d.mean,
+                ci_low: d.interval.low,
+                ci_high: d.interval.high,
+                p_variant_higher: d.p_variant_higher,
+            });
         }
     }
     t.into_string()
@@ -103,23 +94,17 @@ pub fn diff_alignment_csv(sc: &Scenario, r: &PairedResult) -> String {
 /// `outcome,p_base,p_variant,diff,ci_low,ci_high`: each outcome both scenarios define, with
 /// Newcombe's paired 95% interval of the difference.
 pub fn diff_outcomes_csv(base: &Scenario, r: &PairedResult) -> String {
-    let mut t = Table::new(&[
-        "outcome",
-        "p_base",
-        "p_variant",
-        "diff",
-        "ci_low",
-        "ci_high",
-    ]);
+    let mut t = TableWriter::<DiffOutcomes>::new();
     for o in outcome_contrasts(base, r) {
         let d = &o.diff;
-        t.row()
-            .text(&d.name)
-            .num(d.p_base)
-            .num(d.p_variant)
-            .num(d.diff)
-            .num(d.interval.low)
-            .num(d.interval.high);
+        t.push(&DiffOutcomeRecord {
+            outcome: &d.name,
+            p_base: d.p_base,
+            p_variant: d.p_variant,
+            diff: d.diff,
+            ci_low: d.interval.low,
+            ci_high: d.interval.high,
+        });
     }
     t.into_string()
 }
@@ -136,84 +121,23 @@ pub fn unshared_outcomes(base: &Scenario, variant: &Scenario) -> (Vec<String>, V
     (only(base, variant), only(variant, base))
 }
 
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    kind: &'static str,
-    tool: &'static str,
-    version: &'static str,
-    base: SideJson<'a>,
-    variant: SideJson<'a>,
-    seed: u64,
-    /// Paired runs: each scenario ran this many.
-    runs: u64,
-    steps: usize,
-    step_unit: &'a str,
-    start: Option<&'a str>,
-    axis: [&'a str; 2],
-    actors: Vec<ActorJson>,
-    outcomes: Vec<OutcomeJson>,
-    outcomes_only_in_base: Vec<String>,
-    outcomes_only_in_variant: Vec<String>,
-    threads: usize,
-    elapsed_s: f64,
-}
-
-#[derive(Serialize)]
-struct SideJson<'a> {
-    scenario: &'a str,
-    scenario_sha256: &'a str,
-    file: &'a str,
-    label: &'a str,
-}
-
-/// The final step of diff_alignment.csv, with the figures that say what the pairing bought.
-#[derive(Serialize)]
-struct ActorJson {
-    name: String,
-    base_final_mean: f64,
-    variant_final_mean: f64,
-    mean_diff: f64,
-    ci_low: f64,
-    ci_high: f64,
-    p_variant_higher: f64,
-    p_identical: f64,
-    /// Half-width of the 95% interval two independent batches of the same size would give.
-    independent_ci_half_width: f64,
-    paired_ci_half_width: f64,
-    /// independent / paired width; null when the paired difference is exactly zero.
-    narrowing: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct OutcomeJson {
-    name: String,
-    p_base: f64,
-    p_variant: f64,
-    diff: f64,
-    ci_low: f64,
-    ci_high: f64,
-    independent_ci_low: f64,
-    independent_ci_high: f64,
-    narrowing: Option<f64>,
-}
-
 /// A ratio to three decimals, or null in JSON when it is infinite or undefined.
 fn ratio3(x: f64) -> Option<f64> {
     x.is_finite().then(|| (x * 1000.0).round() / 1000.0)
 }
 
-fn side_json<'a>(side: &'a Side) -> SideJson<'a> {
-    SideJson {
-        scenario: &side.scenario.name,
-        scenario_sha256: &side.scenario.sha256,
-        file: &side.file,
-        label: &side.label,
+fn side_json(side: &Side) -> CompareSide {
+    CompareSide {
+        scenario: side.scenario.name.clone(),
+        scenario_sha256: side.scenario.sha256.clone(),
+        file: side.file.clone(),
+        label: side.label.clone(),
     }
 }
 
-fn actor_json(c: &FinalContrast) -> ActorJson {
+fn actor_json(c: &FinalContrast) -> CompareActor {
     let d = &c.diff;
-    ActorJson {
+    CompareActor {
         name: c.actor.clone(),
         base_final_mean: r6(c.base_mean),
         variant_final_mean: r6(c.variant_mean),
@@ -228,9 +152,9 @@ fn actor_json(c: &FinalContrast) -> ActorJson {
     }
 }
 
-fn outcome_json(o: &OutcomeContrast) -> OutcomeJson {
+fn outcome_json(o: &OutcomeContrast) -> CompareOutcome {
     let d = &o.diff;
-    OutcomeJson {
+    CompareOutcome {
         name: d.name.clone(),
         p_base: r6(d.p_base),
         p_variant: r6(d.p_variant),
@@ -243,32 +167,33 @@ fn outcome_json(o: &OutcomeContrast) -> OutcomeJson {
     }
 }
 
-fn summary_json(base: &Side, variant: &Side, r: &PairedResult, meta: &StudyMeta) -> String {
+/// The summary of a comparison, figures rounded as in the CSV files.
+pub fn compare_summary(
+    base: &Side,
+    variant: &Side,
+    r: &PairedResult,
+    meta: &StudyMeta,
+) -> CompareSummary {
     let sc = base.scenario;
     let (only_base, only_variant) = unshared_outcomes(base.scenario, variant.scenario);
-    let summary = SummaryJson {
-        kind: KIND,
-        tool: env!("CARGO_PKG_NAME"),
-        version: env!("CARGO_PKG_VERSION"),
+    CompareSummary {
+        tool: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
         base: side_json(base),
         variant: side_json(variant),
         seed: r.seed,
         runs: r.runs,
         steps: sc.steps,
-        step_unit: &sc.step_unit,
-        start: sc.start.as_deref(),
-        axis: [&sc.axis.negative, &sc.axis.positive],
+        step_unit: sc.step_unit.clone(),
+        start: sc.start.clone(),
+        axis: [sc.axis.negative.clone(), sc.axis.positive.clone()],
         actors: final_contrasts(sc, r).iter().map(actor_json).collect(),
         outcomes: outcome_contrasts(sc, r).iter().map(outcome_json).collect(),
         outcomes_only_in_base: only_base,
         outcomes_only_in_variant: only_variant,
         threads: meta.threads,
         elapsed_s: r6(meta.elapsed_s),
-    };
-    let mut text = serde_json::to_string_pretty(&summary)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    }
 }
 
 /// How many times narrower the paired interval is, for the terminal: "9.8x", "exact" when

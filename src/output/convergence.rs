@@ -6,29 +6,29 @@ use std::fs;
 use std::path::Path;
 
 use super::atomic::OutputError;
-use super::csv::Table;
+use super::schema::convergence::{Convergence, ConvergenceRecord};
+use super::schema::{TableWriter, summary};
 use super::study::{StudyMeta, UntilJson, summary_json_until};
 use crate::analysis::convergence::{ConvergencePoint, StopRule};
 use crate::montecarlo::BatchResult;
 use crate::scenario::Scenario;
 
 /// The file that holds the path; its presence is what makes a study a grown one.
-pub const CONVERGENCE_CSV: &str = "convergence.csv";
-/// The columns of [`CONVERGENCE_CSV`].
-pub const CONVERGENCE_HEADER: [&str; 5] = ["runs", "outcome", "probability", "ci_low", "ci_high"];
+pub const CONVERGENCE_CSV: &str = super::schema::convergence::FILE;
 
 /// `runs,outcome,probability,ci_low,ci_high`: after each block, each outcome's estimate and
 /// Wilson 95% interval, outcomes in scenario order.
 pub fn convergence_csv(sc: &Scenario, path: &[ConvergencePoint]) -> String {
-    let mut t = Table::new(&CONVERGENCE_HEADER);
+    let mut t = TableWriter::<Convergence>::new();
     for point in path {
         for (outcome, (p, interval)) in sc.outcomes.iter().zip(&point.estimates) {
-            t.row()
-                .int(point.runs)
-                .text(&outcome.name)
-                .num(*p)
-                .num(interval.low)
-                .num(interval.high);
+            t.push(&ConvergenceRecord {
+                runs: point.runs,
+                outcome: &outcome.name,
+                probability: *p,
+                ci_low: interval.low,
+                ci_high: interval.high,
+            });
         }
     }
     t.into_string()
@@ -60,8 +60,8 @@ pub fn write_convergence(
     let files = [
         (CONVERGENCE_CSV, convergence_csv(sc, path)),
         (
-            "summary.json",
-            summary_json_until(sc, result, meta, Some(until)),
+            summary::FILE,
+            summary_json_until(dir, sc, result, meta, Some(until))?,
         ),
     ];
     for (name, text) in files {

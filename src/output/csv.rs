@@ -41,10 +41,7 @@ impl Table {
 
     /// Starts a row; fields are added through the returned builder.
     pub fn row(&mut self) -> Row<'_> {
-        Row {
-            text: &mut self.text,
-            first: true,
-        }
+        Row::start(&mut self.text)
     }
 
     pub fn into_string(self) -> String {
@@ -61,6 +58,14 @@ impl Table {
 pub struct Row<'a> {
     text: &'a mut String,
     first: bool,
+}
+
+impl<'a> Row<'a> {
+    /// Starts a row at the end of `text`, for a table streamed line by line rather than
+    /// held whole (`final.csv` grows with the run count).
+    pub fn start(text: &'a mut String) -> Row<'a> {
+        Row { text, first: true }
+    }
 }
 
 impl Row<'_> {

@@ -2,7 +2,8 @@
 //! atomically.
 //!
 //! The formats here are a contract that tests and other tools rely on; README.md documents
-//! every file and column.
+//! every file and column, and [`schema`] holds each file's one type, which every writer and
+//! reader goes through.
 
 pub mod ablation;
 pub mod atomic;
@@ -12,6 +13,7 @@ pub mod convergence;
 pub mod csv;
 pub mod inputs;
 pub mod replay;
+pub mod schema;
 pub mod seeds;
 pub mod study;
 pub mod terminal;

@@ -7,25 +7,15 @@
 use std::fs;
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::atomic::OutputError;
-use super::csv::Table;
+use super::schema::seeds::{
+    SPREADS_FILE, SeedSpreadRecord, SeedSpreads, SeedValueRecord, SeedValues, VALUES_FILE,
+};
+use super::schema::summary::{self, SeedFigure, SeedsSummary, Summary};
+use super::schema::{SCENARIO_FILE, TableWriter};
 use super::study::r6;
 use crate::analysis::seeds::{CONSISTENT_RATIO, SeedSpread};
 use crate::scenario::Scenario;
-
-/// The columns of `seeds.csv`.
-pub const SEEDS_CSV_HEADER: [&str; 4] = ["figure", "name", "seed", "value"];
-/// The columns of `seeds_summary.csv`.
-pub const SEEDS_SUMMARY_HEADER: [&str; 6] = [
-    "figure",
-    "name",
-    "mean",
-    "sd_between",
-    "claimed_se",
-    "ratio",
-];
 
 /// How a seeds study was run, beyond the scenario and its figures.
 #[derive(Debug, Clone)]
@@ -48,10 +38,13 @@ pub fn write_seeds(
     meta: &SeedsMeta,
 ) -> Result<(), OutputError> {
     let files = [
-        ("seeds.csv", seeds_csv(spreads, meta.seeds)),
-        ("seeds_summary.csv", seeds_summary_csv(spreads)),
-        ("summary.json", seeds_summary_json(sc, spreads, meta)),
-        ("scenario.toml", scenario_text.to_string()),
+        (VALUES_FILE, seeds_csv(spreads, meta.seeds)),
+        (SPREADS_FILE, seeds_summary_csv(spreads)),
+        (
+            summary::FILE,
+            Summary::Seeds(seeds_summary(sc, spreads, meta)).to_output(dir)?,
+        ),
+        (SCENARIO_FILE, scenario_text.to_string()),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -63,10 +56,15 @@ pub fn write_seeds(
 /// `figure,name,seed,value`: every figure under every seed, figures in report order
 /// (outcomes, then actors' final medians), seeds in the order given.
 pub fn seeds_csv(spreads: &[SeedSpread], seeds: &[u64]) -> String {
-    let mut t = Table::new(&SEEDS_CSV_HEADER);
+    let mut t = TableWriter::<SeedValues>::new();
     for s in spreads {
-        for (&seed, &v) in seeds.iter().zip(&s.values) {
-            t.row().text(s.figure).text(&s.name).int(seed).num(v);
+        for (&seed, &value) in seeds.iter().zip(&s.values) {
+            t.push(&SeedValueRecord {
+                figure: s.figure,
+                name: &s.name,
+                seed,
+                value,
+            });
         }
     }
     t.into_string()
@@ -75,54 +73,28 @@ pub fn seeds_csv(spreads: &[SeedSpread], seeds: &[u64]) -> String {
 /// `figure,name,mean,sd_between,claimed_se,ratio`; the ratio is empty when no error is
 /// claimed (a figure that is the same in every run).
 pub fn seeds_summary_csv(spreads: &[SeedSpread]) -> String {
-    let mut t = Table::new(&SEEDS_SUMMARY_HEADER);
+    let mut t = TableWriter::<SeedSpreads>::new();
     for s in spreads {
-        t.row()
-            .text(s.figure)
-            .text(&s.name)
-            .num(s.mean)
-            .num(s.sd_between)
-            .num(s.claimed_se)
-            .num(s.ratio());
+        t.push(&SeedSpreadRecord {
+            figure: s.figure,
+            name: &s.name,
+            mean: s.mean,
+            sd_between: s.sd_between,
+            claimed_se: s.claimed_se,
+            ratio: s.ratio(),
+        });
     }
     t.into_string()
 }
 
-#[derive(Serialize)]
-struct SeedsJson<'a> {
-    scenario: &'a str,
-    scenario_sha256: &'a str,
-    tool: &'static str,
-    version: &'static str,
-    seeds: &'a [u64],
-    runs: u64,
-    steps: usize,
-    verdict_rule: String,
-    figures: Vec<FigureJson<'a>>,
-    threads: usize,
-    elapsed_s: f64,
-}
-
-#[derive(Serialize)]
-struct FigureJson<'a> {
-    figure: &'static str,
-    name: &'a str,
-    values: Vec<f64>,
-    mean: f64,
-    sd_between: f64,
-    claimed_se: f64,
-    /// `null` when no error is claimed.
-    ratio: f64,
-    verdict: &'static str,
-}
-
-pub fn seeds_summary_json(sc: &Scenario, spreads: &[SeedSpread], meta: &SeedsMeta) -> String {
-    let summary = SeedsJson {
-        scenario: &sc.name,
-        scenario_sha256: &sc.sha256,
-        tool: env!("CARGO_PKG_NAME"),
-        version: env!("CARGO_PKG_VERSION"),
-        seeds: meta.seeds,
+/// The summary of a seeds study, figures rounded as in the CSV files.
+pub fn seeds_summary(sc: &Scenario, spreads: &[SeedSpread], meta: &SeedsMeta) -> SeedsSummary {
+    SeedsSummary {
+        scenario: sc.name.clone(),
+        scenario_sha256: sc.sha256.clone(),
+        tool: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        seeds: meta.seeds.to_vec(),
         runs: meta.runs,
         steps: sc.steps,
         verdict_rule: format!(
@@ -131,24 +103,20 @@ pub fn seeds_summary_json(sc: &Scenario, spreads: &[SeedSpread], meta: &SeedsMet
         ),
         figures: spreads
             .iter()
-            .map(|s| FigureJson {
-                figure: s.figure,
-                name: &s.name,
+            .map(|s| SeedFigure {
+                figure: s.figure.into(),
+                name: s.name.clone(),
                 values: s.values.iter().copied().map(r6).collect(),
                 mean: r6(s.mean),
                 sd_between: r6(s.sd_between),
                 claimed_se: r6(s.claimed_se),
                 ratio: r6(s.ratio()),
-                verdict: s.verdict().as_str(),
+                verdict: s.verdict().as_str().into(),
             })
             .collect(),
         threads: meta.threads,
         elapsed_s: r6(meta.elapsed_s),
-    };
-    let mut text = serde_json::to_string_pretty(&summary)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    }
 }
 
 /// The table printed after `influence seeds`: per figure the mean over seeds, the spread

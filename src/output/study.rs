@@ -1,14 +1,20 @@
 //! The files of a Monte Carlo study.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::atomic::OutputError;
-use super::csv::{Table, push_field, push_number};
+use super::schema::alignment::{self, Alignment, AlignmentRecord};
+use super::schema::events::{self, EventFrequencies, EventRecord};
+use super::schema::final_alignment::{self, FinalAlignment, FinalRecord};
+use super::schema::outcomes::{self, OutcomeRecord, Outcomes};
+use super::schema::pairs::{self, PairFinal, PairRecord};
+use super::schema::runs_sample::{self, RunsSample, SampleRecord};
+use super::schema::summary::{
+    self, AlignmentFigures, StudyActor, StudyOutcome, StudySummary, Summary, UntilRule,
+};
+use super::schema::{SCENARIO_FILE, TableStream, TableWriter};
 use crate::analysis::summary::{
     Distribution, alignment_at, event_frequencies, outcome_estimates, threat_final, trust_final,
 };
@@ -34,7 +40,7 @@ pub fn write_study(
     meta: &StudyMeta,
 ) -> Result<(), OutputError> {
     write_study_tables(dir, sc, scenario_text, result, meta)?;
-    write_file_with(&dir.join("final.csv"), |out| {
+    write_file_with(&dir.join(final_alignment::FILE), |out| {
         write_final_csv(out, sc, result)
     })
 }
@@ -61,14 +67,14 @@ pub fn write_study_tables(
     meta: &StudyMeta,
 ) -> Result<(), OutputError> {
     let files = [
-        ("alignment.csv", alignment_csv(sc, result)),
-        ("trust_final.csv", pair_csv(sc, result, trust_final)),
-        ("threat_final.csv", pair_csv(sc, result, threat_final)),
-        ("outcomes.csv", outcomes_csv(sc, result)),
-        ("events.csv", events_csv(sc, result)),
-        ("runs_sample.csv", sample_csv(sc, result)),
-        ("summary.json", summary_json(sc, result, meta)),
-        ("scenario.toml", scenario_text.to_string()),
+        (alignment::FILE, alignment_csv(sc, result)),
+        (pairs::TRUST_FILE, pair_csv(sc, result, trust_final)),
+        (pairs::THREAT_FILE, pair_csv(sc, result, threat_final)),
+        (outcomes::FILE, outcomes_csv(sc, result)),
+        (events::FILE, events_csv(sc, result)),
+        (runs_sample::FILE, sample_csv(sc, result)),
+        (summary::FILE, summary_json(dir, sc, result, meta)?),
+        (SCENARIO_FILE, scenario_text.to_string()),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -86,22 +92,21 @@ pub fn alignment_csv(sc: &Scenario, result: &BatchResult) -> String {
 /// that hold aggregates without a per-run table.
 pub fn alignment_table(sc: &Scenario, acc: &crate::montecarlo::StudyTally) -> String {
     let n = sc.n();
-    let mut t = Table::new(&[
-        "step", "actor", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
-    ]);
+    let mut t = TableWriter::<Alignment>::new();
     for step in 0..=sc.steps {
         for (i, actor) in sc.actors.iter().enumerate() {
             let d = alignment_at(acc, n, step, i);
-            t.row()
-                .int(step as u64)
-                .text(&actor.name)
-                .num(d.mean)
-                .num(d.sd)
-                .num(d.p05)
-                .num(d.p25)
-                .num(d.p50)
-                .num(d.p75)
-                .num(d.p95);
+            t.push(&AlignmentRecord {
+                step: step as u64,
+                actor: &actor.name,
+                mean: d.mean,
+                sd: d.sd,
+                p05: d.p05,
+                p25: d.p25,
+                p50: d.p50,
+                p75: d.p75,
+                p95: d.p95,
+            });
         }
     }
     t.into_string()
@@ -112,90 +117,76 @@ type PairStat = fn(&crate::montecarlo::StudyTally, usize, usize, usize) -> Distr
 /// `from,to,mean,sd,p05,p50,p95` over ordered pairs of distinct actors.
 pub fn pair_csv(sc: &Scenario, result: &BatchResult, stat: PairStat) -> String {
     let n = sc.n();
-    let mut t = Table::new(&["from", "to", "mean", "sd", "p05", "p50", "p95"]);
+    let mut t = TableWriter::<PairFinal>::new();
     for (i, from) in sc.actors.iter().enumerate() {
         for (j, to) in sc.actors.iter().enumerate() {
             if i == j {
                 continue;
             }
             let d = stat(&result.aggregates, n, i, j);
-            t.row()
-                .text(&from.name)
-                .text(&to.name)
-                .num(d.mean)
-                .num(d.sd)
-                .num(d.p05)
-                .num(d.p50)
-                .num(d.p95);
+            t.push(&PairRecord {
+                from: &from.name,
+                to: &to.name,
+                mean: d.mean,
+                sd: d.sd,
+                p05: d.p05,
+                p50: d.p50,
+                p95: d.p95,
+            });
         }
     }
     t.into_string()
 }
 
-/// `run,actor,alignment`: every run's final alignment. Streamed row by row: with a million
-/// runs the text is several times larger than the table it comes from.
+/// `run,actor,alignment`: every run's final alignment, streamed row by row (with a million
+/// runs the text is several times larger than the table it comes from), then flushed.
 pub fn write_final_csv(
     out: &mut impl Write,
     sc: &Scenario,
     result: &BatchResult,
 ) -> io::Result<()> {
     let n = sc.n();
-    out.write_all(b"run,actor,alignment\n")?;
-    if n == 0 {
-        return Ok(());
-    }
-    let names: Vec<String> = sc
-        .actors
-        .iter()
-        .map(|a| {
-            let mut f = String::new();
-            push_field(&mut f, &a.name);
-            f
-        })
-        .collect();
-    let mut line = String::new();
-    for (r, row) in (result.first_run..).zip(result.final_alignment.chunks(n)) {
-        for (name, &a) in names.iter().zip(row) {
-            line.clear();
-            let _ = write!(line, "{r},{name},");
-            push_number(&mut line, a);
-            line.push('\n');
-            out.write_all(line.as_bytes())?;
+    let mut t = TableStream::<FinalAlignment, _>::new(out)?;
+    if n > 0 {
+        for (r, row) in (result.first_run..).zip(result.final_alignment.chunks(n)) {
+            for (actor, &a) in sc.actors.iter().zip(row) {
+                t.push(&FinalRecord {
+                    run: r,
+                    actor: &actor.name,
+                    alignment: a,
+                })?;
+            }
         }
     }
-    Ok(())
+    t.into_inner().flush()
 }
 
 /// `outcome,probability,ci_low,ci_high,runs` with Wilson 95% intervals.
 pub fn outcomes_csv(sc: &Scenario, result: &BatchResult) -> String {
-    let mut t = Table::new(&["outcome", "probability", "ci_low", "ci_high", "runs"]);
+    let mut t = TableWriter::<Outcomes>::new();
     for o in outcome_estimates(sc, &result.aggregates) {
-        t.row()
-            .text(&o.name)
-            .num(o.probability)
-            .num(o.interval.low)
-            .num(o.interval.high)
-            .int(o.runs);
+        t.push(&OutcomeRecord {
+            outcome: &o.name,
+            probability: o.probability,
+            ci_low: o.interval.low,
+            ci_high: o.interval.high,
+            runs: o.runs,
+        });
     }
     t.into_string()
 }
 
 /// `event,label,kind,fired_fraction,mean_times_fired`.
 pub fn events_csv(sc: &Scenario, result: &BatchResult) -> String {
-    let mut t = Table::new(&[
-        "event",
-        "label",
-        "kind",
-        "fired_fraction",
-        "mean_times_fired",
-    ]);
+    let mut t = TableWriter::<EventFrequencies>::new();
     for e in event_frequencies(sc, &result.aggregates) {
-        t.row()
-            .text(&e.id)
-            .text(&e.label)
-            .text(&e.kind)
-            .num(e.fired_fraction)
-            .num(e.mean_times_fired);
+        t.push(&EventRecord {
+            event: &e.id,
+            label: &e.label,
+            kind: &e.kind,
+            fired_fraction: e.fired_fraction,
+            mean_times_fired: e.mean_times_fired,
+        });
     }
     t.into_string()
 }
@@ -203,87 +194,25 @@ pub fn events_csv(sc: &Scenario, result: &BatchResult) -> String {
 /// `run,step,actor,alignment` for the first runs, kept for charts of single runs.
 pub fn sample_csv(sc: &Scenario, result: &BatchResult) -> String {
     let acc = &result.aggregates;
-    let mut t = Table::new(&["run", "step", "actor", "alignment"]);
+    let mut t = TableWriter::<RunsSample>::new();
     for r in 0..acc.sample.held() {
         for (i, actor) in sc.actors.iter().enumerate() {
             for (step, a) in acc.sample.trajectory(r, i).into_iter().enumerate() {
-                t.row()
-                    .int(r as u64)
-                    .int(step as u64)
-                    .text(&actor.name)
-                    .num(a);
+                t.push(&SampleRecord {
+                    run: r as u64,
+                    step: step as u64,
+                    actor: &actor.name,
+                    alignment: a,
+                });
             }
         }
     }
     t.into_string()
 }
 
-#[derive(Serialize)]
-struct SummaryJson<'a> {
-    scenario: &'a str,
-    scenario_sha256: &'a str,
-    tool: &'static str,
-    version: &'static str,
-    seed: u64,
-    runs: u64,
-    steps: usize,
-    step_unit: &'a str,
-    start: Option<&'a str>,
-    axis: [&'a str; 2],
-    quantiles: String,
-    actors: Vec<ActorJson<'a>>,
-    outcomes: Vec<OutcomeJson>,
-    /// Present only for a study grown until its intervals were narrow enough.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    until: Option<UntilJson>,
-    threads: usize,
-    elapsed_s: f64,
-}
-
 /// The stopping rule of a study grown block by block (`influence run --until-ci`), as
-/// summary.json records it: what was asked and whether it was met.
-#[derive(Debug, Clone, Serialize)]
-pub struct UntilJson {
-    /// Target: largest half-width of every outcome's 95% interval.
-    pub half_width: f64,
-    /// Runs added at a time.
-    pub block: u64,
-    /// The cap on runs.
-    pub max_runs: u64,
-    /// Whether every interval reached the target before the cap.
-    pub met: bool,
-    /// The widest outcome interval's half-width at the end.
-    pub widest_half_width: f64,
-}
-
-#[derive(Serialize)]
-struct ActorJson<'a> {
-    name: &'a str,
-    kind: &'static str,
-    initial_alignment: f64,
-    final_alignment: DistributionJson,
-}
-
-#[derive(Serialize)]
-struct DistributionJson {
-    mean: f64,
-    sd: f64,
-    p05: f64,
-    p25: f64,
-    p50: f64,
-    p75: f64,
-    p95: f64,
-}
-
-#[derive(Serialize)]
-struct OutcomeJson {
-    name: String,
-    probability: f64,
-    ci_low: f64,
-    ci_high: f64,
-    hits: u64,
-    runs: u64,
-}
+/// summary.json records it.
+pub type UntilJson = UntilRule;
 
 /// Rounds to the six decimals of the CSV files, so both say the same.
 pub(crate) fn r6(x: f64) -> f64 {
@@ -291,30 +220,47 @@ pub(crate) fn r6(x: f64) -> f64 {
     if y == 0.0 { 0.0 } else { y }
 }
 
-pub fn summary_json(sc: &Scenario, result: &BatchResult, meta: &StudyMeta) -> String {
-    summary_json_until(sc, result, meta, None)
+/// The text of summary.json of a study written into `dir`.
+pub fn summary_json(
+    dir: &Path,
+    sc: &Scenario,
+    result: &BatchResult,
+    meta: &StudyMeta,
+) -> Result<String, OutputError> {
+    summary_json_until(dir, sc, result, meta, None)
 }
 
 /// summary.json, with the stopping rule of a grown study when there is one.
 pub fn summary_json_until(
+    dir: &Path,
     sc: &Scenario,
     result: &BatchResult,
     meta: &StudyMeta,
-    until: Option<&UntilJson>,
-) -> String {
+    until: Option<&UntilRule>,
+) -> Result<String, OutputError> {
+    Summary::Study(study_summary(sc, result, meta, until)).to_output(dir)
+}
+
+/// The summary of a study, figures rounded as in the CSV files.
+pub fn study_summary(
+    sc: &Scenario,
+    result: &BatchResult,
+    meta: &StudyMeta,
+    until: Option<&UntilRule>,
+) -> StudySummary {
     let n = sc.n();
     let acc = &result.aggregates;
-    let summary = SummaryJson {
-        scenario: &sc.name,
-        scenario_sha256: &sc.sha256,
-        tool: env!("CARGO_PKG_NAME"),
-        version: env!("CARGO_PKG_VERSION"),
+    StudySummary {
+        scenario: sc.name.clone(),
+        scenario_sha256: sc.sha256.clone(),
+        tool: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
         seed: result.seed,
         runs: result.runs,
         steps: sc.steps,
-        step_unit: &sc.step_unit,
-        start: sc.start.as_deref(),
-        axis: [&sc.axis.negative, &sc.axis.positive],
+        step_unit: sc.step_unit.clone(),
+        start: sc.start.clone(),
+        axis: [sc.axis.negative.clone(), sc.axis.positive.clone()],
         quantiles: format!("histogram, bin width {BIN_WIDTH}, error below {BIN_WIDTH}"),
         actors: sc
             .actors
@@ -322,11 +268,11 @@ pub fn summary_json_until(
             .enumerate()
             .map(|(i, a)| {
                 let d = alignment_at(acc, n, sc.steps, i);
-                ActorJson {
-                    name: &a.name,
-                    kind: a.kind.as_str(),
+                StudyActor {
+                    name: a.name.clone(),
+                    kind: a.kind.as_str().into(),
                     initial_alignment: a.alignment,
-                    final_alignment: DistributionJson {
+                    final_alignment: AlignmentFigures {
                         mean: r6(d.mean),
                         sd: r6(d.sd),
                         p05: r6(d.p05),
@@ -340,7 +286,7 @@ pub fn summary_json_until(
             .collect(),
         outcomes: outcome_estimates(sc, acc)
             .into_iter()
-            .map(|o| OutcomeJson {
+            .map(|o| StudyOutcome {
                 name: o.name,
                 probability: r6(o.probability),
                 ci_low: r6(o.interval.low),
@@ -349,16 +295,12 @@ pub fn summary_json_until(
                 runs: o.runs,
             })
             .collect(),
-        until: until.map(|u| UntilJson {
+        until: until.map(|u| UntilRule {
             half_width: r6(u.half_width),
             widest_half_width: r6(u.widest_half_width),
-            ..u.clone()
+            ..*u
         }),
         threads: meta.threads,
         elapsed_s: r6(meta.elapsed_s),
-    };
-    let mut text = serde_json::to_string_pretty(&summary)
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    }
 }

@@ -5,25 +5,23 @@
 //! variant's change moves the actor. Also reads a comparison's directory for this chart and
 //! for the chart of differences ([`super::difference`]).
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
-
-use serde::Deserialize;
 
 use super::canvas::{Canvas, Dash, render_png};
 use super::error::ChartError;
 use super::frame::{Context, EXPLAIN_Y, MARGIN, Swatch, draw_header, legend_row, signed};
-use super::input::{Band, StudyData, read_alignment_bands};
+use super::input::{ActorNames, Band, StudyData, read_alignment_bands, read_scenario, step_of};
 use super::layout::ellipsize;
-use super::paired::{bare_study, read_json, read_scenario, save, subtitle};
+use super::paired::{bare_study, save, subtitle};
 use super::palette::{INK, actor_style, hex, rgba, with_alpha};
 use super::panels::Grid;
-use super::records::CsvFile;
 use super::{ChartsReport, Drawn, PanelBox};
-use crate::output::compare::{
-    BASE_ALIGNMENT, BASE_SCENARIO, DIFF_ALIGNMENT, VARIANT_ALIGNMENT, VARIANT_SCENARIO,
+use crate::output::schema::compare::{
+    BASE_ALIGNMENT, BASE_SCENARIO, DIFF_ALIGNMENT, DiffAlignment, VARIANT_ALIGNMENT,
+    VARIANT_SCENARIO,
 };
+use crate::output::schema::{CompareSummary, TableReader};
 
 pub const FILE: &str = "compare_fan.png";
 
@@ -49,24 +47,10 @@ pub struct CompareData {
     pub variant_label: String,
 }
 
-#[derive(Deserialize)]
-struct Summary {
-    base: SideSummary,
-    variant: SideSummary,
-    seed: u64,
-    runs: u64,
-}
-
-#[derive(Deserialize)]
-struct SideSummary {
-    label: String,
-    scenario_sha256: String,
-}
-
 impl CompareData {
     /// Reads and cross-checks the files of a comparison's directory.
     pub fn read(dir: &Path) -> Result<CompareData, ChartError> {
-        let summary: Summary = read_json(&dir.join("summary.json"))?;
+        let summary = CompareSummary::read(dir)?;
         let base = read_scenario(&dir.join(BASE_SCENARIO), &summary.base.scenario_sha256)?;
         let variant_path = dir.join(VARIANT_SCENARIO);
         let variant = read_scenario(&variant_path, &summary.variant.scenario_sha256)?;
@@ -79,9 +63,10 @@ impl CompareData {
                 message: "it does not describe the same actors and steps as base.toml".into(),
             });
         }
-        let bands = read_alignment_bands(&dir.join(BASE_ALIGNMENT), &base)?;
-        let variant_bands = read_alignment_bands(&dir.join(VARIANT_ALIGNMENT), &base)?;
-        let diff = read_diff(&dir.join(DIFF_ALIGNMENT), &base)?;
+        let actors = ActorNames::from(&base, BASE_SCENARIO);
+        let bands = read_alignment_bands(&dir.join(BASE_ALIGNMENT), &base, &actors)?;
+        let variant_bands = read_alignment_bands(&dir.join(VARIANT_ALIGNMENT), &base, &actors)?;
+        let diff = read_diff(&dir.join(DIFF_ALIGNMENT), &base, &actors)?;
         Ok(CompareData {
             base: bare_study(base, summary.runs, summary.seed, bands),
             variant_bands,
@@ -117,23 +102,13 @@ impl CompareData {
     }
 }
 
-fn read_diff(path: &Path, sc: &crate::scenario::Scenario) -> Result<Vec<DiffPoint>, ChartError> {
+fn read_diff(
+    path: &Path,
+    sc: &crate::scenario::Scenario,
+    actors: &ActorNames,
+) -> Result<Vec<DiffPoint>, ChartError> {
     let n = sc.n();
-    let index: HashMap<&str, usize> = sc
-        .actors
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.name.as_str(), i))
-        .collect();
-    let mut csv = CsvFile::open(path)?;
-    let [c_step, c_actor, c_mean, c_low, c_high, c_higher] = csv.columns([
-        "step",
-        "actor",
-        "mean_diff",
-        "ci_low",
-        "ci_high",
-        "p_variant_higher",
-    ])?;
+    let mut csv = TableReader::<DiffAlignment>::open(path)?;
     let missing = DiffPoint {
         mean: f64::NAN,
         low: f64::NAN,
@@ -142,26 +117,20 @@ fn read_diff(path: &Path, sc: &crate::scenario::Scenario) -> Result<Vec<DiffPoin
     };
     let mut out = vec![missing; (sc.steps + 1) * n];
     let mut seen = vec![false; out.len()];
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
-        let step = csv.count(&f, c_step)?;
-        let step = usize::try_from(step)
-            .ok()
-            .filter(|&s| s <= sc.steps)
-            .ok_or_else(|| csv.garbled(&format!("step {step} is past the scenario's steps")))?;
-        let actor = *index
-            .get(f[c_actor].as_str())
-            .ok_or_else(|| csv.garbled(&format!("actor {:?} is not in base.toml", f[c_actor])))?;
+    while csv.next_record()? {
+        let r = csv.record()?;
+        let step = step_of(&csv, r.step, sc.steps)?;
+        let actor = actors.get(&csv, r.actor)?;
         let k = step * n + actor;
         if seen[k] {
-            return Err(csv.garbled("a second row for this step and actor"));
+            return Err(csv.garbled("a second row for this step and actor").into());
         }
         seen[k] = true;
         out[k] = DiffPoint {
-            mean: csv.number(&f, c_mean)?,
-            low: csv.number(&f, c_low)?,
-            high: csv.number(&f, c_high)?,
-            p_variant_higher: csv.number(&f, c_higher)?,
+            mean: r.mean_diff,
+            low: r.ci_low,
+            high: r.ci_high,
+            p_variant_higher: r.p_variant_higher,
         };
     }
     if let Some(k) = seen.iter().position(|s| !s) {

@@ -10,11 +10,9 @@
 //! Drawn from `convergence.csv` and the rule recorded in summary.json; a study without
 //! convergence.csv has no such chart.
 
-use std::fs;
 use std::path::Path;
 
 use plotters::style::RGBAColor;
-use serde::Deserialize;
 
 use super::canvas::{Across, Align, Canvas, Dash, render_png, text_width};
 use super::error::ChartError;
@@ -24,9 +22,9 @@ use super::frame::{
 };
 use super::layout::{Rect, Scale, ellipsize, grid_columns};
 use super::palette::{GRID, INK, PLOT_BG, RULE, hex, with_alpha};
-use super::records::CsvFile;
 use super::{Drawn, PanelBox};
-use crate::output::convergence::CONVERGENCE_CSV;
+use crate::output::schema::convergence::{self, Convergence};
+use crate::output::schema::{TableReader, UntilRule};
 use crate::scenario::Scenario;
 
 pub const FILE: &str = "convergence.png";
@@ -55,16 +53,6 @@ pub struct Estimate {
     pub high: f64,
 }
 
-/// The stopping rule as summary.json records it.
-#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-pub struct Rule {
-    pub half_width: f64,
-    pub block: u64,
-    pub max_runs: u64,
-    pub met: bool,
-    pub widest_half_width: Option<f64>,
-}
-
 /// The path of a grown study, read back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConvergenceData {
@@ -72,7 +60,8 @@ pub struct ConvergenceData {
     pub runs: Vec<u64>,
     /// `estimates[block * outcomes + outcome]`, outcomes in scenario order.
     pub estimates: Vec<Estimate>,
-    pub rule: Option<Rule>,
+    /// The rule of summary.json, when the study had one.
+    pub rule: Option<UntilRule>,
 }
 
 impl ConvergenceData {
@@ -81,45 +70,49 @@ impl ConvergenceData {
     }
 
     /// Reads `convergence.csv` of `dir`, if there is one, checked against the scenario copy
-    /// and the run count of summary.json.
+    /// and the run count of summary.json; `until` is the rule summary.json records.
     pub fn read(
         dir: &Path,
         sc: &Scenario,
         total_runs: u64,
+        until: Option<UntilRule>,
     ) -> Result<Option<ConvergenceData>, ChartError> {
-        let path = dir.join(CONVERGENCE_CSV);
+        let path = dir.join(convergence::FILE);
         if !path.exists() {
             return Ok(None);
         }
         let m = sc.outcomes.len();
-        let mut csv = CsvFile::open(&path)?;
-        let [c_runs, c_name, c_p, c_low, c_high] =
-            csv.columns(["runs", "outcome", "probability", "ci_low", "ci_high"])?;
+        let mut csv = TableReader::<Convergence>::open(&path)?;
         let mut runs: Vec<u64> = Vec::new();
         let mut estimates = Vec::new();
-        let mut f = Vec::new();
-        while csv.next_record(&mut f)? {
+        while csv.next_record()? {
+            let r = csv.record()?;
             let k = estimates.len();
-            let r = csv.count(&f, c_runs)?;
             if k % m.max(1) == 0 {
-                if runs.last().is_some_and(|&last| r <= last) {
-                    return Err(csv.garbled("run counts must grow from block to block"));
+                if runs.last().is_some_and(|&last| r.runs <= last) {
+                    return Err(csv
+                        .garbled("run counts must grow from block to block")
+                        .into());
                 }
-                runs.push(r);
-            } else if runs.last() != Some(&r) {
-                return Err(csv.garbled("a block must list every outcome before the next"));
+                runs.push(r.runs);
+            } else if runs.last() != Some(&r.runs) {
+                return Err(csv
+                    .garbled("a block must list every outcome before the next")
+                    .into());
             }
             let expected = sc.outcomes.get(k % m.max(1)).map(|o| o.name.as_str());
-            if expected != Some(f[c_name].as_str()) {
-                return Err(csv.garbled(&format!(
-                    "expected outcome {:?} here, as in scenario.toml",
-                    expected.unwrap_or("(none)")
-                )));
+            if expected != Some(r.outcome) {
+                return Err(csv
+                    .garbled(&format!(
+                        "expected outcome {:?} here, as in scenario.toml",
+                        expected.unwrap_or("(none)")
+                    ))
+                    .into());
             }
             estimates.push(Estimate {
-                probability: csv.number(&f, c_p)?,
-                low: csv.number(&f, c_low)?,
-                high: csv.number(&f, c_high)?,
+                probability: r.probability,
+                low: r.ci_low,
+                high: r.ci_high,
             });
         }
         let inconsistent = |message: String| ChartError::Inconsistent {
@@ -140,27 +133,9 @@ impl ConvergenceData {
         Ok(Some(ConvergenceData {
             runs,
             estimates,
-            rule: read_rule(&dir.join("summary.json"))?,
+            rule: until,
         }))
     }
-}
-
-#[derive(Deserialize)]
-struct SummaryUntil {
-    until: Option<Rule>,
-}
-
-fn read_rule(path: &Path) -> Result<Option<Rule>, ChartError> {
-    let text = fs::read_to_string(path).map_err(|source| ChartError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let s: SummaryUntil = serde_json::from_str(&text).map_err(|e| ChartError::Garbled {
-        path: path.to_path_buf(),
-        line: e.line(),
-        message: e.to_string(),
-    })?;
-    Ok(s.until)
 }
 
 struct Panel {
@@ -215,7 +190,7 @@ pub fn draw(ctx: &Context) -> Result<Drawn, ChartError> {
     let Some(conv) = &ctx.data.convergence else {
         return Err(ChartError::Draw {
             chart: FILE,
-            message: format!("the directory has no {CONVERGENCE_CSV}"),
+            message: format!("the directory has no {}", convergence::FILE),
         });
     };
     let l = layout(ctx);
@@ -306,10 +281,12 @@ fn status(conv: &ConvergenceData) -> String {
     let blocks = conv.runs.len();
     match conv.rule {
         Some(r) => {
-            let widest = r
-                .widest_half_width
-                .map(|w| format!("; the widest interval is ±{w:.4}"))
-                .unwrap_or_default();
+            let w = r.widest_half_width;
+            let widest = if w.is_finite() {
+                format!("; the widest interval is ±{w:.4}")
+            } else {
+                String::new()
+            };
             if r.met {
                 format!(
                     "Every interval reached the target half-width {} after {} runs ({blocks} block{} of {}){widest}.",

@@ -9,10 +9,13 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use serde::Deserialize;
-
 use super::error::ChartError;
-use super::records::CsvFile;
+use crate::output::schema::alignment::{self, Alignment};
+use crate::output::schema::final_alignment::{self, FinalAlignment};
+use crate::output::schema::outcomes::{self, Outcomes};
+use crate::output::schema::pairs::{self, PairFinal};
+use crate::output::schema::runs_sample::{self, RunsSample};
+use crate::output::schema::{ReadError, SCENARIO_FILE, StudySummary, TableFormat, TableReader};
 use crate::scenario::{Scenario, parse_scenario};
 
 /// Bins of the final-alignment histograms: fine enough for the narrowest distributions the
@@ -97,47 +100,16 @@ impl StudyData {
 
     /// Reads and cross-checks every file the charts need.
     pub fn read(dir: &Path) -> Result<StudyData, ChartError> {
-        let not_a_study = |reason: String| ChartError::NotAStudy {
-            dir: dir.to_path_buf(),
-            reason,
-        };
-        match fs::metadata(dir) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => return Err(not_a_study("it is not a directory".into())),
-            Err(e) => return Err(not_a_study(e.to_string())),
-        }
-        let summary_path = dir.join("summary.json");
-        if !summary_path.exists() {
-            return Err(not_a_study("it has no summary.json".into()));
-        }
-        let summary = read_summary(&summary_path)?;
-        let scenario_path = dir.join("scenario.toml");
-        let text = fs::read_to_string(&scenario_path).map_err(|source| ChartError::Read {
-            path: scenario_path.clone(),
-            source,
-        })?;
-        let scenario =
-            parse_scenario(&text, &scenario_path.display().to_string()).map_err(|e| {
-                ChartError::Scenario {
-                    path: scenario_path.clone(),
-                    message: e.to_string(),
-                }
-            })?;
-        if scenario.sha256 != summary.scenario_sha256 {
-            return Err(ChartError::Inconsistent {
-                path: scenario_path,
-                message:
-                    "this is not the scenario summary.json was made from (its SHA-256 differs)"
-                        .into(),
-            });
-        }
+        let summary = StudySummary::read(dir)?;
+        let scenario = read_scenario(&dir.join(SCENARIO_FILE), &summary.scenario_sha256)?;
         let names = ActorNames::new(&scenario);
-        let bands = read_bands(&dir.join("alignment.csv"), &scenario, &names)?;
-        let (sample_runs, sample) = read_sample(&dir.join("runs_sample.csv"), &scenario, &names)?;
-        let finals = read_finals(&dir.join("final.csv"), &names)?;
-        let trust_end = read_trust(&dir.join("trust_final.csv"), &scenario, &names)?;
-        let outcomes = read_outcomes(&dir.join("outcomes.csv"))?;
-        let convergence = super::convergence::ConvergenceData::read(dir, &scenario, summary.runs)?;
+        let bands = read_bands(&dir.join(alignment::FILE), &scenario, &names)?;
+        let (sample_runs, sample) = read_sample(&dir.join(runs_sample::FILE), &scenario, &names)?;
+        let finals = read_finals(&dir.join(final_alignment::FILE), &names)?;
+        let trust_end = read_trust(&dir.join(pairs::TRUST_FILE), &scenario, &names)?;
+        let outcomes = read_outcomes(&dir.join(outcomes::FILE))?;
+        let convergence =
+            super::convergence::ConvergenceData::read(dir, &scenario, summary.runs, summary.until)?;
         Ok(StudyData {
             scenario,
             runs: summary.runs,
@@ -153,33 +125,41 @@ impl StudyData {
     }
 }
 
-/// The part of summary.json the charts need; the rest is the scenario's or the tables'.
-#[derive(Deserialize)]
-struct Summary {
-    scenario_sha256: String,
-    seed: u64,
-    runs: u64,
-}
-
-fn read_summary(path: &Path) -> Result<Summary, ChartError> {
-    let text = fs::read_to_string(path).map_err(|source| ChartError::Read {
+/// Reads and checks a scenario copy, and that it is the one summary.json was made from.
+pub fn read_scenario(path: &Path, sha256: &str) -> Result<Scenario, ChartError> {
+    let text = fs::read_to_string(path).map_err(|source| ReadError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|e| ChartError::Garbled {
-        path: path.to_path_buf(),
-        line: e.line(),
-        message: e.to_string(),
-    })
+    let sc =
+        parse_scenario(&text, &path.display().to_string()).map_err(|e| ChartError::Scenario {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    if sc.sha256 != sha256 {
+        return Err(ChartError::Inconsistent {
+            path: path.to_path_buf(),
+            message: "this is not the scenario summary.json was made from (its SHA-256 differs)"
+                .into(),
+        });
+    }
+    Ok(sc)
 }
 
 /// Actor names to indices, with the error every table gives for a name it should not have.
-struct ActorNames {
+pub struct ActorNames {
     index: HashMap<String, usize>,
+    /// The file the names come from, for messages.
+    source: &'static str,
 }
 
 impl ActorNames {
-    fn new(sc: &Scenario) -> ActorNames {
+    pub fn new(sc: &Scenario) -> ActorNames {
+        ActorNames::from(sc, SCENARIO_FILE)
+    }
+
+    /// The names of `sc`, read from the file `source`.
+    pub fn from(sc: &Scenario, source: &'static str) -> ActorNames {
         ActorNames {
             index: sc
                 .actors
@@ -187,6 +167,7 @@ impl ActorNames {
                 .enumerate()
                 .map(|(i, a)| (a.name.clone(), i))
                 .collect(),
+            source,
         }
     }
 
@@ -194,21 +175,24 @@ impl ActorNames {
         self.index.len()
     }
 
-    fn get(&self, csv: &CsvFile, name: &str) -> Result<usize, ChartError> {
+    pub fn get<F: TableFormat>(
+        &self,
+        csv: &TableReader<F>,
+        name: &str,
+    ) -> Result<usize, ReadError> {
         self.index
             .get(name)
             .copied()
-            .ok_or_else(|| csv.garbled(&format!("actor {name:?} is not in scenario.toml")))
+            .ok_or_else(|| csv.garbled(&format!("actor {name:?} is not in {}", self.source)))
     }
 }
 
-fn step_of(
-    csv: &CsvFile,
-    fields: &[String],
-    col: usize,
+/// A step of the scenario, or an error about the record that names it.
+pub fn step_of<F: TableFormat>(
+    csv: &TableReader<F>,
+    step: u64,
     steps: usize,
-) -> Result<usize, ChartError> {
-    let step = csv.count(fields, col)?;
+) -> Result<usize, ReadError> {
     usize::try_from(step)
         .ok()
         .filter(|&s| s <= steps)
@@ -217,32 +201,34 @@ fn step_of(
 
 /// Reads a table in alignment.csv's format, checked against `sc`: every step and actor once,
 /// no other. Other output directories (a comparison's two scenarios) keep the same format.
-pub fn read_alignment_bands(path: &Path, sc: &Scenario) -> Result<Vec<Band>, ChartError> {
-    read_bands(path, sc, &ActorNames::new(sc))
+pub fn read_alignment_bands(
+    path: &Path,
+    sc: &Scenario,
+    names: &ActorNames,
+) -> Result<Vec<Band>, ChartError> {
+    read_bands(path, sc, names)
 }
 
 fn read_bands(path: &Path, sc: &Scenario, names: &ActorNames) -> Result<Vec<Band>, ChartError> {
     let n = names.n();
-    let mut csv = CsvFile::open(path)?;
-    let [c_step, c_actor, c05, c25, c50, c75, c95] =
-        csv.columns(["step", "actor", "p05", "p25", "p50", "p75", "p95"])?;
+    let mut csv = TableReader::<Alignment>::open(path)?;
     let mut bands = vec![Band::MISSING; (sc.steps + 1) * n];
     let mut seen = vec![false; bands.len()];
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
-        let step = step_of(&csv, &f, c_step, sc.steps)?;
-        let actor = names.get(&csv, &f[c_actor])?;
+    while csv.next_record()? {
+        let r = csv.record()?;
+        let step = step_of(&csv, r.step, sc.steps)?;
+        let actor = names.get(&csv, r.actor)?;
         let k = step * n + actor;
         if seen[k] {
-            return Err(csv.garbled("a second row for this step and actor"));
+            return Err(csv.garbled("a second row for this step and actor").into());
         }
         seen[k] = true;
         bands[k] = Band {
-            p05: csv.number(&f, c05)?,
-            p25: csv.number(&f, c25)?,
-            p50: csv.number(&f, c50)?,
-            p75: csv.number(&f, c75)?,
-            p95: csv.number(&f, c95)?,
+            p05: r.p05,
+            p25: r.p25,
+            p50: r.p50,
+            p75: r.p75,
+            p95: r.p95,
         };
     }
     if let Some(k) = seen.iter().position(|s| !s) {
@@ -265,16 +251,14 @@ fn read_sample(
 ) -> Result<(Vec<u64>, Vec<f64>), ChartError> {
     let n = names.n();
     let len = sc.steps + 1;
-    let mut csv = CsvFile::open(path)?;
-    let [c_run, c_step, c_actor, c_value] = csv.columns(["run", "step", "actor", "alignment"])?;
+    let mut csv = TableReader::<RunsSample>::open(path)?;
     // The file holds a fixed, small number of runs, so keeping its rows is cheap.
     let mut rows = Vec::new();
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
-        let run = csv.count(&f, c_run)?;
-        let step = step_of(&csv, &f, c_step, sc.steps)?;
-        let actor = names.get(&csv, &f[c_actor])?;
-        rows.push((run, step, actor, csv.number(&f, c_value)?));
+    while csv.next_record()? {
+        let r = csv.record()?;
+        let step = step_of(&csv, r.step, sc.steps)?;
+        let actor = names.get(&csv, r.actor)?;
+        rows.push((r.run, step, actor, r.alignment));
     }
     let mut runs: Vec<u64> = rows.iter().map(|r| r.0).collect();
     runs.sort_unstable();
@@ -296,15 +280,13 @@ pub fn final_bin(a: f64) -> usize {
 }
 
 fn read_finals(path: &Path, names: &ActorNames) -> Result<Vec<u64>, ChartError> {
-    let mut csv = CsvFile::open(path)?;
-    let [c_actor, c_value] = csv.columns(["actor", "alignment"])?;
+    let mut csv = TableReader::<FinalAlignment>::open(path)?;
     let mut counts = vec![0u64; names.n() * FINAL_BINS];
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
-        let actor = names.get(&csv, &f[c_actor])?;
-        let a = csv.number(&f, c_value)?;
-        if a.is_finite() {
-            counts[actor * FINAL_BINS + final_bin(a)] += 1;
+    while csv.next_record()? {
+        let r = csv.record()?;
+        let actor = names.get(&csv, r.actor)?;
+        if r.alignment.is_finite() {
+            counts[actor * FINAL_BINS + final_bin(r.alignment)] += 1;
         }
     }
     Ok(counts)
@@ -312,19 +294,18 @@ fn read_finals(path: &Path, names: &ActorNames) -> Result<Vec<u64>, ChartError> 
 
 fn read_trust(path: &Path, sc: &Scenario, names: &ActorNames) -> Result<Vec<f64>, ChartError> {
     let n = names.n();
-    let mut csv = CsvFile::open(path)?;
-    let [c_from, c_to, c_mean] = csv.columns(["from", "to", "mean"])?;
+    let mut csv = TableReader::<PairFinal>::open(path)?;
     let mut trust = vec![f64::NAN; n * n];
     let mut seen = vec![false; n * n];
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
-        let from = names.get(&csv, &f[c_from])?;
-        let to = names.get(&csv, &f[c_to])?;
+    while csv.next_record()? {
+        let r = csv.record()?;
+        let from = names.get(&csv, r.from)?;
+        let to = names.get(&csv, r.to)?;
         if from == to {
-            return Err(csv.garbled("trust of an actor in itself"));
+            return Err(csv.garbled("trust of an actor in itself").into());
         }
         seen[from * n + to] = true;
-        trust[from * n + to] = csv.number(&f, c_mean)?;
+        trust[from * n + to] = r.mean;
     }
     let missing = (0..n * n).find(|&k| k / n != k % n && !seen[k]);
     if let Some(k) = missing {
@@ -341,17 +322,15 @@ fn read_trust(path: &Path, sc: &Scenario, names: &ActorNames) -> Result<Vec<f64>
 }
 
 fn read_outcomes(path: &Path) -> Result<Vec<OutcomeRow>, ChartError> {
-    let mut csv = CsvFile::open(path)?;
-    let [c_name, c_p, c_low, c_high] =
-        csv.columns(["outcome", "probability", "ci_low", "ci_high"])?;
+    let mut csv = TableReader::<Outcomes>::open(path)?;
     let mut out = Vec::new();
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
+    while csv.next_record()? {
+        let r = csv.record()?;
         out.push(OutcomeRow {
-            name: f[c_name].clone(),
-            probability: csv.number(&f, c_p)?,
-            ci_low: csv.number(&f, c_low)?,
-            ci_high: csv.number(&f, c_high)?,
+            name: r.outcome.to_string(),
+            probability: r.probability,
+            ci_low: r.ci_low,
+            ci_high: r.ci_high,
         });
     }
     Ok(out)

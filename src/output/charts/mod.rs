@@ -2,10 +2,11 @@
 //!
 //! Charts read only what `influence run` wrote (the CSV tables, summary.json and the
 //! scenario copy), so [`render_charts`] draws the same pictures, byte for byte, whether it
-//! runs right after a study or later on a directory that was copied elsewhere. Each chart
-//! is a module with one `draw` function; the pieces they share are:
+//! runs right after a study or later on a directory that was copied elsewhere. The other
+//! commands' directories are drawn the same way, and [`rerender_charts`] redraws any of
+//! them. Each chart is a module with one `draw` function; the pieces they share are:
 //!
-//! - [`input`]: the files read back and cross-checked, with [`records`] for CSV;
+//! - [`input`]: the files read back through [`crate::output::schema`] and cross-checked;
 //! - [`frame`]: title block, fonts, axes of alignment and time, event marks and key;
 //! - [`panels`]: small multiples (one panel per actor) for the time charts;
 //! - [`canvas`]: drawing in logical pixels with anti-aliasing and the embedded font;
@@ -28,7 +29,6 @@ pub mod overview;
 pub mod paired;
 pub mod palette;
 pub mod panels;
-pub mod records;
 pub mod runs;
 pub mod seeds;
 pub mod timeaxis;
@@ -44,6 +44,7 @@ pub use error::ChartError;
 pub use input::StudyData;
 
 use crate::output::StagedDir;
+use crate::output::schema::{OutputKind, read_kind};
 use frame::Context;
 use layout::Rect;
 
@@ -123,23 +124,47 @@ pub fn render_charts(dir: &Path, charts_dir: &Path) -> Result<ChartsReport, Char
     write_charts(&data, charts_dir, started)
 }
 
-/// Redraws the charts of an existing output directory: draws them into a staging
-/// directory beside `dir/charts`, then swaps it in, so `charts/` is never half written.
+/// Redraws the charts of an existing output directory of any kind: draws them into a
+/// staging directory beside `dir/charts`, then swaps it in, so `charts/` is never half
+/// written. summary.json says what kind of directory it is, and so which charts it holds;
+/// every file is read before anything is created, so a directory that cannot be drawn is
+/// left as it was.
 pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
     let started = Instant::now();
-    // A directory of `influence seeds` holds another kind of figures, with its own chart.
-    if seeds::is_seeds_dir(dir) {
-        return seeds::rerender(dir);
+    match read_kind(dir)? {
+        OutputKind::Study => {
+            let data = StudyData::read(dir)?;
+            swap_in(dir, started, |charts| write_charts(&data, charts, started))
+        }
+        OutputKind::Compare => {
+            let data = compare::CompareData::read(dir)?;
+            swap_in(dir, started, |charts| {
+                compare::write_charts(&data, charts, started)
+            })
+        }
+        OutputKind::Seeds => {
+            let data = seeds::SeedsData::read(dir)?;
+            swap_in(dir, started, |charts| {
+                seeds::write_chart(&data, charts, started)
+            })
+        }
+        OutputKind::Ablation => {
+            let data = tornado::AblationData::read(dir)?;
+            swap_in(dir, started, |charts| {
+                tornado::write_charts(&data, charts, started)
+            })
+        }
     }
-    // So do the directories of `influence compare` and `influence ablate`.
-    if let Some(report) = paired::rerender_paired(dir) {
-        return report;
-    }
-    // Read first, so that a directory that is not a study is refused before anything is
-    // created inside it.
-    let data = StudyData::read(dir)?;
+}
+
+/// Draws into a staging directory beside `dir/charts` and swaps it in when complete.
+fn swap_in(
+    dir: &Path,
+    started: Instant,
+    draw: impl FnOnce(&Path) -> Result<ChartsReport, ChartError>,
+) -> Result<ChartsReport, ChartError> {
     let staged = StagedDir::new(&dir.join(CHARTS_DIR), true)?;
-    let mut report = write_charts(&data, staged.path(), started)?;
+    let mut report = draw(staged.path())?;
     report.dir = staged.commit()?;
     report.elapsed_s = started.elapsed().as_secs_f64();
     Ok(report)

@@ -1,72 +1,18 @@
-//! What the charts of paired studies (`influence compare`, `influence ablate`) share: how a
-//! directory says which charts it holds, writing and redrawing them, and value axes centred
-//! on zero.
+//! What the charts of paired studies (`influence compare`, `influence ablate`) share: writing
+//! them, the study view of their scenario, subtitles, and value axes centred on zero.
 //!
 //! Like a study's, these charts are drawn only from the files of their output directory, so
-//! `influence chart DIR` redraws them exactly. The `kind` field of summary.json tells the
-//! directories apart; a study's summary.json has none.
+//! `influence chart DIR` redraws them exactly.
 
 use std::fs;
 use std::path::Path;
 use std::time::Instant;
 
-use serde::Deserialize;
-
-use super::compare::CompareData;
 use super::error::ChartError;
 use super::frame::Context;
 use super::input::StudyData;
-use super::tornado::AblationData;
-use super::{CHARTS_DIR, ChartFile, ChartsReport, Drawn};
-use crate::output::StagedDir;
-use crate::scenario::{Scenario, parse_scenario};
-
-#[derive(Deserialize)]
-struct KindOnly {
-    kind: Option<String>,
-}
-
-/// The `kind` of an output directory as its summary.json names it; `None` for a study, or
-/// when there is no readable summary.json (the study reader then says what is wrong).
-pub fn kind_of(dir: &Path) -> Option<String> {
-    let text = fs::read_to_string(dir.join("summary.json")).ok()?;
-    serde_json::from_str::<KindOnly>(&text).ok()?.kind
-}
-
-/// Redraws the charts of a comparison or an ablation directory, replacing its `charts/`
-/// whole; `None` when `dir` is neither, so that the caller treats it as a study. Every file
-/// is read before anything is created.
-pub fn rerender_paired(dir: &Path) -> Option<Result<ChartsReport, ChartError>> {
-    let kind = kind_of(dir)?;
-    let started = Instant::now();
-    let result = match kind.as_str() {
-        crate::output::compare::KIND => CompareData::read(dir).and_then(|data| {
-            swap_in(dir, started, |charts| {
-                super::compare::write_charts(&data, charts, started)
-            })
-        }),
-        crate::output::ablation::KIND => AblationData::read(dir).and_then(|data| {
-            swap_in(dir, started, |charts| {
-                super::tornado::write_charts(&data, charts, started)
-            })
-        }),
-        _ => return None,
-    };
-    Some(result)
-}
-
-/// Draws into a staging directory beside `dir/charts` and swaps it in when complete.
-fn swap_in(
-    dir: &Path,
-    started: Instant,
-    draw: impl FnOnce(&Path) -> Result<ChartsReport, ChartError>,
-) -> Result<ChartsReport, ChartError> {
-    let staged = StagedDir::new(&dir.join(CHARTS_DIR), true)?;
-    let mut report = draw(staged.path())?;
-    report.dir = staged.commit()?;
-    report.elapsed_s = started.elapsed().as_secs_f64();
-    Ok(report)
-}
+use super::{ChartFile, ChartsReport, Drawn};
+use crate::scenario::Scenario;
 
 /// Writes drawn charts into `charts_dir` (created if needed), in the order given.
 pub fn save(
@@ -95,40 +41,6 @@ pub fn save(
         charts,
         elapsed_s: started.elapsed().as_secs_f64(),
     })
-}
-
-/// Reads summary.json into `T`, with the errors a chart reader gives.
-pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ChartError> {
-    let text = fs::read_to_string(path).map_err(|source| ChartError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_str(&text).map_err(|e| ChartError::Garbled {
-        path: path.to_path_buf(),
-        line: e.line(),
-        message: e.to_string(),
-    })
-}
-
-/// Reads and checks a scenario copy, and that it is the one summary.json was made from.
-pub fn read_scenario(path: &Path, sha256: &str) -> Result<Scenario, ChartError> {
-    let text = fs::read_to_string(path).map_err(|source| ChartError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let sc =
-        parse_scenario(&text, &path.display().to_string()).map_err(|e| ChartError::Scenario {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    if sc.sha256 != sha256 {
-        return Err(ChartError::Inconsistent {
-            path: path.to_path_buf(),
-            message: "this is not the scenario summary.json was made from (its SHA-256 differs)"
-                .into(),
-        });
-    }
-    Ok(sc)
 }
 
 /// A study's view of a scenario without its tables: what the shared title block, time axis,

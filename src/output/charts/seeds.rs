@@ -16,7 +16,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use plotters::style::RGBAColor;
-use serde::Deserialize;
 
 use super::canvas::{Across, Align, Canvas, register_fonts, render_png};
 use super::error::ChartError;
@@ -26,16 +25,14 @@ use super::frame::{
 };
 use super::layout::{Rect, Scale, ellipsize};
 use super::palette::{GRID, INK, MUTED, PLOT_BG, RULE, actor_style, hex, rgba, with_alpha};
-use super::records::CsvFile;
-use super::{CHARTS_DIR, ChartFile, ChartsReport, PanelBox};
+use super::{ChartFile, ChartsReport, PanelBox};
 use crate::analysis::seeds::{SeedSpread, Verdict};
 use crate::analysis::stats::Z95;
-use crate::output::StagedDir;
+use crate::output::schema::seeds::{SPREADS_FILE, SeedSpreads, SeedValues, VALUES_FILE};
+use crate::output::schema::{SeedsSummary, TableReader};
 
 pub const FILE: &str = "seeds.png";
 
-/// The file whose presence marks a directory of `influence seeds`.
-const SUMMARY_CSV: &str = "seeds_summary.csv";
 /// Half the axis, in claimed standard errors. A point further out is drawn at the edge
 /// with an arrow: its exact value is in the files, and the row is already wider than claimed.
 const X_MAX: f64 = 6.0;
@@ -54,11 +51,6 @@ const BAND: RGBAColor = hex(0x5B8DB8);
 const CONSISTENT: RGBAColor = hex(0x009E73);
 const WIDER: RGBAColor = hex(0xD55E00);
 
-/// Whether `dir` is an output directory of `influence seeds`.
-pub fn is_seeds_dir(dir: &Path) -> bool {
-    dir.join(SUMMARY_CSV).is_file()
-}
-
 /// Everything the chart shows, read from one directory.
 #[derive(Debug, Clone)]
 pub struct SeedsData {
@@ -69,27 +61,11 @@ pub struct SeedsData {
     pub figures: Vec<SeedSpread>,
 }
 
-#[derive(Deserialize)]
-struct Summary {
-    scenario: String,
-    runs: u64,
-    seeds: Vec<u64>,
-}
-
 impl SeedsData {
     pub fn read(dir: &Path) -> Result<SeedsData, ChartError> {
-        let summary_path = dir.join("summary.json");
-        let text = fs::read_to_string(&summary_path).map_err(|source| ChartError::Read {
-            path: summary_path.clone(),
-            source,
-        })?;
-        let summary: Summary = serde_json::from_str(&text).map_err(|e| ChartError::Garbled {
-            path: summary_path.clone(),
-            line: e.line(),
-            message: e.to_string(),
-        })?;
-        let mut figures = read_summary_csv(&dir.join(SUMMARY_CSV))?;
-        read_values(&dir.join("seeds.csv"), &summary.seeds, &mut figures)?;
+        let summary = SeedsSummary::read(dir)?;
+        let mut figures = read_spreads(&dir.join(SPREADS_FILE))?;
+        read_values(&dir.join(VALUES_FILE), &summary.seeds, &mut figures)?;
         Ok(SeedsData {
             scenario: summary.scenario,
             runs: summary.runs,
@@ -99,31 +75,18 @@ impl SeedsData {
     }
 }
 
-/// Which of the two kinds a figure is; anything else is not a file this tool wrote.
-fn figure_kind(csv: &CsvFile, text: &str) -> Result<&'static str, ChartError> {
-    match text {
-        "outcome" => Ok("outcome"),
-        "final_median" => Ok("final_median"),
-        other => Err(csv.garbled(&format!(
-            "figure {other:?} is neither `outcome` nor `final_median`"
-        ))),
-    }
-}
-
-fn read_summary_csv(path: &Path) -> Result<Vec<SeedSpread>, ChartError> {
-    let mut csv = CsvFile::open(path)?;
-    let [c_fig, c_name, c_mean, c_sd, c_se] =
-        csv.columns(["figure", "name", "mean", "sd_between", "claimed_se"])?;
+fn read_spreads(path: &Path) -> Result<Vec<SeedSpread>, ChartError> {
+    let mut csv = TableReader::<SeedSpreads>::open(path)?;
     let mut out = Vec::new();
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
+    while csv.next_record()? {
+        let r = csv.record()?;
         out.push(SeedSpread {
-            figure: figure_kind(&csv, &f[c_fig])?,
-            name: f[c_name].clone(),
+            figure: r.figure,
+            name: r.name.to_string(),
             values: Vec::new(),
-            mean: csv.number(&f, c_mean)?,
-            sd_between: csv.number(&f, c_sd)?,
-            claimed_se: csv.number(&f, c_se)?,
+            mean: r.mean,
+            sd_between: r.sd_between,
+            claimed_se: r.claimed_se,
         });
     }
     Ok(out)
@@ -140,24 +103,23 @@ fn read_values(path: &Path, seeds: &[u64], figures: &mut [SeedSpread]) -> Result
     let seed_index: HashMap<u64, usize> = seeds.iter().enumerate().map(|(k, &s)| (s, k)).collect();
     let mut values = vec![f64::NAN; figures.len() * seeds.len()];
     let mut seen = vec![false; values.len()];
-    let mut csv = CsvFile::open(path)?;
-    let [c_fig, c_name, c_seed, c_value] = csv.columns(["figure", "name", "seed", "value"])?;
-    let mut f = Vec::new();
-    while csv.next_record(&mut f)? {
-        let kind = figure_kind(&csv, &f[c_fig])?;
-        let Some(&k) = index.get(&(kind, f[c_name].clone())) else {
-            return Err(csv.garbled(&format!("{kind} {:?} is not in {SUMMARY_CSV}", f[c_name])));
+    let mut csv = TableReader::<SeedValues>::open(path)?;
+    while csv.next_record()? {
+        let r = csv.record()?;
+        let Some(&k) = index.get(&(r.figure, r.name.to_string())) else {
+            let message = format!("{} {:?} is not in {SPREADS_FILE}", r.figure, r.name);
+            return Err(csv.garbled(&message).into());
         };
-        let seed = csv.count(&f, c_seed)?;
-        let Some(&s) = seed_index.get(&seed) else {
-            return Err(csv.garbled(&format!("seed {seed} is not in summary.json")));
+        let Some(&s) = seed_index.get(&r.seed) else {
+            let message = format!("seed {} is not in summary.json", r.seed);
+            return Err(csv.garbled(&message).into());
         };
         let cell = k * seeds.len() + s;
         if seen[cell] {
-            return Err(csv.garbled("a second row for this figure and seed"));
+            return Err(csv.garbled("a second row for this figure and seed").into());
         }
         seen[cell] = true;
-        values[cell] = csv.number(&f, c_value)?;
+        values[cell] = r.value;
     }
     if let Some(cell) = seen.iter().position(|s| !s) {
         let fig = &figures[cell / seeds.len()];
@@ -181,21 +143,11 @@ fn read_values(path: &Path, seeds: &[u64], figures: &mut [SeedSpread]) -> Result
 pub fn render(dir: &Path, charts_dir: &Path) -> Result<ChartsReport, ChartError> {
     let started = Instant::now();
     let data = SeedsData::read(dir)?;
-    write(&data, charts_dir, started)
+    write_chart(&data, charts_dir, started)
 }
 
-/// Redraws the chart of an existing directory, swapping in a whole new `charts/`.
-pub fn rerender(dir: &Path) -> Result<ChartsReport, ChartError> {
-    let started = Instant::now();
-    let data = SeedsData::read(dir)?;
-    let staged = StagedDir::new(&dir.join(CHARTS_DIR), true)?;
-    let mut report = write(&data, staged.path(), started)?;
-    report.dir = staged.commit()?;
-    report.elapsed_s = started.elapsed().as_secs_f64();
-    Ok(report)
-}
-
-fn write(
+/// Draws the chart of a seeds study already read and writes it into `charts_dir`.
+pub fn write_chart(
     data: &SeedsData,
     charts_dir: &Path,
     started: Instant,

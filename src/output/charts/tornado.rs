@@ -12,7 +12,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use plotters::style::RGBAColor;
-use serde::Deserialize;
 
 use super::canvas::{Across, Align, Canvas, Dash, Font, render_png, text_width};
 use super::error::ChartError;
@@ -20,15 +19,15 @@ use super::frame::{
     Context, EXPLAIN_Y, HEADER_H, LABEL_BOLD, MARGIN, MIN_HEIGHT, MIN_WIDTH, NOTE, Swatch, TICK,
     draw_header, legend_row,
 };
-use super::input::StudyData;
+use super::input::{StudyData, read_scenario};
 use super::layout::{Rect, Scale, ellipsize, wrap_lines};
 use super::outcomes::condition_text;
-use super::paired::{ZeroAxis, bare_study, read_json, read_scenario, save, signed_fixed, subtitle};
+use super::paired::{ZeroAxis, bare_study, save, signed_fixed, subtitle};
 use super::palette::{GRID, INK, PLOT_BG, RULE, actor_style, hex, rgba, with_alpha};
-use super::records::CsvFile;
 use super::{ChartsReport, Drawn, PanelBox};
 use crate::analysis::ablation::Measure;
-use crate::output::ablation::ABLATION_CSV;
+use crate::output::schema::ablation::{self, Ablation};
+use crate::output::schema::{AblationSummary, SCENARIO_FILE, TableReader};
 
 pub const FILE: &str = "ablation.png";
 pub const ALIGNMENT_FILE: &str = "ablation_alignment.png";
@@ -68,66 +67,40 @@ pub struct AblationData {
     pub rows: Vec<EffectRow>,
 }
 
-#[derive(Deserialize)]
-struct Summary {
-    scenario_sha256: String,
-    seed: u64,
-    runs: u64,
-}
-
 impl AblationData {
     /// Reads and cross-checks the files of an ablation's directory.
     pub fn read(dir: &Path) -> Result<AblationData, ChartError> {
-        let summary: Summary = read_json(&dir.join("summary.json"))?;
-        let sc = read_scenario(&dir.join("scenario.toml"), &summary.scenario_sha256)?;
-        let mut csv = CsvFile::open(&dir.join(ABLATION_CSV))?;
-        let [
-            c_event,
-            c_label,
-            c_measure,
-            c_name,
-            c_effect,
-            c_low,
-            c_high,
-            c_rank,
-        ] = csv.columns([
-            "event", "label", "measure", "name", "effect", "ci_low", "ci_high", "rank",
-        ])?;
+        let summary = AblationSummary::read(dir)?;
+        let sc = read_scenario(&dir.join(SCENARIO_FILE), &summary.scenario_sha256)?;
+        let mut csv = TableReader::<Ablation>::open(&dir.join(ablation::FILE))?;
         let mut rows = Vec::new();
-        let mut f = Vec::new();
-        while csv.next_record(&mut f)? {
-            let measure = match f[c_measure].as_str() {
-                "outcome" => Measure::Outcome,
-                "final_alignment" => Measure::FinalAlignment,
-                other => {
-                    return Err(csv.garbled(&format!(
-                        "measure {other:?} is neither \"outcome\" nor \"final_alignment\""
-                    )));
-                }
-            };
-            let name = f[c_name].clone();
-            let known = match measure {
-                Measure::Outcome => sc.outcomes.iter().any(|o| o.name == name),
-                Measure::FinalAlignment => sc.actor_index(&name).is_some(),
+        while csv.next_record()? {
+            let r = csv.record()?;
+            let known = match r.measure {
+                Measure::Outcome => sc.outcomes.iter().any(|o| o.name == r.name),
+                Measure::FinalAlignment => sc.actor_index(r.name).is_some(),
             };
             if !known {
-                return Err(csv.garbled(&format!(
-                    "{name:?} is not an {} of scenario.toml",
-                    match measure {
-                        Measure::Outcome => "outcome",
-                        Measure::FinalAlignment => "actor",
-                    }
-                )));
+                return Err(csv
+                    .garbled(&format!(
+                        "{:?} is not an {} of scenario.toml",
+                        r.name,
+                        match r.measure {
+                            Measure::Outcome => "outcome",
+                            Measure::FinalAlignment => "actor",
+                        }
+                    ))
+                    .into());
             }
             rows.push(EffectRow {
-                event: f[c_event].clone(),
-                label: f[c_label].clone(),
-                measure,
-                name,
-                effect: csv.number(&f, c_effect)?,
-                low: csv.number(&f, c_low)?,
-                high: csv.number(&f, c_high)?,
-                rank: csv.count(&f, c_rank)?,
+                event: r.event.to_string(),
+                label: r.label.to_string(),
+                measure: r.measure,
+                name: r.name.to_string(),
+                effect: r.effect,
+                low: r.ci_low,
+                high: r.ci_high,
+                rank: r.rank,
             });
         }
         Ok(AblationData {

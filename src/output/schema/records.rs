@@ -1,15 +1,16 @@
-//! Reading back the CSV files of a study, one record at a time.
+//! Reading back the CSV files of an output directory, one record at a time.
 //!
 //! The files are written by [`crate::output::csv`] with RFC 4180 quoting, and names and
 //! labels may hold commas, quotes or line breaks, so a record can span lines. Records are
 //! read one by one so that `final.csv`, which grows with the run count, never has to fit in
-//! memory.
+//! memory. Typed rows are read through [`super::table::TableReader`], which finds each
+//! column of a format by the name its writer gave it.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use super::error::ChartError;
+use super::error::ReadError;
 
 /// A CSV file being read, with its header and the line number of the last record read.
 pub struct CsvFile {
@@ -24,8 +25,8 @@ pub struct CsvFile {
 
 impl CsvFile {
     /// Opens a file and reads its header.
-    pub fn open(path: &Path) -> Result<CsvFile, ChartError> {
-        let file = File::open(path).map_err(|source| ChartError::Read {
+    pub fn open(path: &Path) -> Result<CsvFile, ReadError> {
+        let file = File::open(path).map_err(|source| ReadError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -33,7 +34,7 @@ impl CsvFile {
     }
 
     /// Reads CSV from any source; `path` names it in messages.
-    pub fn from_reader(reader: Box<dyn BufRead>, path: &Path) -> Result<CsvFile, ChartError> {
+    pub fn from_reader(reader: Box<dyn BufRead>, path: &Path) -> Result<CsvFile, ReadError> {
         let mut csv = CsvFile {
             reader,
             path: path.to_path_buf(),
@@ -51,7 +52,7 @@ impl CsvFile {
     }
 
     /// Index of the named column, or an error naming the columns that are there.
-    pub fn column(&self, name: &str) -> Result<usize, ChartError> {
+    pub fn column(&self, name: &str) -> Result<usize, ReadError> {
         self.header.iter().position(|h| h == name).ok_or_else(|| {
             self.garbled_at(
                 1,
@@ -63,22 +64,13 @@ impl CsvFile {
         })
     }
 
-    /// Indices of several columns at once.
-    pub fn columns<const N: usize>(&self, names: [&str; N]) -> Result<[usize; N], ChartError> {
-        let mut out = [0; N];
-        for (slot, name) in out.iter_mut().zip(names) {
-            *slot = self.column(name)?;
-        }
-        Ok(out)
-    }
-
     /// An error about the last record read.
-    pub fn garbled(&self, message: &str) -> ChartError {
+    pub fn garbled(&self, message: &str) -> ReadError {
         self.garbled_at(self.line, message)
     }
 
-    fn garbled_at(&self, line: usize, message: &str) -> ChartError {
-        ChartError::Garbled {
+    fn garbled_at(&self, line: usize, message: &str) -> ReadError {
+        ReadError::Garbled {
             path: self.path.clone(),
             line,
             message: message.to_string(),
@@ -87,7 +79,7 @@ impl CsvFile {
 
     /// Reads the next record into `fields` (reusing its strings); `false` at the end of the
     /// file. Every data record must have as many fields as the header.
-    pub fn next_record(&mut self, fields: &mut Vec<String>) -> Result<bool, ChartError> {
+    pub fn next_record(&mut self, fields: &mut Vec<String>) -> Result<bool, ReadError> {
         let mut used = 0;
         let mut field_started = false;
         let mut in_quotes = false;
@@ -95,13 +87,13 @@ impl CsvFile {
         self.line = self.next_line;
         loop {
             self.text.clear();
-            let read =
-                self.reader
-                    .read_line(&mut self.text)
-                    .map_err(|source| ChartError::Read {
-                        path: self.path.clone(),
-                        source,
-                    })?;
+            let read = self
+                .reader
+                .read_line(&mut self.text)
+                .map_err(|source| ReadError::Read {
+                    path: self.path.clone(),
+                    source,
+                })?;
             if read == 0 {
                 if in_quotes {
                     return Err(self.garbled("a quoted field is not closed before the end"));
@@ -178,7 +170,7 @@ impl CsvFile {
     }
 
     /// A number field; empty means "no data" and reads as NaN, as the writer puts it.
-    pub fn number(&self, fields: &[String], col: usize) -> Result<f64, ChartError> {
+    pub fn number(&self, fields: &[String], col: usize) -> Result<f64, ReadError> {
         let text = fields[col].as_str();
         if text.is_empty() {
             return Ok(f64::NAN);
@@ -193,7 +185,7 @@ impl CsvFile {
     }
 
     /// A non-negative whole number field.
-    pub fn count(&self, fields: &[String], col: usize) -> Result<u64, ChartError> {
+    pub fn count(&self, fields: &[String], col: usize) -> Result<u64, ReadError> {
         fields[col].parse::<u64>().map_err(|_| {
             self.garbled(&format!(
                 "column `{}` holds {:?}, not a whole number",
@@ -207,7 +199,7 @@ impl CsvFile {
 mod tests {
     use super::*;
 
-    fn records(text: &'static str) -> Result<Vec<Vec<String>>, ChartError> {
+    fn records(text: &'static str) -> Result<Vec<Vec<String>>, ReadError> {
         let mut csv = CsvFile::from_reader(Box::new(text.as_bytes()), Path::new("t.csv"))?;
         let mut out = Vec::new();
         let mut fields = Vec::new();

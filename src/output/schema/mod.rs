@@ -1,0 +1,34 @@
+//! The format of every file an output directory holds, one type per file, shared by the
+//! code that writes it and by every reader (charts included).
+//!
+//! A CSV table is a [`TableFormat`]: its header and its record type, written by
+//! [`TableWriter`] or [`TableStream`] and read by [`TableReader`], so a column renamed here
+//! is renamed in the file and in every reader at once. `summary.json` is one serde type per
+//! kind of directory ([`Summary`]), and [`read_kind`] is the one way to learn what kind of
+//! directory a reader is looking at. These types hold plain data; what the data mean, and
+//! whether they agree with the scenario beside them, is for the code that uses them.
+
+pub mod ablation;
+pub mod alignment;
+pub mod compare;
+pub mod convergence;
+pub mod error;
+pub mod events;
+pub mod final_alignment;
+pub mod outcomes;
+pub mod pairs;
+pub mod records;
+pub mod runs_sample;
+pub mod seeds;
+pub mod summary;
+pub mod table;
+
+pub use error::ReadError;
+pub use summary::{
+    AblationSummary, CompareSummary, OutputKind, SeedsSummary, StudySummary, Summary, UntilRule,
+    read_kind, read_summary,
+};
+pub use table::{Fields, TableFormat, TableReader, TableStream, TableWriter};
+
+/// The copy of the scenario a study, a seeds study or an ablation was run on.
+pub const SCENARIO_FILE: &str = "scenario.toml";
