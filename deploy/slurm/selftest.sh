@@ -337,6 +337,10 @@ bad_shards=$(job_states "$array_id" | grep -vcx COMPLETED || true)
 [ "$(job_states "$array_id" | wc -l)" -eq "$shards" ] ||
     die "the array job has $(job_states "$array_id" | wc -l) tasks, not $shards"
 [ -d "$out" ] || die "the merge job completed but $out does not exist"
+for k in $(seq 0 $((shards - 1))); do
+    [ -s "$out.slurm/logs/shard-$k.out" ] || die "no log of shard $k in $out.slurm/logs/"
+done
+[ -s "$out.slurm/logs/merge.out" ] || die "no log of the merge in $out.slurm/logs/"
 
 # --- compare with one machine's study -----------------------------------------------------
 

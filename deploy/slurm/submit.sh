@@ -11,6 +11,9 @@
 # OUT       the study's output directory (default: outputs/<scenario file stem>); it must not
 #           exist yet. Parts, logs and a copy of the scenario go to OUT.slurm/ beside it.
 #
+# Writes OUT.slurm/sbatch-commands.txt: the two sbatch commands as submitted, and the merge's
+# without its dependency, for submitting it again by hand.
+#
 # Environment:
 #   INFLUENCE          the influence binary, on a file system every node sees (default: the
 #                      one on PATH)
@@ -123,23 +126,39 @@ job_id() { # `sbatch --parsable` prints "id" or "id;cluster"
     printf '%s\n' "${1%%;*}"
 }
 
-array=$(sbatch --parsable --array="0-$((shards - 1))" --cpus-per-task="$threads" \
-    --output="$work/logs/shard-%a.out" \
-    "$here/study.sbatch" "$influence" "$scenario" "$runs" "$seed" "$work/parts") || {
+shard_cmd=(sbatch --parsable --array="0-$((shards - 1))" --cpus-per-task="$threads"
+    --output="$work/logs/shard-%a.out"
+    "$here/study.sbatch" "$influence" "$scenario" "$runs" "$seed" "$work/parts")
+array=$("${shard_cmd[@]}") || {
     echo "submit.sh: sbatch refused the shard array; nothing submitted" >&2
     rm -rf -- "$work"
     exit 1
 }
 array=$(job_id "$array")
 
-merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes \
-    --output="$work/logs/merge.out" \
-    "$here/merge.sbatch" "$influence" "$work/parts" "$out") || {
+merge_cmd=(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=yes
+    --output="$work/logs/merge.out"
+    "$here/merge.sbatch" "$influence" "$work/parts" "$out")
+merge=$("${merge_cmd[@]}") || {
     echo "submit.sh: sbatch refused the merge job; cancelling the shard array $array" >&2
     scancel "$array" || true
     exit 1
 }
 merge=$(job_id "$merge")
+
+# The commands as submitted, and the merge without its dependency: after a failed shard has
+# been requeued and completed, the array's afterok can no longer be met (Slurm remembers
+# the failure), so the merge is then submitted on its own.
+{
+    echo "# shard array: job $array"
+    printf '%q ' "${shard_cmd[@]}"
+    printf '\n# merge: job %s, after every shard of the array succeeded\n' "$merge"
+    printf '%q ' "${merge_cmd[@]}"
+    printf '\n# merge again by hand, once every shard has completed\n'
+    printf '%q ' sbatch --parsable --output="$work/logs/merge.out" \
+        "$here/merge.sbatch" "$influence" "$work/parts" "$out"
+    echo
+} >"$work/sbatch-commands.txt"
 
 echo "submitted $shards shards of $runs runs (seed $seed) as array job $array, logs in $work/logs/" >&2
 echo "merge job $merge runs after every shard succeeds and writes $out" >&2
