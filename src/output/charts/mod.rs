@@ -154,6 +154,12 @@ pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
                 tornado::write_charts(&data, charts, started)
             })
         }
+        // Their findings are tables and a sentence; they have no charts to redraw.
+        OutputKind::Sensitivity | OutputKind::Discover => Ok(ChartsReport {
+            dir: dir.join(CHARTS_DIR),
+            charts: Vec::new(),
+            elapsed_s: started.elapsed().as_secs_f64(),
+        }),
     }
 }
 

@@ -29,14 +29,18 @@ pub enum OutputKind {
     Compare,
     Seeds,
     Ablation,
+    Sensitivity,
+    Discover,
 }
 
 impl OutputKind {
-    pub const ALL: [OutputKind; 4] = [
+    pub const ALL: [OutputKind; 6] = [
         OutputKind::Study,
         OutputKind::Compare,
         OutputKind::Seeds,
         OutputKind::Ablation,
+        OutputKind::Sensitivity,
+        OutputKind::Discover,
     ];
 
     /// The value of `"kind"`.
@@ -46,6 +50,8 @@ impl OutputKind {
             OutputKind::Compare => "compare",
             OutputKind::Seeds => "seeds",
             OutputKind::Ablation => "ablation",
+            OutputKind::Sensitivity => "sensitivity",
+            OutputKind::Discover => "discover",
         }
     }
 
@@ -56,6 +62,8 @@ impl OutputKind {
             OutputKind::Compare => "compare",
             OutputKind::Seeds => "seeds",
             OutputKind::Ablation => "ablate",
+            OutputKind::Sensitivity => "sensitivity",
+            OutputKind::Discover => "discover",
         }
     }
 
@@ -81,6 +89,8 @@ pub enum Summary {
     Compare(CompareSummary),
     Seeds(SeedsSummary),
     Ablation(AblationSummary),
+    Sensitivity(SensitivitySummary),
+    Discover(DiscoverSummary),
 }
 
 impl Summary {
@@ -90,6 +100,8 @@ impl Summary {
             Summary::Compare(_) => OutputKind::Compare,
             Summary::Seeds(_) => OutputKind::Seeds,
             Summary::Ablation(_) => OutputKind::Ablation,
+            Summary::Sensitivity(_) => OutputKind::Sensitivity,
+            Summary::Discover(_) => OutputKind::Discover,
         }
     }
 
@@ -128,6 +140,10 @@ impl Summary {
             OutputKind::Compare => Summary::Compare(serde_json::from_str(text).map_err(garbled)?),
             OutputKind::Seeds => Summary::Seeds(serde_json::from_str(text).map_err(garbled)?),
             OutputKind::Ablation => Summary::Ablation(serde_json::from_str(text).map_err(garbled)?),
+            OutputKind::Sensitivity => {
+                Summary::Sensitivity(serde_json::from_str(text).map_err(garbled)?)
+            }
+            OutputKind::Discover => Summary::Discover(serde_json::from_str(text).map_err(garbled)?),
         })
     }
 }
@@ -770,4 +786,90 @@ mod tests {
             assert_eq!(OutputKind::parse(kind.as_str()), Some(kind));
         }
     }
+}
+
+/// An uncertain input as a summary lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputSummary {
+    pub name: String,
+    /// `uniform(L, H)` or `triangular(L, M, H)`.
+    pub distribution: String,
+    pub low: f64,
+    pub high: f64,
+    pub nominal: f64,
+}
+
+/// The inputs that matter most for one measure, by total (Sobol) or μ* (Morris) index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopInputs {
+    pub measure: String,
+    pub name: String,
+    /// Input names, most influential first.
+    pub inputs: Vec<String>,
+    #[serde(deserialize_with = "numbers")]
+    pub index: Vec<f64>,
+}
+
+/// summary.json of `influence sensitivity`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SensitivitySummary {
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub tool: String,
+    pub version: String,
+    /// `sobol` or `morris`.
+    pub method: String,
+    /// Base rows (Sobol) or trajectories (Morris).
+    pub samples: u64,
+    /// Design points, and runs at each on common random numbers.
+    pub points: u64,
+    pub runs_per_point: u64,
+    pub seed: u64,
+    pub bootstrap: usize,
+    pub inputs: Vec<InputSummary>,
+    pub top: Vec<TopInputs>,
+    pub threads: usize,
+    #[serde(deserialize_with = "number")]
+    pub elapsed_s: f64,
+}
+
+/// One restricted input of the box PRIM chose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoxLimit {
+    pub input: String,
+    #[serde(deserialize_with = "number")]
+    pub low: f64,
+    #[serde(deserialize_with = "number")]
+    pub high: f64,
+}
+
+/// summary.json of `influence discover`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiscoverSummary {
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub tool: String,
+    pub version: String,
+    pub outcome: String,
+    pub runs: u64,
+    pub seed: u64,
+    pub inputs: Vec<InputSummary>,
+    /// Share of all runs where the outcome holds.
+    #[serde(deserialize_with = "number")]
+    pub base_rate: f64,
+    /// The rule that chose the box, in words.
+    pub rule: String,
+    /// Index of the chosen box on the trajectory (as in boxes.csv), if any.
+    pub chosen: Option<usize>,
+    #[serde(deserialize_with = "number")]
+    pub coverage: f64,
+    #[serde(deserialize_with = "number")]
+    pub density: f64,
+    #[serde(deserialize_with = "number")]
+    pub mass: f64,
+    pub limits: Vec<BoxLimit>,
+    pub sentence: String,
+    pub threads: usize,
+    #[serde(deserialize_with = "number")]
+    pub elapsed_s: f64,
 }
