@@ -2,11 +2,9 @@
 //! of MODEL.md, events fire only when their timing allows, and a run depends on
 //! (scenario, seed, run) alone.
 
-mod common;
-
 use std::fmt::Write as _;
 
-use common::{Recorder, num, parse};
+use crate::common::{Recorder, num, parse};
 use influence::model::State;
 use influence::montecarlo::{Runner, stream_keys};
 use influence::scenario::{Scenario, Timing};

@@ -1,10 +1,8 @@
 //! End-to-end tests of the `influence` binary on real scenarios.
 
-mod common;
-
 use std::fs;
 
-use common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
+use crate::common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
 
 const STUDY_FILES: [&str; 10] = [
     "alignment.csv",
