@@ -670,6 +670,7 @@ mod tests {
                 Summary::Compare(s) => assert_eq!(&CompareSummary::read(dir).unwrap(), s),
                 Summary::Seeds(s) => assert_eq!(&SeedsSummary::read(dir).unwrap(), s),
                 Summary::Ablation(s) => assert_eq!(&AblationSummary::read(dir).unwrap(), s),
+                Summary::Sensitivity(_) | Summary::Discover(_) => {}
             }
         }
     }
@@ -733,7 +734,7 @@ mod tests {
         assert!(matches!(&err, ReadError::UnknownKind { kind, .. } if kind == "merge"));
         assert!(
             err.to_string()
-                .contains("\"merge\" (this version writes study, compare, seeds or ablation)"),
+                .contains("\"merge\" (this version writes study, compare, seeds, ablation, sensitivity or discover)"),
             "{err}"
         );
 

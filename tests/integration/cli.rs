@@ -1,10 +1,8 @@
 //! End-to-end tests of the `influence` binary on real scenarios.
 
-mod common;
-
 use std::fs;
 
-use common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
+use crate::common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
 
 const STUDY_FILES: [&str; 10] = [
     "alignment.csv",
@@ -228,7 +226,7 @@ fn golden_outputs() {
     let golden = repo("tests/golden/tiny");
     let bless = std::env::var_os("INFLUENCE_BLESS").is_some();
     for name in STUDY_FILES {
-        // The charts are pictures of these files, checked in tests/charts.rs.
+        // The charts are pictures of these files, checked in tests/integration/charts.rs.
         if name == "scenario.toml" || name == "charts" {
             continue;
         }

@@ -1,7 +1,5 @@
 //! An interrupted study leaves nothing behind: no output directory, no staging directory.
 
-#![cfg(unix)]
-
 use std::fs;
 use std::process::{Command, Stdio};
 use std::thread::sleep;

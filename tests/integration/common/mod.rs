@@ -1,9 +1,6 @@
 //! Shared pieces of the tests: scenario text built from plain numbers, a recording observer,
 //! and the small dense linear algebra the closed forms need; in [`cli`], running the binary
 //! and reading what it writes; in [`picture`], decoding and checking its charts.
-//!
-//! Each test file compiles this module on its own and uses only part of it.
-#![allow(dead_code)]
 
 pub mod cli;
 pub mod picture;
@@ -155,10 +152,6 @@ impl Spec {
             .unwrap_or_else(|| panic!("unknown model key {key}"))
     }
 
-    pub fn name(&self, i: usize) -> &str {
-        &self.actors[i].name
-    }
-
     pub fn alignment0(&self) -> Vec<f64> {
         self.actors.iter().map(|a| a.alignment).collect()
     }
@@ -283,18 +276,6 @@ pub fn identity(n: usize) -> Matrix {
 pub fn mat_vec(m: &Matrix, x: &[f64]) -> Vec<f64> {
     m.iter()
         .map(|row| row.iter().zip(x).map(|(a, b)| a * b).sum())
-        .collect()
-}
-
-pub fn mat_mul(a: &Matrix, b: &Matrix) -> Matrix {
-    let n = a.len();
-    let m = b[0].len();
-    (0..n)
-        .map(|i| {
-            (0..m)
-                .map(|j| (0..b.len()).map(|k| a[i][k] * b[k][j]).sum())
-                .collect()
-        })
         .collect()
 }
 

@@ -9,8 +9,6 @@
 //! format, said in the commit), run with `INFLUENCE_BLESS=1`; `INFLUENCE_BIN` runs another
 //! build of the binary, to bless from a known version.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
@@ -18,7 +16,7 @@ use std::path::Path;
 use assert_cmd::Command;
 use sha2::{Digest, Sha256};
 
-use common::cli::repo;
+use crate::common::cli::repo;
 
 const MANIFEST: &str = "tests/golden/outputs.sha256";
 

@@ -1,10 +1,8 @@
 //! Paired comparisons on common random numbers.
 
-mod common;
-
 use std::sync::atomic::AtomicBool;
 
-use common::parse;
+use crate::common::parse;
 use influence::analysis::compare::{alignment_diff, outcome_diffs};
 use influence::montecarlo::BatchConfig;
 use influence::montecarlo::paired::{PairError, run_paired};

@@ -3,13 +3,11 @@
 //! cannot be paired, charts that decode and show something, and independence of the thread
 //! count.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::cli::{bad_input, csv_lines, entries, influence, ok, read, repo, summary};
-use common::picture::check_chart;
+use crate::common::cli::{bad_input, csv_lines, entries, influence, ok, read, repo, summary};
+use crate::common::picture::check_chart;
 
 /// The default scenario with Netanyahu's visit (week 1, chance 0.8) made impossible.
 fn no_netanyahu_text() -> String {

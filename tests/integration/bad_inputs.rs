@@ -6,12 +6,10 @@
 //! # at: <line>:<column>
 //! ```
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::cli::repo;
+use crate::common::cli::repo;
 use influence::scenario::{ScenarioError, parse_scenario};
 
 const MIN_CASES: usize = 20;

@@ -2,14 +2,12 @@
 //! (the same study under several seeds), `run --until-ci` (runs added until the intervals
 //! are narrow enough) and `replay --pick` (a representative run).
 
-mod common;
-
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::cli::{bad_input, csv_rows, entries, influence, ok, read, summary};
-use common::picture::Picture;
+use crate::common::cli::{bad_input, csv_rows, entries, influence, ok, read, summary};
+use crate::common::picture::Picture;
 
 /// The header line of a CSV text.
 fn header(text: &str) -> &str {

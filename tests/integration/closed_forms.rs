@@ -3,9 +3,8 @@
 //! Every matrix here (W, B, θ, π) is built from the numbers the test writes into the
 //! scenario text, following MODEL.md's formulas, never from the model's own buffers.
 
-mod common;
-
-use common::{
+use crate::common;
+use crate::common::{
     ActorSpec, Matrix, RelationSpec, Spec, SplitMix, identity, mat_vec, max_diff, simulate, solve,
     transpose, unflatten,
 };

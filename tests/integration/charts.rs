@@ -1,13 +1,11 @@
 //! The PNG charts: each decodes, is large enough, is not blank, has ink in every panel, and
 //! is redrawn byte for byte by `influence chart`.
 
-mod common;
-
 use std::fs;
 use std::path::Path;
 
-use common::cli::{entries, failure, influence, ok, read, repo};
-use common::picture::Picture;
+use crate::common::cli::{entries, failure, influence, ok, read, repo};
+use crate::common::picture::Picture;
 use influence::output::charts::{chart_files, render_charts};
 
 /// Runs a small study of `scenario` (the default when `None`) into `out`.

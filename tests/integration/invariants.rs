@@ -2,16 +2,14 @@
 //! of MODEL.md, events fire only when their timing allows, and a run depends on
 //! (scenario, seed, run) alone.
 
-mod common;
-
 use std::fmt::Write as _;
 
-use common::{Recorder, num, parse};
+use crate::common::{Recorder, num, parse};
 use influence::model::State;
 use influence::montecarlo::{Runner, stream_keys};
 use influence::scenario::{Scenario, Timing};
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
+use proptest::test_runner::{FileFailurePersistence, TestCaseError};
 
 const KINDS: [&str; 13] = [
     "visit",
@@ -578,10 +576,15 @@ fn run_on(runner: &mut Runner<'_>, run: u64) -> Recorder {
     rec
 }
 
+// Failures found before are kept in invariants.proptest-regressions beside this file and
+// replayed before any new case. Named explicitly: proptest's default would look for
+// tests/proptest-regressions/invariants.txt, beside the directory holding main.rs.
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions"
+        ))),
         ..ProptestConfig::default()
     })]
 

@@ -1,0 +1,55 @@
+//! `influence merge`: the partial directories of a sharded study made into the study itself;
+//! the work is [`influence::ops::merge::merge_parts`].
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use influence::ops::OutputRequest;
+use influence::ops::merge::merge_parts;
+use influence::output::terminal;
+
+use super::study_flags::{StudyFlags, print_footer};
+use super::{Failure, thread_pool};
+
+pub const HELP: &str = "\
+Examples:
+  influence run my.toml --runs 1000000 --shard 0/4 --out parts/shard-0   # ... up to 3/4
+  influence merge parts --out outputs/my
+
+Writes exactly the files that `influence run` writes for the whole study: the same CSVs,
+byte for byte, the same charts, and a summary.json that differs only in timing and threads.
+Parts of different scenarios, seeds, run counts or versions, a shard given twice and missing
+shards are refused (exit 2) before anything is written.";
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// The partial directories of `influence run --shard`, or one directory that holds them.
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// Output directory: the study's, as one machine would have written it.
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    flags: StudyFlags,
+}
+
+pub fn exec(args: MergeArgs) -> Result<(), Failure> {
+    let pool = thread_pool(args.flags.threads())?;
+    let output = OutputRequest {
+        out: args.out,
+        force: args.flags.force,
+        charts: !args.flags.no_charts,
+    };
+    let (report, sc) = merge_parts(&args.parts, &output, &pool)?;
+    if !args.flags.quiet {
+        print!("{}", terminal::summary_table(&sc, &report.value));
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
+        );
+    }
+    Ok(())
+}

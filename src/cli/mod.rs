@@ -1,0 +1,225 @@
+//! The `influence` command line: the top-level clap types, what every command shares (loading
+//! a scenario, failures and their exit codes, default output directories), and one module per
+//! command, each an `Args` struct and an `exec` over a library operation.
+//!
+//! Exit codes: 0 success, 1 failure (I/O, interrupted, refused output directory, an output
+//! directory `chart` cannot read), 2 bad input (a scenario that does not check, or bad
+//! arguments).
+
+pub mod ablate;
+pub mod chart;
+pub mod compare;
+pub mod merge;
+pub mod progress;
+pub mod replay;
+pub mod run;
+pub mod seeds;
+pub mod study_flags;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use influence::montecarlo::DriverError;
+use influence::ops::merge::MergePartsError;
+use influence::ops::paired::PairedStudyError;
+use influence::ops::pick::PickError;
+use influence::ops::replay::ReplayError;
+use influence::ops::seeds::SeedsError;
+use influence::ops::shard::ShardError;
+use influence::ops::study::{StudyError, default_out_dir};
+use influence::output::OutputError;
+use influence::output::charts::ChartError;
+use influence::scenario::{Scenario, ScenarioError, ScenarioSource};
+
+const AFTER_HELP: &str = "\
+Examples:
+  influence run                                  # the embedded South Caucasus scenario
+  influence run scenarios/south_caucasus.toml --runs 10000 --seed 7
+  influence validate my_region.toml
+  influence replay --run 17                      # run 17 of the default study, step by step
+  influence chart outputs/south_caucasus         # redraw the charts of a finished study
+  influence compare base.toml variant.toml       # what the variant changes, run for run
+  influence ablate                               # which event matters most?
+  influence seeds --count 5                      # is the run count enough? five seeds agree?
+  influence run --until-ci 0.01                  # add runs until every interval is ±0.01
+  influence replay --pick median --actor Armenia # the run of Armenia's median outcome
+  influence run --shard 0/4 --out parts/0        # one of four shards; then influence merge
+
+Exit codes: 0 ok, 1 failure, 2 bad input.";
+
+#[derive(Parser)]
+#[command(
+    name = "influence",
+    version,
+    about = "Monte Carlo simulation of regional influence between states",
+    long_about = "Monte Carlo simulation of regional influence between states.\n\n\
+        A scenario (TOML) describes actors, their trust, and a timeline of certain and \
+        uncertain events; `influence run` simulates thousands of seeded runs in parallel \
+        and writes alignment bands, outcome probabilities and per-run tables.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands. Each one's summary line stays here, where clap reads it for the list of
+/// commands; its long help (`after_help`) lives beside its arguments in its own module.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run a Monte Carlo study and write its tables.
+    #[command(after_help = run::HELP)]
+    Run(run::RunArgs),
+    /// Run the same study under several master seeds and compare the spread between them
+    /// with the error a single study claims.
+    #[command(after_help = seeds::HELP)]
+    Seeds(seeds::SeedsArgs),
+    /// Compare two scenarios on the same random numbers: what the variant changes.
+    #[command(after_help = compare::HELP)]
+    Compare(compare::CompareArgs),
+    /// Leave each event out in turn and rank the events by their effect.
+    #[command(after_help = ablate::HELP)]
+    Ablate(ablate::AblateArgs),
+    /// Check a scenario and report problems; runs nothing.
+    #[command(after_help = validate::HELP)]
+    Validate(validate::ValidateArgs),
+    /// Write one run's full trajectory, exactly as the batch simulated it.
+    #[command(after_help = replay::HELP)]
+    Replay(replay::ReplayArgs),
+    /// Redraw the PNG charts of an output directory from its files; runs nothing.
+    #[command(after_help = chart::HELP)]
+    Chart(chart::ChartArgs),
+    /// Merge the partial directories of a sharded study into the study itself.
+    #[command(after_help = merge::HELP)]
+    Merge(merge::MergeArgs),
+}
+
+/// A failure with the exit code it maps to.
+pub enum Failure {
+    BadInput(String),
+    Other(String),
+}
+
+impl Failure {
+    /// Prints the message on stderr and gives the exit code: 2 when the user's input is at
+    /// fault, 1 for anything else.
+    pub fn report(self) -> ExitCode {
+        let (msg, code) = match self {
+            Failure::BadInput(msg) => (msg, 2),
+            Failure::Other(msg) => (msg, 1),
+        };
+        eprintln!("{}", msg.trim_end());
+        ExitCode::from(code)
+    }
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Failure {
+        if e.is_bad_input() {
+            Failure::BadInput(e.to_string())
+        } else {
+            Failure::Other(e.to_string())
+        }
+    }
+}
+
+/// A library error that says whether the user's input is at fault (exit 2) or something
+/// else failed (exit 1). Scenario errors are apart: they render their own "error:" lines.
+trait Classified: std::fmt::Display {
+    fn bad_input(&self) -> bool;
+}
+
+impl Classified for ShardError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for MergePartsError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for DriverError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl Classified for ReplayError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl Classified for StudyError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for SeedsError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for PickError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for PairedStudyError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for ChartError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl Classified for OutputError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl<E: Classified> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        if e.bad_input() {
+            Failure::BadInput(format!("error: {e}"))
+        } else {
+            Failure::Other(format!("error: {e}"))
+        }
+    }
+}
+
+/// Reads and checks a scenario file, or the embedded default when no path is given.
+/// The worker threads of this process, made once per command and handed to the library.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    Ok(influence::montecarlo::thread_pool(threads)?)
+}
+
+pub fn load(path: Option<&Path>) -> Result<(ScenarioSource, Scenario), Failure> {
+    let source = ScenarioSource::from_option(path)?;
+    let sc = source.parse()?;
+    Ok((source, sc))
+}
+
+/// `outputs/<stem>-<suffix>`, beside the default output directory of a study.
+pub fn suffixed_out_dir(scenario_path: &Path, suffix: &str) -> PathBuf {
+    let base = default_out_dir(scenario_path);
+    let name = base
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    base.with_file_name(format!("{name}-{suffix}"))
+}

@@ -1,0 +1,141 @@
+//! `influence replay`: write one run's full trajectory, exactly as the batch simulated it,
+//! either the run the user names or a representative one picked from a batch; the work is
+//! [`influence::output::write_replay`] and [`influence::ops::pick::pick_representative`].
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use influence::analysis::pick::Pick;
+use influence::montecarlo::BatchConfig;
+use influence::ops::OutputRequest;
+use influence::ops::pick::{find_actor, pick_representative};
+use influence::ops::replay::run_replay;
+
+use super::progress::{interrupt_flag, progress_bar};
+use super::{Failure, load, suffixed_out_dir, thread_pool};
+
+pub const HELP: &str = "\
+Examples:
+  influence replay --run 17
+  influence replay scenarios/south_caucasus.toml --run 3 --seed 7 --out /tmp/run3
+  influence replay --pick median --actor Azerbaijan    # the typical run for Azerbaijan
+  influence replay --pick max --actor Armenia --runs 5000
+
+--pick median|min|max --actor NAME simulates the batch (--runs, default the scenario's
+runs; nothing is written) and replays the run whose final alignment of that actor is
+closest to the median, or is the smallest or largest; ties go to the lowest run.
+
+Writes trajectory.csv (alignment, power), pairs.csv (trust, shock, threat) and
+events.csv (events that fired, with magnitudes) for every step.";
+
+/// The statistic a representative run is picked by.
+#[derive(Clone, Copy, ValueEnum)]
+enum PickArg {
+    /// The run closest to the median.
+    Median,
+    /// The run with the smallest value.
+    Min,
+    /// The run with the largest value.
+    Max,
+}
+
+impl From<PickArg> for Pick {
+    fn from(p: PickArg) -> Pick {
+        match p {
+            PickArg::Median => Pick::Median,
+            PickArg::Min => Pick::Min,
+            PickArg::Max => Pick::Max,
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct ReplayArgs {
+    /// Scenario file (default: the embedded South Caucasus scenario).
+    scenario: Option<PathBuf>,
+    /// Run index within the batch (0-based, as in final.csv).
+    #[arg(long, required_unless_present = "pick", conflicts_with_all = ["pick", "actor", "runs", "threads"])]
+    run: Option<u64>,
+    /// Replay the run whose final alignment of --actor is closest to the median, or the
+    /// smallest, or the largest, in a batch of --runs runs.
+    #[arg(long, value_enum, requires = "actor")]
+    pick: Option<PickArg>,
+    /// The actor --pick looks at.
+    #[arg(long, requires = "pick")]
+    actor: Option<String>,
+    /// With --pick: runs in the batch to pick from (default: the scenario's `runs`).
+    #[arg(long, requires = "pick", value_parser = clap::value_parser!(u64).range(1..))]
+    runs: Option<u64>,
+    /// With --pick: worker threads for the batch (default: all cores). The run picked
+    /// does not depend on it.
+    #[arg(long, requires = "pick", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output directory (default: outputs/<scenario file stem>-replay-<run>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace the output directory if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
+    let (source, sc) = load(args.scenario.as_deref())?;
+    let pool = thread_pool(args.threads.map(|t| t as usize))?;
+    let seed = args.seed.unwrap_or(sc.seed);
+    let run = match (args.run, args.pick, &args.actor) {
+        (Some(run), _, _) => run,
+        (None, Some(pick), Some(name)) => {
+            let actor = find_actor(&sc, name)?;
+            let runs = args.runs.unwrap_or(sc.runs);
+            let bar = progress_bar(runs);
+            let cancel = interrupt_flag();
+            let tick = |k: u64| bar.inc(k);
+            let cfg = BatchConfig::new(runs, seed);
+            let picked = pick_representative(&sc, &cfg, actor, pick.into(), &pool, &tick, &cancel);
+            bar.finish_and_clear();
+            let picked = picked?;
+            let name = &sc.actors[actor].name;
+            let what = match pick {
+                PickArg::Median => format!(
+                    "closest to the median {:+.6} of {name}'s final alignment",
+                    picked.statistic
+                ),
+                PickArg::Min => format!("the smallest final alignment of {name}"),
+                PickArg::Max => format!("the largest final alignment of {name}"),
+            };
+            println!(
+                "Picked run {} of {runs} (seed {seed}): {name} ends at {:+.6}, {what}.",
+                picked.run, picked.value
+            );
+            picked.run
+        }
+        // clap requires --run, or --pick with --actor.
+        _ => {
+            return Err(Failure::BadInput(
+                "error: give --run R, or --pick with --actor".into(),
+            ));
+        }
+    };
+    let out = args
+        .out
+        .unwrap_or_else(|| suffixed_out_dir(&source.path, &format!("replay-{run}")));
+    let output = OutputRequest {
+        out,
+        force: args.force,
+        charts: false,
+    };
+    let out = run_replay(&sc, seed, run, &output, &pool)?;
+    println!(
+        "Wrote run {} of seed {} ({} {}s) to {}/",
+        run,
+        seed,
+        sc.steps,
+        sc.step_unit,
+        out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! The flags every study command (run, seeds, compare, ablate) shares, and the closing lines
+//! they print: where they wrote, how long it took, and the charts drawn.
+
+use std::path::Path;
+
+use clap::Args;
+
+use influence::output::charts::ChartsReport;
+
+/// Options every study command shares.
+#[derive(Args)]
+pub struct StudyFlags {
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Replace the output directory if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Do not print the summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Do not draw the PNG charts (`influence chart DIR` draws them later).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+impl StudyFlags {
+    /// The thread count the library takes; clap has already bounded it to 1..=1024.
+    pub fn threads(&self) -> Option<usize> {
+        self.threads.map(|t| t as usize)
+    }
+}
+
+/// The closing lines of a study command: where it wrote, how long it took, the charts.
+pub fn print_footer(out: &Path, elapsed_s: f64, threads: usize, charts: Option<&ChartsReport>) {
+    println!(
+        "\nWrote {}/ in {elapsed_s:.2} s on {threads} thread{}.",
+        out.display(),
+        if threads == 1 { "" } else { "s" }
+    );
+    if let Some(charts) = charts {
+        println!("{}", charts_line(charts));
+    }
+}
+
+/// The line saying which charts were drawn; `influence chart` prints the same one.
+pub fn charts_line(report: &ChartsReport) -> String {
+    format!(
+        "Drew {} chart{} in {}/ in {:.2} s.",
+        report.charts.len(),
+        if report.charts.len() == 1 { "" } else { "s" },
+        report.dir.display(),
+        report.elapsed_s
+    )
+}

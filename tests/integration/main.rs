@@ -1,0 +1,22 @@
+//! The integration tests, as one binary: one module per area, the shared helpers in
+//! [`common`]. One binary links the library once instead of once per area.
+//!
+//! Tests that run the `influence` binary give every run its own temporary directory (as
+//! output or as working directory), so they may run in parallel with each other and with
+//! the tests that call the library directly.
+
+mod common;
+
+mod bad_inputs;
+mod charts;
+mod cli;
+mod closed_forms;
+mod compare;
+mod compare_cli;
+mod determinism;
+// Sends SIGINT to a child `influence` process, never to this one.
+#[cfg(unix)]
+mod interrupt;
+mod invariants;
+mod outputs_unchanged;
+mod seeds_cli;
