@@ -2,6 +2,7 @@
 //! reported for them.
 
 pub mod ablation;
+pub mod blocs;
 pub mod compare;
 pub mod convergence;
 pub mod pick;
