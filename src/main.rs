@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => cli::replay::exec(args),
         Command::Chart(args) => cli::chart::exec(args),
         Command::Merge(args) => cli::merge::exec(args),
+        Command::Sensitivity(args) => cli::sensitivity::exec(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

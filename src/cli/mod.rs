@@ -14,6 +14,7 @@ pub mod progress;
 pub mod replay;
 pub mod run;
 pub mod seeds;
+pub mod sensitivity;
 pub mod study_flags;
 pub mod validate;
 
@@ -28,6 +29,7 @@ use influence::ops::paired::PairedStudyError;
 use influence::ops::pick::PickError;
 use influence::ops::replay::ReplayError;
 use influence::ops::seeds::SeedsError;
+use influence::ops::sensitivity::SensitivityError;
 use influence::ops::shard::ShardError;
 use influence::ops::study::{StudyError, default_out_dir};
 use influence::output::OutputError;
@@ -95,6 +97,9 @@ pub enum Command {
     /// Merge the partial directories of a sharded study into the study itself.
     #[command(after_help = merge::HELP)]
     Merge(merge::MergeArgs),
+    /// Which uncertain inputs drive each answer: Sobol' indices or Morris elementary effects.
+    #[command(after_help = sensitivity::HELP)]
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -130,6 +135,12 @@ impl From<ScenarioError> for Failure {
 /// else failed (exit 1). Scenario errors are apart: they render their own "error:" lines.
 trait Classified: std::fmt::Display {
     fn bad_input(&self) -> bool;
+}
+
+impl Classified for SensitivityError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
 }
 
 impl Classified for ShardError {

@@ -232,4 +232,24 @@ mod tests {
         // sd of the mean is 1/sqrt(12 n) ≈ 0.0009: 0.005 is more than 5 sd.
         assert!((mean - 0.5).abs() < 0.005, "{mean}");
     }
+
+    #[test]
+    fn adding_an_input_redraws_no_other_input_and_no_event() {
+        let with = StreamKeys::new(7, &["visit", "strike"]).with_inputs(&["a", "trust", "b"]);
+        let without = StreamKeys::new(7, &["visit", "strike"]).with_inputs(&["a", "b"]);
+        let none = StreamKeys::new(7, &["visit", "strike"]);
+        for run in [0u64, 1, 99] {
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            with.input_uniforms(run, &mut x);
+            without.input_uniforms(run, &mut y);
+            assert_eq!((x[0], x[2]), (y[0], y[1]), "run {run}");
+            assert_ne!(x[1], x[0]);
+            // Events and noise draw the same numbers whatever the inputs.
+            let (mut a, mut b) = (with.for_run(run), none.for_run(run));
+            for e in 0..2 {
+                assert_eq!(a.event_uniform(e), b.event_uniform(e));
+            }
+            assert_eq!(normals(&mut a, 5), normals(&mut b, 5));
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub mod paired;
 pub mod pick;
 pub mod replay;
 pub mod seeds;
+pub mod sensitivity;
 pub mod shard;
 pub mod study;
 pub mod until;

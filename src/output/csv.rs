@@ -93,6 +93,16 @@ impl Row<'_> {
         push_number(self.text, x);
         self
     }
+
+    /// A number written to the last bit (the shortest text that reads back as the same
+    /// f64), for tables another tool recomputes results from; NaN as an empty field.
+    pub fn num_exact(mut self, x: f64) -> Self {
+        self.sep();
+        if x.is_finite() {
+            let _ = write!(self.text, "{x:?}");
+        }
+        self
+    }
 }
 
 impl Drop for Row<'_> {

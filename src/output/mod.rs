@@ -15,6 +15,7 @@ pub mod inputs;
 pub mod replay;
 pub mod schema;
 pub mod seeds;
+pub mod sensitivity;
 pub mod study;
 pub mod terminal;
 

@@ -85,6 +85,7 @@ pub struct RawModel {
     pub trust_noise: Option<Number>,
     pub alignment_noise: Option<Number>,
     pub event_noise: Option<Number>,
+    pub anchors: Option<Text>,
 }
 
 /// One `[[actor]]`.
@@ -126,6 +127,7 @@ pub struct RawKind {
     pub c_audience: Option<Number>,
     pub c_third: Option<Number>,
     pub attribution: Option<Number>,
+    pub third_party: Option<Text>,
 }
 
 /// One `[[event]]`. The five timing keys are all optional here because "exactly one of
@@ -150,6 +152,7 @@ pub struct RawEvent {
     pub from: Option<Integer>,
     pub until: Option<Integer>,
     pub once: Option<Spanned<Fixed<bool>>>,
+    pub cooldown: Option<Integer>,
 }
 
 /// One primitive delta of a custom event: `delta` and exactly one target key.

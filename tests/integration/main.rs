@@ -20,3 +20,4 @@ mod interrupt;
 mod invariants;
 mod outputs_unchanged;
 mod seeds_cli;
+mod sensitivity;

@@ -35,6 +35,7 @@
 mod bootstrap;
 mod joe_kuo;
 pub mod morris;
+pub mod points;
 pub mod prim;
 pub mod sobol;
 pub mod sobol_seq;

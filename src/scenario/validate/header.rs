@@ -10,7 +10,7 @@ use super::inputs::Slot;
 use super::values::Bound;
 use crate::scenario::inputs::ModelField;
 use crate::scenario::raw::{Number, RawAxis, RawFile, RawModel, RawScenario};
-use crate::scenario::{Axis, ModelParams};
+use crate::scenario::{AnchorMode, Axis, ModelParams};
 
 /// The largest `steps` accepted. Every scheduled event holds one flag per step and every run
 /// records the state at every step, so an absurd horizon would exhaust memory instead of
@@ -167,8 +167,19 @@ impl Checker<'_> {
             B::NON_NEGATIVE,
             d.event_noise,
         );
+        let anchors = match &m.anchors {
+            None => Some(d.anchors),
+            Some(text) => self.word(
+                "anchors",
+                text,
+                &[
+                    ("steady", AnchorMode::Steady),
+                    ("initial", AnchorMode::Initial),
+                ],
+            ),
+        };
         Some(ModelParams {
-            anchors: d.anchors,
+            anchors: anchors?,
             trust_memory: trust_memory?,
             balance: balance?,
             threat_decay: threat_decay?,

@@ -123,6 +123,15 @@ impl Checker<'_> {
                     *slot = x;
                 }
             }
+            if let Some(holder) = &k.third_party
+                && let Some(h) = self.word(
+                    "third_party",
+                    holder,
+                    &[("target", Holder::Target), ("actor", Holder::Actor)],
+                )
+            {
+                c.third_party = h;
+            }
             kinds.insert(name.get_ref().clone(), c);
         }
         kinds

@@ -125,6 +125,20 @@ impl Checker<'_> {
                 ok = false;
             }
         }
+        if let Some(cooldown) = &e.cooldown
+            && key != TimingKey::Trigger
+        {
+            self.push(
+                cooldown.span(),
+                format!(
+                    "`cooldown` goes with trigger only, not with `{}`",
+                    key.name()
+                ),
+                "not allowed with this timing",
+                None,
+            );
+            ok = false;
+        }
         if let Some(once) = &e.once
             && key != TimingKey::Trigger
         {
@@ -241,10 +255,24 @@ impl Checker<'_> {
                         return None;
                     }
                 };
+                let cooldown = match &e.cooldown {
+                    None => 0,
+                    Some(c) if once => {
+                        self.push(
+                            c.span(),
+                            "`cooldown` goes with `once = false`: a trigger that fires once never \
+                             comes back",
+                            "needs once = false",
+                            None,
+                        );
+                        return None;
+                    }
+                    Some(c) => self.integer("cooldown", c, 0, i64::MAX)?,
+                };
                 Timing::Trigger {
                     condition,
                     once,
-                    cooldown: 0,
+                    cooldown,
                     from,
                     until,
                 }

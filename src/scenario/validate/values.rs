@@ -44,6 +44,30 @@ impl Bound {
 }
 
 impl Checker<'_> {
+    /// One of a few words: `value` must be one of `words`' names; a misspelling gets the
+    /// nearest as a hint. `None` when it is not (the error is recorded).
+    pub(super) fn word<T: Copy>(
+        &mut self,
+        key: &str,
+        value: &Text,
+        words: &[(&str, T)],
+    ) -> Option<T> {
+        let given = value.get_ref();
+        if let Some((_, w)) = words.iter().find(|(name, _)| name == given) {
+            return Some(*w);
+        }
+        let names: Vec<String> = words.iter().map(|(n, _)| format!("{n:?}")).collect();
+        let help =
+            suggest(given, words.iter().map(|(n, _)| *n)).map(|s| format!("did you mean {s:?}?"));
+        self.push(
+            value.span(),
+            format!("unknown `{key}` {given:?}, expected {}", names.join(" or ")),
+            "not a known value",
+            help,
+        );
+        None
+    }
+
     /// A number as written, or the nominal value of a distribution written in its place
     /// (which is then recorded as an input standing at `slot`).
     pub(super) fn number(

@@ -1,0 +1,175 @@
+//! `influence sensitivity` against closed forms, and recomputed from its own files.
+//!
+//! tests/scenarios/leaders.toml is a follower of two fully stubborn leaders whose starts are
+//! uniform on [−1, 1]: at the Friedkin–Johnsen fixed point the follower ends at
+//! 0.75 a_L1 + 0.25 a_L2, so the first-order and total indices of its final alignment are
+//! 0.75² / (0.75² + 0.25²) = 0.9 and 0.1, and a Morris μ* (per unit-cube move) is
+//! |slope| × range = 1.5 and 0.5. Its `unused` input touches nothing.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::common::cli::{bad_input, csv_rows, entries, influence, ok, read, repo};
+
+const LEADERS: &str = "tests/scenarios/leaders.toml";
+
+fn study(dir: &Path, args: &[&str]) {
+    ok(influence()
+        .arg("sensitivity")
+        .arg(repo(LEADERS))
+        .args(args)
+        .arg("--out")
+        .arg(dir)
+        .arg("-q"));
+}
+
+/// sobol.csv or morris.csv as (measure name, input) -> the row's numbers.
+fn indices(dir: &Path, file: &str) -> BTreeMap<(String, String), Vec<f64>> {
+    csv_rows(&read(&dir.join(file)))
+        .into_iter()
+        .map(|r| {
+            let nums = r[3..]
+                .iter()
+                .map(|x| x.parse().unwrap_or(f64::NAN))
+                .collect();
+            ((r[1].clone(), r[2].clone()), nums)
+        })
+        .collect()
+}
+
+#[test]
+fn sobol_indices_meet_the_fixed_point_of_two_stubborn_leaders() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("s");
+    study(&dir, &["--samples", "1024", "--runs", "1"]);
+    let ix = indices(&dir, "sobol.csv");
+    let f = |input: &str| ix[&("F".to_string(), input.to_string())].clone();
+    // first, first_low, first_high, total, total_low, total_high
+    for (input, truth) in [("L1.alignment", 0.9), ("L2.alignment", 0.1)] {
+        let v = f(input);
+        assert!((v[0] - truth).abs() < 0.03, "{input} first {v:?}");
+        assert!((v[3] - truth).abs() < 0.03, "{input} total {v:?}");
+        assert!(
+            v[1] <= truth && truth <= v[2],
+            "{input} first interval {v:?}"
+        );
+        assert!(
+            v[4] <= truth && truth <= v[5],
+            "{input} total interval {v:?}"
+        );
+    }
+    let unused = f("unused");
+    assert_eq!(unused[3], 0.0, "an input that touches nothing");
+    assert!(unused[4] <= 0.0 && 0.0 <= unused[5]);
+}
+
+#[test]
+fn morris_mu_star_on_a_linear_response_is_slope_times_range() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("m");
+    study(
+        &dir,
+        &["--method", "morris", "--samples", "20", "--runs", "2"],
+    );
+    let ix = indices(&dir, "morris.csv");
+    let mu_star = |input: &str| ix[&("F".to_string(), input.to_string())][1];
+    assert!((mu_star("L1.alignment") - 1.5).abs() < 1e-6);
+    assert!((mu_star("L2.alignment") - 0.5).abs() < 1e-6);
+    assert_eq!(mu_star("unused"), 0.0);
+}
+
+/// The indices, recomputed from design.csv and points.csv with the formulas of MODEL.md
+/// written out plainly here, equal those in sobol.csv.
+#[test]
+fn sobol_indices_recomputed_from_the_files_agree() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("s");
+    study(&dir, &["--samples", "64", "--runs", "3"]);
+    // point -> (matrix, row)
+    let mut points: BTreeMap<usize, (String, usize)> = BTreeMap::new();
+    for r in csv_rows(&read(&dir.join("design.csv"))) {
+        points.insert(
+            r[0].parse().expect("point"),
+            (r[1].clone(), r[2].parse().expect("row")),
+        );
+    }
+    // (measure name) -> point -> value
+    let mut values: BTreeMap<String, BTreeMap<usize, f64>> = BTreeMap::new();
+    for r in csv_rows(&read(&dir.join("points.csv"))) {
+        let v = r[3].parse().expect("value");
+        values
+            .entry(format!("{}/{}", r[1], r[2]))
+            .or_default()
+            .insert(r[0].parse().expect("p"), v);
+    }
+    let sobol = indices(&dir, "sobol.csv");
+    let inputs = ["unused", "L1.alignment", "L2.alignment"];
+    let n = 64usize;
+    for (key, by_point) in &values {
+        let mean = by_point.values().sum::<f64>() / by_point.len() as f64;
+        let at = |matrix: &str, row: usize| -> f64 {
+            let p = points
+                .iter()
+                .find(|(_, (m, r))| m == matrix && *r == row)
+                .map(|(p, _)| *p)
+                .expect("point");
+            by_point[&p] - mean
+        };
+        let fa: Vec<f64> = (0..n).map(|k| at("A", k)).collect();
+        let fb: Vec<f64> = (0..n).map(|k| at("B", k)).collect();
+        let both: Vec<f64> = fa.iter().chain(&fb).copied().collect();
+        let m2 = both.iter().sum::<f64>() / both.len() as f64;
+        let var = both.iter().map(|x| (x - m2).powi(2)).sum::<f64>() / both.len() as f64;
+        let name = key.split_once('/').expect("measure/name").1.to_string();
+        for input in inputs {
+            let row = &sobol[&(name.clone(), input.to_string())];
+            if var == 0.0 {
+                assert!(
+                    row[0].is_nan() && row[3].is_nan(),
+                    "{key} {input}: no indices"
+                );
+                continue;
+            }
+            let fab: Vec<f64> = (0..n).map(|k| at(&format!("AB:{input}"), k)).collect();
+            let first = (0..n).map(|k| fb[k] * (fab[k] - fa[k])).sum::<f64>() / n as f64 / var;
+            let total =
+                (0..n).map(|k| (fa[k] - fab[k]).powi(2)).sum::<f64>() / n as f64 / (2.0 * var);
+            assert!(
+                (first - row[0]).abs() < 1e-6,
+                "{key} {input} first {first} vs {}",
+                row[0]
+            );
+            assert!(
+                (total - row[3]).abs() < 1e-6,
+                "{key} {input} total {total} vs {}",
+                row[3]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_files_do_not_depend_on_the_thread_count() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (one, two) = (tmp.path().join("1"), tmp.path().join("2"));
+    study(&one, &["--samples", "32", "--runs", "5", "--threads", "1"]);
+    study(&two, &["--samples", "32", "--runs", "5", "--threads", "2"]);
+    for file in ["sobol.csv", "design.csv", "points.csv"] {
+        assert_eq!(read(&one.join(file)), read(&two.join(file)), "{file}");
+    }
+}
+
+#[test]
+fn a_scenario_without_inputs_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("none");
+    let err = bad_input(
+        influence()
+            .arg("sensitivity")
+            .arg(repo("tests/golden/tiny.toml"))
+            .arg("--out")
+            .arg(&out),
+    );
+    assert!(err.contains("has no uncertain inputs"), "{err}");
+    assert!(entries(tmp.path()).is_empty());
+}
