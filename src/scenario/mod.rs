@@ -7,6 +7,7 @@
 //! TOML or spans: the model works on indices and plain numbers only.
 
 pub mod diagnostic;
+pub mod generate;
 pub mod inputs;
 pub mod kinds;
 pub mod raw;

@@ -1,0 +1,127 @@
+//! Throughput as the region grows: 9, 50 and 200 actors.
+//!
+//! `cargo bench --bench scale` reports:
+//! - `one_run/n=9`: one run of the embedded default scenario (9 actors, 26 steps);
+//! - `one_run/n=50` and `one_run/n=200`: one 52-step run of a synthetic world of
+//!   `influence::scenario::generate` (2 events per actor: 100 and 400, mostly hazards; 375 and
+//!   1,500 relations), seed 1; all noise on. Throughput in runs/s (`elem/s`);
+//! - `balance_product/n=200 dense` and `balance_product/n=200 sparse`: one call of
+//!   `Dynamics::advance` at 200 actors with trust noise off, so the step is dominated by the
+//!   structural-balance product Σ_k T_ik T_kj. Its n³ = 8,000,000 multiply-adds are declared as
+//!   the throughput, so `Melem/s` reads as million multiply-adds per second. "Dense" starts
+//!   from the state after one noisy step, where every pair has non-zero trust and no term can
+//!   be skipped; "sparse" starts from the world's initial trust (1,500 of 19,900 pairs), where
+//!   the kernel skips the terms that are zero, so its figure is an effective rate.
+
+use std::time::Duration;
+
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use influence::model::{Dynamics, State, solve_anchors};
+use influence::montecarlo::{Observer, Runner, stream_keys};
+use influence::scenario::generate::{WorldSpec, generate_world};
+use influence::scenario::{Scenario, ScenarioSource, parse_scenario};
+
+struct Discard;
+
+impl Observer for Discard {
+    fn record(&mut self, _t: usize, st: &State) {
+        std::hint::black_box(st.alignment[0]);
+    }
+}
+
+/// The synthetic world of `actors` actors, 2 events per actor, seed 1.
+fn synthetic(actors: usize) -> Scenario {
+    let spec = match WorldSpec::with_default_events(actors, 1) {
+        Ok(spec) => spec,
+        Err(e) => panic!("{e}"),
+    };
+    match parse_scenario(&generate_world(&spec), "synthetic world") {
+        Ok(sc) => sc,
+        Err(e) => panic!("the synthetic world of {actors} actors does not parse:\n{e}"),
+    }
+}
+
+fn one_run(c: &mut Criterion) {
+    let default = match ScenarioSource::embedded_default().parse() {
+        Ok(sc) => sc,
+        Err(e) => panic!("the embedded scenario does not parse:\n{e}"),
+    };
+    let worlds = [
+        ("n=9", default),
+        ("n=50", synthetic(50)),
+        ("n=200", synthetic(200)),
+    ];
+
+    let mut group = c.benchmark_group("one_run");
+    // A 200-actor run takes a good fraction of a second: flat sampling keeps the count of
+    // runs at ten per sample set instead of the 55 of linear sampling.
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(1));
+    for (label, sc) in &worlds {
+        let keys = stream_keys(sc, sc.seed);
+        let mut runner = Runner::new(sc, &keys);
+        let mut run = 0u64;
+        group.bench_function(*label, |b| {
+            b.iter(|| {
+                run += 1;
+                runner.run(run, &mut Discard);
+            })
+        });
+    }
+    group.finish();
+}
+
+fn balance_product(c: &mut Criterion) {
+    let noisy = synthetic(200);
+    let n = noisy.n();
+    let keys = stream_keys(&noisy, noisy.seed);
+    let mut streams = keys.for_run(0);
+    let mut dynamics = Dynamics::new(n);
+
+    let sparse = State::initial(&noisy);
+    let mut dense = sparse.clone();
+    {
+        let anchors = solve_anchors(&noisy);
+        let (trust_rng, alignment_rng) = streams.noise();
+        dynamics.advance(&noisy, &anchors, &mut dense, trust_rng, alignment_rng);
+    }
+    let zeros = dense.trust.iter().filter(|&&t| t == 0.0).count();
+    assert_eq!(
+        zeros, n,
+        "after a noisy step only the diagonal of trust is 0"
+    );
+
+    let mut quiet = noisy.clone();
+    quiet.model.trust_noise = 0.0;
+    let anchors = solve_anchors(&quiet);
+
+    let mut group = c.benchmark_group("balance_product");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements((n * n * n) as u64));
+    for (label, start) in [("n=200 dense", &dense), ("n=200 sparse", &sparse)] {
+        group.bench_function(label, |b| {
+            b.iter_batched_ref(
+                || start.clone(),
+                |st| {
+                    let (trust_rng, alignment_rng) = streams.noise();
+                    dynamics.advance(&quiet, &anchors, st, trust_rng, alignment_rng);
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = scale;
+    // Plots would need a font at run time; the numbers are what matter here. Short warm-up
+    // and measurement keep the whole bench within a few minutes on two cores.
+    config = Criterion::default()
+        .without_plots()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    targets = one_run, balance_product
+}
+criterion_main!(scale);
