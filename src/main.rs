@@ -21,6 +21,7 @@ fn main() -> ExitCode {
         Command::Chart(args) => cli::chart::exec(args),
         Command::Merge(args) => cli::merge::exec(args),
         Command::Sensitivity(args) => cli::sensitivity::exec(args),
+        Command::Generate(args) => cli::generate::exec(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

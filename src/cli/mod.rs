@@ -9,6 +9,7 @@
 pub mod ablate;
 pub mod chart;
 pub mod compare;
+pub mod generate;
 pub mod merge;
 pub mod progress;
 pub mod replay;
@@ -100,6 +101,9 @@ pub enum Command {
     /// Which uncertain inputs drive each answer: Sobol' indices or Morris elementary effects.
     #[command(after_help = sensitivity::HELP)]
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Write a synthetic world scenario of N actors, for scale tests.
+    #[command(after_help = generate::HELP)]
+    Generate(generate::GenerateArgs),
 }
 
 /// A failure with the exit code it maps to.
