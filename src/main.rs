@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => cli::merge::exec(args),
         Command::Sensitivity(args) => cli::sensitivity::exec(args),
         Command::Generate(args) => cli::generate::exec(args),
+        Command::Discover(args) => cli::discover::exec(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -50,9 +50,12 @@ pub fn exec(args: GenerateArgs) -> Result<(), Failure> {
                 .write(true)
                 .create_new(true)
                 .open(&path)
-                .map_err(|e| Failure::Other(format!("error: cannot create {}: {e}", path.display())))?;
-            file.write_all(text.as_bytes())
-                .map_err(|e| Failure::Other(format!("error: cannot write {}: {e}", path.display())))?;
+                .map_err(|e| {
+                    Failure::Other(format!("error: cannot create {}: {e}", path.display()))
+                })?;
+            file.write_all(text.as_bytes()).map_err(|e| {
+                Failure::Other(format!("error: cannot write {}: {e}", path.display()))
+            })?;
         }
         None => {
             let mut out = std::io::stdout().lock();

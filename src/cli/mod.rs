@@ -9,6 +9,7 @@
 pub mod ablate;
 pub mod chart;
 pub mod compare;
+pub mod discover;
 pub mod generate;
 pub mod merge;
 pub mod progress;
@@ -25,6 +26,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use influence::montecarlo::DriverError;
+use influence::ops::discover::DiscoverError;
 use influence::ops::merge::MergePartsError;
 use influence::ops::paired::PairedStudyError;
 use influence::ops::pick::PickError;
@@ -104,6 +106,9 @@ pub enum Command {
     /// Write a synthetic world scenario of N actors, for scale tests.
     #[command(after_help = generate::HELP)]
     Generate(generate::GenerateArgs),
+    /// Under which combinations of the uncertain inputs an outcome happens (PRIM).
+    #[command(after_help = discover::HELP)]
+    Discover(discover::DiscoverArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -142,6 +147,12 @@ trait Classified: std::fmt::Display {
 }
 
 impl Classified for SensitivityError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
+impl Classified for DiscoverError {
     fn bad_input(&self) -> bool {
         self.is_bad_input()
     }

@@ -10,6 +10,7 @@
 
 pub mod ablate;
 pub mod compare;
+pub mod discover;
 pub mod merge;
 pub mod paired;
 pub mod pick;

@@ -11,6 +11,7 @@ pub mod charts;
 pub mod compare;
 pub mod convergence;
 pub mod csv;
+pub mod discover;
 pub mod inputs;
 pub mod replay;
 pub mod schema;

@@ -14,6 +14,7 @@ mod closed_forms;
 mod compare;
 mod compare_cli;
 mod determinism;
+mod discover;
 // Sends SIGINT to a child `influence` process, never to this one.
 #[cfg(unix)]
 mod interrupt;

@@ -1,0 +1,75 @@
+//! `influence discover`: under which combinations of the scenario's guesses an outcome
+//! happens; the work is [`influence::ops::discover::run_discover`].
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use influence::ops::OutputRequest;
+use influence::ops::discover::{DiscoverRequest, check_request, run_discover};
+use influence::output::discover::sentence;
+
+use super::progress::{interrupt_flag, progress_bar};
+use super::study_flags::{StudyFlags, print_footer};
+use super::{Failure, load, suffixed_out_dir, thread_pool};
+
+pub const HELP: &str = "\
+Examples:
+  influence discover my.toml --outcome \"Azerbaijan tilts west\"
+  influence discover my.toml --outcome \"Trust collapses\" --runs 20000 --seed 7
+
+Runs the study with every uncertain input drawn per run, judges each run on the outcome, and
+peels boxes in the space of inputs towards the runs where it holds (PRIM, peeling 5% of the
+remaining runs at a time). Writes boxes.csv (box,coverage,density,mass,input,low,high: one
+row per restricted input of every box on the trajectory), summary.json (the chosen box: the
+densest that holds at least half of the runs where the outcome holds) and a copy of the
+scenario, and prints the finding as a sentence.";
+
+#[derive(Args)]
+pub struct DiscoverArgs {
+    /// Scenario file (default: the embedded South Caucasus scenario).
+    scenario: Option<PathBuf>,
+    /// The outcome to explain, by name.
+    #[arg(long)]
+    outcome: String,
+    /// Runs, each with its own draw of the inputs (default: 10 times the scenario's `runs`).
+    #[arg(long)]
+    runs: Option<u64>,
+    /// Master seed (default: the scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output directory (default: outputs/<scenario file stem>-discover).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    flags: StudyFlags,
+}
+
+pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
+    let (source, sc) = load(args.scenario.as_deref())?;
+    let req = DiscoverRequest {
+        outcome: args.outcome,
+        runs: args.runs.unwrap_or(sc.runs.saturating_mul(10)),
+        seed: args.seed.unwrap_or(sc.seed),
+        output: OutputRequest {
+            out: args
+                .out
+                .unwrap_or_else(|| suffixed_out_dir(&source.path, "discover")),
+            force: args.flags.force,
+            charts: !args.flags.no_charts,
+        },
+    };
+    check_request(&sc, &req)?;
+    let bar = progress_bar(req.runs);
+    let cancel = interrupt_flag();
+    let tick = |k: u64| bar.inc(k);
+    let pool = thread_pool(args.flags.threads())?;
+    let report = run_discover(&sc, &source.text, &req, &pool, &tick, &cancel);
+    bar.finish_and_clear();
+    let report = report?;
+    if !args.flags.quiet {
+        println!("{}", sentence(&sc, &report.value));
+        print_footer(&report.out, report.elapsed_s, report.threads, None);
+    }
+    Ok(())
+}
