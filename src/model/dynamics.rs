@@ -482,10 +482,10 @@ mod tests {
     }
 
     /// T' by the plain formula of MODEL.md step 2 without noise.
-    fn plain_trust(sc: &Scenario, st: &State) -> Vec<f64> {
+    fn plain_trust(sc: &Scenario, anchors: &Anchors, st: &State) -> Vec<f64> {
         let n = st.n;
         let beta = sc.model.balance / (n - 2) as f64;
-        let mut out = plain_sum(&st.trust, &sc.trust0, n, sc.model.trust_memory, beta);
+        let mut out = plain_sum(&st.trust, &anchors.trust, n, sc.model.trust_memory, beta);
         for (k, x) in out.iter_mut().enumerate() {
             *x = if k / n == k % n {
                 0.0
@@ -530,7 +530,7 @@ mod tests {
             let anchors = crate::model::solve_anchors(&sc);
             let mut st = State::initial(&sc);
             for step in 0..sc.steps {
-                let expected = plain_trust(&sc, &st);
+                let expected = plain_trust(&sc, &anchors, &st);
                 let (trust, alignment) = streams.noise();
                 dynamics.advance(&sc, &anchors, &mut st, trust, alignment);
                 assert!(st.trust == expected, "{name}: trust differs at step {step}");

@@ -137,7 +137,7 @@ impl Default for ModelParams {
             trust_noise: 0.02,
             alignment_noise: 0.01,
             event_noise: 0.2,
-            anchors: AnchorMode::Initial,
+            anchors: AnchorMode::Steady,
         }
     }
 }

@@ -211,13 +211,13 @@ impl Spec {
     pub fn toml(&self) -> String {
         let mut s = String::new();
         writeln!(s, "[scenario]\nname = \"test\"\nsteps = {}\n", self.steps).unwrap();
-        if !self.model.is_empty() {
-            s.push_str("[model]\n");
-            for (k, v) in &self.model {
-                writeln!(s, "{k} = {}", num(*v)).unwrap();
-            }
-            s.push('\n');
+        // The closed forms of MODEL.md (Friedkin–Johnsen, DeGroot, trust memory...) are
+        // stated for the start as anchor; the steady status quo has tests of its own.
+        s.push_str("[model]\nanchors = \"initial\"\n");
+        for (k, v) in &self.model {
+            writeln!(s, "{k} = {}", num(*v)).unwrap();
         }
+        s.push('\n');
         for a in &self.actors {
             writeln!(
                 s,
