@@ -2,9 +2,9 @@
 //! a scenario, failures and their exit codes, default output directories), and one module per
 //! command, each an `Args` struct and an `exec` over a library operation.
 //!
-//! Exit codes: 0 success, 1 failure (I/O, interrupted, refused output directory, an output
-//! directory `chart` cannot read), 2 bad input (a scenario that does not check, or bad
-//! arguments).
+//! Exit codes: 0 success, 1 failure (I/O, refused output directory, an output directory
+//! `chart` cannot read), 2 bad input (a scenario that does not check, or bad arguments),
+//! 128 + the signal for a command stopped by SIGINT (130) or SIGTERM (143).
 
 pub mod ablate;
 pub mod chart;
@@ -48,7 +48,10 @@ Examples:
   influence replay --pick median --actor Armenia # the run of Armenia's median outcome
   influence run --shard 0/4 --out parts/0        # one of four shards; then influence merge
 
-Exit codes: 0 ok, 1 failure, 2 bad input.";
+Exit codes: 0 ok, 1 failure, 2 bad input, 130 SIGINT, 143 SIGTERM.
+
+--force replaces only a directory influence wrote (or an empty one), never a folder of
+other files.";
 
 #[derive(Parser)]
 #[command(

@@ -77,7 +77,7 @@ pub struct ReplayArgs {
     /// Output directory (default: outputs/<scenario file stem>-replay-<run>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it exists.
+    /// Replace the output directory if it exists and influence wrote it (never other files).
     #[arg(long)]
     force: bool,
 }

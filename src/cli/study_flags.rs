@@ -13,7 +13,7 @@ pub struct StudyFlags {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
-    /// Replace the output directory if it exists.
+    /// Replace the output directory if it exists and influence wrote it (never other files).
     #[arg(long)]
     pub force: bool,
     /// Do not print the summary.

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{entries, failure, influence, read, repo};
+use crate::common::cli::{entries, failure, influence, read, repo};
 
 #[test]
 fn force_refuses_a_folder_of_the_users_own_files() {
