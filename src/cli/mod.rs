@@ -6,6 +6,21 @@
 //! `chart` cannot read), 2 bad input (a scenario that does not check, or bad arguments),
 //! 128 + the signal for a command stopped by SIGINT (130) or SIGTERM (143).
 
+/// `print!` that does not panic: a closed pipe or a full disk on stdout becomes a
+/// [`Failure`] (see [`stdout`]) that the calling command returns with `?`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!($($arg)*))?
+    };
+}
+
+/// `println!` that does not panic; see [`say!`].
+macro_rules! sayln {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
 pub mod ablate;
 pub mod chart;
 pub mod compare;
@@ -14,6 +29,7 @@ pub mod progress;
 pub mod replay;
 pub mod run;
 pub mod seeds;
+pub mod stdout;
 pub mod study_flags;
 pub mod validate;
 
@@ -104,6 +120,9 @@ pub enum Command {
 pub enum Failure {
     BadInput(String),
     Other(String),
+    /// Nothing to say and nothing failed: the reader of stdout went away (a closed pipe,
+    /// `| head`), after the command's work was done.
+    Quiet,
 }
 
 impl Failure {
@@ -113,6 +132,7 @@ impl Failure {
         let (msg, code) = match self {
             Failure::BadInput(msg) => (msg, 2),
             Failure::Other(msg) => (msg, 1),
+            Failure::Quiet => return ExitCode::SUCCESS,
         };
         eprintln!("{}", msg.trim_end());
         ExitCode::from(code)

@@ -107,7 +107,7 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
                 PickArg::Min => format!("the smallest final alignment of {name}"),
                 PickArg::Max => format!("the largest final alignment of {name}"),
             };
-            println!(
+            sayln!(
                 "Picked run {} of {runs} (seed {seed}): {name} ends at {:+.6}, {what}.",
                 picked.run, picked.value
             );
@@ -129,7 +129,7 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
         charts: false,
     };
     let out = run_replay(&sc, seed, run, &output, &pool)?;
-    println!(
+    sayln!(
         "Wrote run {} of seed {} ({} {}s) to {}/",
         run,
         seed,

@@ -121,16 +121,16 @@ pub fn exec(args: RunArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", terminal::summary_table(&sc, &report.value.result));
+        say!("{}", terminal::summary_table(&sc, &report.value.result));
         if let Some(g) = &report.value.growth {
-            println!("\n{}", growth_line(g, report.value.result.runs));
+            sayln!("\n{}", growth_line(g, report.value.result.runs));
         }
         print_footer(
             &report.out,
             report.elapsed_s,
             report.threads,
             report.charts.as_ref(),
-        );
+        )?;
     }
     Ok(())
 }
@@ -171,11 +171,11 @@ fn exec_shard(
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        println!(
+        sayln!(
             "Shard {} of {}: runs {}..{} of {runs}.",
             shard.index, shard.count, share.start, share.end
         );
-        print_footer(&report.out, report.elapsed_s, report.threads, None);
+        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
     }
     Ok(())
 }

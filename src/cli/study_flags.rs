@@ -7,6 +7,8 @@ use clap::Args;
 
 use influence::output::charts::ChartsReport;
 
+use super::Failure;
+
 /// Options every study command shares.
 #[derive(Args)]
 pub struct StudyFlags {
@@ -32,15 +34,21 @@ impl StudyFlags {
 }
 
 /// The closing lines of a study command: where it wrote, how long it took, the charts.
-pub fn print_footer(out: &Path, elapsed_s: f64, threads: usize, charts: Option<&ChartsReport>) {
-    println!(
+pub fn print_footer(
+    out: &Path,
+    elapsed_s: f64,
+    threads: usize,
+    charts: Option<&ChartsReport>,
+) -> Result<(), Failure> {
+    sayln!(
         "\nWrote {}/ in {elapsed_s:.2} s on {threads} thread{}.",
         out.display(),
         if threads == 1 { "" } else { "s" }
     );
     if let Some(charts) = charts {
-        println!("{}", charts_line(charts));
+        sayln!("{}", charts_line(charts));
     }
+    Ok(())
 }
 
 /// The line saying which charts were drawn; `influence chart` prints the same one.

@@ -21,7 +21,7 @@ pub struct ValidateArgs {
 pub fn exec(args: ValidateArgs) -> Result<(), Failure> {
     let (source, sc) = load(args.scenario.as_deref())?;
     let scheduled = sc.events.len();
-    println!(
+    sayln!(
         "ok: {} ({}): {} actors, {} events, {} outcomes, {} {}s",
         source.origin,
         sc.name,

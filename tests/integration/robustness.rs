@@ -30,3 +30,67 @@ fn force_refuses_a_folder_of_the_users_own_files() {
         assert_eq!(entries(tmp.path()), ["scenarios"]);
     }
 }
+
+/// Runs `influence args` with its stdout a pipe closed before it writes, and returns its exit
+/// code and stderr.
+#[cfg(unix)]
+fn with_closed_stdout(args: &[&str], cwd: &std::path::Path) -> (Option<i32>, String) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_influence"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Closed at once: the child is still parsing its arguments when the reader goes.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("exits");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_quietly_with_the_code_of_the_work() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = with_closed_stdout(&["validate"], tmp.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    let (code, stderr) = with_closed_stdout(
+        &["run", "--runs", "20", "--no-charts", "--out", "study"],
+        tmp.path(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(tmp.path().join("study/summary.json").is_file());
+
+    // A bad scenario still says why on stderr and exits 2.
+    fs::write(tmp.path().join("bad.toml"), "[scenario\n").expect("write");
+    let (code, stderr) = with_closed_stdout(&["validate", "bad.toml"], tmp.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("bad.toml"), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_a_failure_with_its_reason_not_a_panic() {
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_influence"))
+        .arg("validate")
+        .stdout(full)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write to stdout") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
