@@ -20,4 +20,5 @@ mod interrupt;
 mod invariants;
 mod outputs_unchanged;
 mod robustness;
+mod scenario_fuzz;
 mod seeds_cli;
