@@ -39,6 +39,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use influence::montecarlo::DriverError;
+use influence::montecarlo::estimate::EstimateError;
 use influence::ops::merge::MergePartsError;
 use influence::ops::paired::PairedStudyError;
 use influence::ops::pick::PickError;
@@ -200,6 +201,12 @@ impl Classified for PickError {
 impl Classified for PairedStudyError {
     fn bad_input(&self) -> bool {
         self.is_bad_input()
+    }
+}
+
+impl Classified for EstimateError {
+    fn bad_input(&self) -> bool {
+        true
     }
 }
 

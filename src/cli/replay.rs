@@ -109,7 +109,8 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
             };
             sayln!(
                 "Picked run {} of {runs} (seed {seed}): {name} ends at {:+.6}, {what}.",
-                picked.run, picked.value
+                picked.run,
+                picked.value
             );
             picked.run
         }

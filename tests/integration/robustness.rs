@@ -14,8 +14,14 @@ fn force_refuses_a_folder_of_the_users_own_files() {
     fs::write(dir.join("notes.md"), "precious").expect("write");
     for force in [true, false] {
         let mut cmd = influence();
-        cmd.current_dir(tmp.path())
-            .args(["run", "scenarios/x.toml", "--runs", "20", "--out", "scenarios"]);
+        cmd.current_dir(tmp.path()).args([
+            "run",
+            "scenarios/x.toml",
+            "--runs",
+            "20",
+            "--out",
+            "scenarios",
+        ]);
         if force {
             cmd.arg("--force");
         }
@@ -93,4 +99,58 @@ fn a_full_stdout_is_a_failure_with_its_reason_not_a_panic() {
         stderr.contains("cannot write to stdout") && !stderr.contains("panicked"),
         "{stderr}"
     );
+}
+
+#[test]
+fn an_absurd_run_count_is_bad_input_with_the_estimate_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("study");
+    let stderr = crate::common::cli::bad_input(
+        influence()
+            .args(["run", "--runs", "1000000000000", "--out"])
+            .arg(&out),
+    );
+    assert!(
+        stderr.contains("1000000000000 runs of") && stderr.contains("TiB of memory"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-memory"), "{stderr}");
+    assert!(entries(tmp.path()).is_empty());
+    // A cap below the estimate refuses even a small study; one above admits it.
+    let stderr = crate::common::cli::bad_input(
+        influence()
+            .args(["run", "--runs", "100", "--max-memory", "1K", "--out"])
+            .arg(&out),
+    );
+    assert!(stderr.contains("more than the cap of 1.0 KiB"), "{stderr}");
+    influence()
+        .args([
+            "run",
+            "--runs",
+            "100",
+            "--no-charts",
+            "--max-memory",
+            "1G",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn validate_prints_the_estimate_of_the_default_run_count() {
+    let stdout = crate::common::cli::ok(influence().arg("validate"));
+    assert!(stdout.contains("estimate for "), "{stdout}");
+    assert!(
+        stdout.contains("of memory") && stdout.contains("on disk"),
+        "{stdout}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_scenario_file_is_refused_after_16_mib() {
+    let stderr = crate::common::cli::bad_input(influence().args(["validate", "/dev/zero"]));
+    assert!(stderr.contains("larger than 16 MiB"), "{stderr}");
 }

@@ -22,11 +22,46 @@ const TABLES: [&str; 9] = [
 ];
 
 const KEYS: [&str; 40] = [
-    "name", "steps", "step_unit", "runs", "seed", "start", "description", "actor", "target",
-    "alignment", "stubbornness", "power", "trust", "trust_ab", "trust_ba", "reach", "reach_ab",
-    "reach_ba", "between", "kind", "label", "id", "step", "every", "from", "once", "hazard",
-    "probability", "intensity", "trigger", "metric", "op", "value", "other", "when", "self_weight",
-    "trust_memory", "threat_decay", "negative", "positive",
+    "name",
+    "steps",
+    "step_unit",
+    "runs",
+    "seed",
+    "start",
+    "description",
+    "actor",
+    "target",
+    "alignment",
+    "stubbornness",
+    "power",
+    "trust",
+    "trust_ab",
+    "trust_ba",
+    "reach",
+    "reach_ab",
+    "reach_ba",
+    "between",
+    "kind",
+    "label",
+    "id",
+    "step",
+    "every",
+    "from",
+    "once",
+    "hazard",
+    "probability",
+    "intensity",
+    "trigger",
+    "metric",
+    "op",
+    "value",
+    "other",
+    "when",
+    "self_weight",
+    "trust_memory",
+    "threat_decay",
+    "negative",
+    "positive",
 ];
 
 /// Values of every TOML type, with the edges that break careless code.
@@ -72,8 +107,12 @@ fn toml_shaped() -> impl Strategy<Value = String> {
 
 /// The default scenario with bytes `cut` (as fractions of its length) replaced by `with`.
 fn mutated() -> impl Strategy<Value = String> {
-    (0.0..1.0f64, 0.0..0.05f64, "\\PC{0,8}|[\\[\\]=\"{}., 0-9\\n]{0,8}").prop_map(
-        |(at, len, with)| {
+    (
+        0.0..1.0f64,
+        0.0..0.05f64,
+        "\\PC{0,8}|[\\[\\]=\"{}., 0-9\\n]{0,8}",
+    )
+        .prop_map(|(at, len, with)| {
             let text = read(&repo("scenarios/south_caucasus.toml"));
             let n = text.len();
             let mut start = (at * n as f64) as usize;
@@ -85,8 +124,7 @@ fn mutated() -> impl Strategy<Value = String> {
                 end += 1;
             }
             format!("{}{with}{}", &text[..start], &text[end..])
-        },
-    )
+        })
 }
 
 /// The reader's answer is a scenario or diagnostics that point inside `text`.
