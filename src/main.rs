@@ -11,6 +11,7 @@ use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    cli::progress::catch_signals();
     let result = match cli.command {
         Command::Run(args) => cli::run::exec(args),
         Command::Seeds(args) => cli::seeds::exec(args),
@@ -26,6 +27,13 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(),
+        Err(failure) => {
+            let code = failure.report();
+            // A command stopped by a signal exits as the shell expects: 128 + the signal.
+            match cli::progress::caught_signal() {
+                Some(sig) => ExitCode::from(cli::progress::signal_exit_code(sig)),
+                None => code,
+            }
+        }
     }
 }

@@ -38,6 +38,6 @@ pub struct ChartArgs {
 
 pub fn exec(args: ChartArgs) -> Result<(), Failure> {
     let report = rerender_charts(&args.dir)?;
-    println!("{}", charts_line(&report));
+    sayln!("{}", charts_line(&report));
     Ok(())
 }

@@ -85,13 +85,13 @@ pub fn exec(args: CompareArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", report.value.table);
+        say!("{}", report.value.table);
         print_footer(
             &report.out,
             report.elapsed_s,
             report.threads,
             report.charts.as_ref(),
-        );
+        )?;
     }
     Ok(())
 }

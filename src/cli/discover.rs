@@ -68,8 +68,8 @@ pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        println!("{}", sentence(&sc, &report.value));
-        print_footer(&report.out, report.elapsed_s, report.threads, None);
+        sayln!("{}", sentence(&sc, &report.value));
+        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
     }
     Ok(())
 }

@@ -43,13 +43,13 @@ pub fn exec(args: MergeArgs) -> Result<(), Failure> {
     };
     let (report, sc) = merge_parts(&args.parts, &output, &pool)?;
     if !args.flags.quiet {
-        print!("{}", terminal::summary_table(&sc, &report.value));
+        say!("{}", terminal::summary_table(&sc, &report.value));
         print_footer(
             &report.out,
             report.elapsed_s,
             report.threads,
             report.charts.as_ref(),
-        );
+        )?;
     }
     Ok(())
 }

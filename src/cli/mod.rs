@@ -2,9 +2,24 @@
 //! a scenario, failures and their exit codes, default output directories), and one module per
 //! command, each an `Args` struct and an `exec` over a library operation.
 //!
-//! Exit codes: 0 success, 1 failure (I/O, interrupted, refused output directory, an output
-//! directory `chart` cannot read), 2 bad input (a scenario that does not check, or bad
-//! arguments).
+//! Exit codes: 0 success, 1 failure (I/O, refused output directory, an output directory
+//! `chart` cannot read), 2 bad input (a scenario that does not check, or bad arguments),
+//! 128 + the signal for a command stopped by SIGINT (130) or SIGTERM (143).
+
+/// `print!` that does not panic: a closed pipe or a full disk on stdout becomes a
+/// [`Failure`] (see [`stdout`]) that the calling command returns with `?`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!($($arg)*))?
+    };
+}
+
+/// `println!` that does not panic; see [`say!`].
+macro_rules! sayln {
+    ($($arg:tt)*) => {
+        $crate::cli::stdout::write(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}
 
 pub mod ablate;
 pub mod chart;
@@ -17,6 +32,7 @@ pub mod replay;
 pub mod run;
 pub mod seeds;
 pub mod sensitivity;
+pub mod stdout;
 pub mod study_flags;
 pub mod validate;
 
@@ -26,6 +42,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use influence::montecarlo::DriverError;
+use influence::montecarlo::estimate::EstimateError;
 use influence::ops::discover::DiscoverError;
 use influence::ops::merge::MergePartsError;
 use influence::ops::paired::PairedStudyError;
@@ -53,7 +70,10 @@ Examples:
   influence replay --pick median --actor Armenia # the run of Armenia's median outcome
   influence run --shard 0/4 --out parts/0        # one of four shards; then influence merge
 
-Exit codes: 0 ok, 1 failure, 2 bad input.";
+Exit codes: 0 ok, 1 failure, 2 bad input, 130 SIGINT, 143 SIGTERM.
+
+--force replaces only a directory influence wrote (or an empty one), never a folder of
+other files.";
 
 #[derive(Parser)]
 #[command(
@@ -115,6 +135,9 @@ pub enum Command {
 pub enum Failure {
     BadInput(String),
     Other(String),
+    /// Nothing to say and nothing failed: the reader of stdout went away (a closed pipe,
+    /// `| head`), after the command's work was done.
+    Quiet,
 }
 
 impl Failure {
@@ -124,6 +147,7 @@ impl Failure {
         let (msg, code) = match self {
             Failure::BadInput(msg) => (msg, 2),
             Failure::Other(msg) => (msg, 1),
+            Failure::Quiet => return ExitCode::SUCCESS,
         };
         eprintln!("{}", msg.trim_end());
         ExitCode::from(code)
@@ -203,6 +227,12 @@ impl Classified for PickError {
 impl Classified for PairedStudyError {
     fn bad_input(&self) -> bool {
         self.is_bad_input()
+    }
+}
+
+impl Classified for EstimateError {
+    fn bad_input(&self) -> bool {
+        true
     }
 }
 

@@ -77,7 +77,7 @@ pub struct ReplayArgs {
     /// Output directory (default: outputs/<scenario file stem>-replay-<run>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Replace the output directory if it exists.
+    /// Replace the output directory if it exists and influence wrote it (never other files).
     #[arg(long)]
     force: bool,
 }
@@ -107,9 +107,10 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
                 PickArg::Min => format!("the smallest final alignment of {name}"),
                 PickArg::Max => format!("the largest final alignment of {name}"),
             };
-            println!(
+            sayln!(
                 "Picked run {} of {runs} (seed {seed}): {name} ends at {:+.6}, {what}.",
-                picked.run, picked.value
+                picked.run,
+                picked.value
             );
             picked.run
         }
@@ -129,7 +130,7 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
         charts: false,
     };
     let out = run_replay(&sc, seed, run, &output, &pool)?;
-    println!(
+    sayln!(
         "Wrote run {} of seed {} ({} {}s) to {}/",
         run,
         seed,

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use influence::analysis::convergence::StopRule;
+use influence::montecarlo::estimate::{
+    DEFAULT_MAX_MEMORY, available_memory, check, estimate, parse_bytes,
+};
 use influence::ops::OutputRequest;
 use influence::ops::shard::{ShardChoice, ShardRequest, parse_shard, resolve_shard, run_shard};
 use influence::ops::study::{Growth, StudyRequest, default_out_dir, run_study};
@@ -42,7 +45,13 @@ A scenario with uncertain inputs draws them per run and writes inputs.csv (run,i
 With --shard K/N only shard K (from 0) of the N contiguous slices of the run indices is
 simulated, into a partial directory for `influence merge`; --shard auto reads K and N from a
 Slurm array task or, with --shards N, a Kubernetes Indexed Job.
-  influence run my.toml --runs 1000000 --shard 3/8 --out parts/shard-3";
+  influence run my.toml --runs 1000000 --shard 3/8 --out parts/shard-3
+
+Before anything runs, the memory the study needs is estimated (the per-run final table,
+runs x actors x 8 bytes, and the tallies of every thread); a study over 8 GiB, or over the
+memory this machine has available (MemAvailable), is refused with exit code 2, saying the
+estimate and the cap. --max-memory 32G raises the cap; `influence validate` prints the
+estimate for the scenario's own run count.";
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -81,6 +90,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", requires = "shard",
           value_parser = clap::value_parser!(u64).range(1..))]
     shards: Option<u64>,
+    /// The most memory the study may need, estimated before it starts (default 8G); a study
+    /// over it, or over the memory this machine has available, is refused (exit 2).
+    #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+    max_memory: Option<u64>,
+}
+
+/// Refuses, before anything runs, a study of `runs` runs whose estimated memory exceeds the
+/// cap or what the machine has available.
+fn check_footprint(
+    sc: &Scenario,
+    runs: u64,
+    threads: usize,
+    max_memory: Option<u64>,
+) -> Result<(), Failure> {
+    let need = estimate(sc, runs, threads);
+    let cap = max_memory.unwrap_or(DEFAULT_MAX_MEMORY);
+    Ok(check(sc, runs, need, cap, available_memory())?)
 }
 
 /// A target half-width: a number in (0, 0.5], the widest a 95% interval of a share can be.
@@ -117,20 +143,22 @@ pub fn exec(args: RunArgs) -> Result<(), Failure> {
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
+    let most = req.until.map_or(req.runs, |r| r.max_runs);
+    check_footprint(&sc, most, pool.current_num_threads(), args.max_memory)?;
     let report = run_study(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", terminal::summary_table(&sc, &report.value.result));
+        say!("{}", terminal::summary_table(&sc, &report.value.result));
         if let Some(g) = &report.value.growth {
-            println!("\n{}", growth_line(g, report.value.result.runs));
+            sayln!("\n{}", growth_line(g, report.value.result.runs));
         }
         print_footer(
             &report.out,
             report.elapsed_s,
             report.threads,
             report.charts.as_ref(),
-        );
+        )?;
     }
     Ok(())
 }
@@ -167,15 +195,24 @@ fn exec_shard(
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
+    check_footprint(
+        sc,
+        share.end - share.start,
+        pool.current_num_threads(),
+        args.max_memory,
+    )?;
     let report = run_shard(sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        println!(
+        sayln!(
             "Shard {} of {}: runs {}..{} of {runs}.",
-            shard.index, shard.count, share.start, share.end
+            shard.index,
+            shard.count,
+            share.start,
+            share.end
         );
-        print_footer(&report.out, report.elapsed_s, report.threads, None);
+        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
     }
     Ok(())
 }

@@ -90,13 +90,13 @@ pub fn exec(args: SeedsArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", seeds_table(&sc, &report.value, &req.seeds, runs));
+        say!("{}", seeds_table(&sc, &report.value, &req.seeds, runs));
         print_footer(
             &report.out,
             report.elapsed_s,
             report.threads,
             report.charts.as_ref(),
-        );
+        )?;
     }
     Ok(())
 }

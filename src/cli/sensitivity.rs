@@ -91,8 +91,8 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
     bar.finish_and_clear();
     let report = report?;
     if !args.flags.quiet {
-        print!("{}", sensitivity_table(&sc, &report.value));
-        print_footer(&report.out, report.elapsed_s, report.threads, None);
+        say!("{}", sensitivity_table(&sc, &report.value));
+        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
     }
     Ok(())
 }

@@ -7,13 +7,15 @@ use clap::Args;
 
 use influence::output::charts::ChartsReport;
 
+use super::Failure;
+
 /// Options every study command shares.
 #[derive(Args)]
 pub struct StudyFlags {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
-    /// Replace the output directory if it exists.
+    /// Replace the output directory if it exists and influence wrote it (never other files).
     #[arg(long)]
     pub force: bool,
     /// Do not print the summary.
@@ -32,15 +34,21 @@ impl StudyFlags {
 }
 
 /// The closing lines of a study command: where it wrote, how long it took, the charts.
-pub fn print_footer(out: &Path, elapsed_s: f64, threads: usize, charts: Option<&ChartsReport>) {
-    println!(
+pub fn print_footer(
+    out: &Path,
+    elapsed_s: f64,
+    threads: usize,
+    charts: Option<&ChartsReport>,
+) -> Result<(), Failure> {
+    sayln!(
         "\nWrote {}/ in {elapsed_s:.2} s on {threads} thread{}.",
         out.display(),
         if threads == 1 { "" } else { "s" }
     );
     if let Some(charts) = charts {
-        println!("{}", charts_line(charts));
+        sayln!("{}", charts_line(charts));
     }
+    Ok(())
 }
 
 /// The line saying which charts were drawn; `influence chart` prints the same one.

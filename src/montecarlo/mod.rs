@@ -11,6 +11,7 @@
 pub mod aggregate;
 pub mod batch;
 pub mod driver;
+pub mod estimate;
 pub mod paired;
 pub mod plan;
 pub mod run;

@@ -1,11 +1,16 @@
 //! Where a scenario's text comes from: a file, or the default compiled into the binary.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{
     DEFAULT_SCENARIO_PATH, DEFAULT_SCENARIO_TEXT, Diagnostic, Scenario, ScenarioError,
     parse_scenario,
 };
+
+/// The largest scenario file read: 16 MiB, far beyond any real scenario (the default is
+/// 30 KiB). Checked while reading, since a device such as /dev/zero has no size to ask.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// A scenario's text with the name it is known by in messages and output paths.
 #[derive(Debug, Clone)]
@@ -22,10 +27,26 @@ impl ScenarioSource {
     /// first invalid byte, not a failed read.
     pub fn from_path(path: &Path) -> Result<ScenarioSource, ScenarioError> {
         let origin = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        let read_error = |source| ScenarioError::Read {
             path: origin.clone(),
             source,
-        })?;
+        };
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(read_error)?;
+        if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+            let diagnostic = Diagnostic::new(
+                "",
+                &origin,
+                0..0,
+                format!(
+                    "the file is larger than {} MiB, the most a scenario may be",
+                    MAX_SCENARIO_BYTES >> 20
+                ),
+            );
+            return Err(ScenarioError::Invalid(vec![diagnostic]));
+        }
         let text = String::from_utf8(bytes).map_err(|err| {
             // The lossy copy keeps the valid prefix byte for byte, so the offset carries over.
             let offset = err.utf8_error().valid_up_to();

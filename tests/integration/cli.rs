@@ -62,11 +62,14 @@ fn run_default_scenario_writes_every_file_and_prints_a_summary() {
 fn existing_output_is_refused_without_force_and_replaced_with_it() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("study");
-    fs::create_dir(&dir).expect("mkdir");
-    fs::write(dir.join("keep.txt"), "precious").expect("write");
+    influence()
+        .args(["run", "--runs", "20", "--no-charts", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
     let stderr = failure(influence().args(["run", "--runs", "50", "--out"]).arg(&dir));
-    assert!(stderr.contains("already exists; pass --force"));
-    assert_eq!(read(&dir.join("keep.txt")), "precious");
+    assert!(stderr.contains("already exists; pass --force"), "{stderr}");
+    assert!(read(&dir.join("summary.json")).contains("\"runs\": 20"));
     assert_eq!(entries(tmp.path()), ["study"]);
 
     influence()
@@ -75,6 +78,7 @@ fn existing_output_is_refused_without_force_and_replaced_with_it() {
         .assert()
         .success();
     assert_eq!(entries(&dir), STUDY_FILES);
+    assert!(read(&dir.join("summary.json")).contains("\"runs\": 50"));
     assert_eq!(entries(tmp.path()), ["study"]);
 }
 

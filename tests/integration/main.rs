@@ -20,5 +20,7 @@ mod discover;
 mod interrupt;
 mod invariants;
 mod outputs_unchanged;
+mod robustness;
+mod scenario_fuzz;
 mod seeds_cli;
 mod sensitivity;

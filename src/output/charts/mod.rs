@@ -169,7 +169,7 @@ fn swap_in(
     started: Instant,
     draw: impl FnOnce(&Path) -> Result<ChartsReport, ChartError>,
 ) -> Result<ChartsReport, ChartError> {
-    let staged = StagedDir::new(&dir.join(CHARTS_DIR), true)?;
+    let staged = StagedDir::replacing(&dir.join(CHARTS_DIR))?;
     let mut report = draw(staged.path())?;
     report.dir = staged.commit()?;
     report.elapsed_s = started.elapsed().as_secs_f64();

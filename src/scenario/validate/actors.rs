@@ -89,6 +89,7 @@ impl Checker<'_> {
                 );
                 None
             }
+            Some(name) if !self.printable("an actor's name", name) => None,
             Some(name) if name.get_ref().trim().is_empty() => {
                 self.push(
                     name.span(),

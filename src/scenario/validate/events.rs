@@ -42,6 +42,9 @@ impl Checker<'_> {
         let mut events = Vec::with_capacity(raw.len());
         let mut ok = true;
         for (index, (table, id)) in raw.iter().zip(ids).enumerate() {
+            if let Some(label) = &table.get_ref().label {
+                ok &= self.printable("an event label", label);
+            }
             let at = EventAt {
                 index,
                 id: id.as_deref(),
@@ -73,6 +76,9 @@ impl Checker<'_> {
             };
             if id.get_ref().trim().is_empty() {
                 self.push(id.span(), "an event id must not be empty", "empty id", None);
+                continue;
+            }
+            if !self.printable("an event id", id) {
                 continue;
             }
             if let Some(first) = taken.get(id.get_ref()) {

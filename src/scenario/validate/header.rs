@@ -49,6 +49,7 @@ impl Checker<'_> {
         let whole = table.span();
         let s: &RawScenario = table.get_ref();
         let name = match &s.name {
+            Some(name) if !self.printable("the scenario's name", name) => None,
             Some(name) => Some(name.get_ref().clone()),
             None => {
                 self.push(

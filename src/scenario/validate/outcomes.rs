@@ -34,6 +34,7 @@ impl Checker<'_> {
                     );
                     None
                 }
+                Some(name) if !self.printable("an outcome's name", name) => None,
                 Some(name) => match seen.get(name.get_ref()) {
                     Some(first) => {
                         let first = first.clone();

@@ -1,5 +1,6 @@
 //! Checks of single values shared by every table: numbers (plain or distributions) within
-//! bounds, whole numbers, names from a fixed list, and references to actors.
+//! bounds, whole numbers, names from a fixed list, references to actors, and names safe to
+//! print.
 
 use std::ops::Range;
 
@@ -43,6 +44,18 @@ impl Bound {
     }
 }
 
+/// The longest name (of the scenario, an actor, an event, an outcome), in characters. Names
+/// are printed in tables and drawn in charts; one of thousands of characters serves no
+/// reader and costs time in every layout and every "did you mean" comparison.
+pub(crate) const MAX_NAME_CHARS: usize = 200;
+
+/// Characters a name must not hold: control characters (among them ESC, which starts a
+/// terminal escape sequence, and newlines, which forge lines in tables and messages) and the
+/// Unicode bidirectional overrides, which make a name print as another.
+fn hostile(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 impl Checker<'_> {
     /// One of a few words: `value` must be one of `words`' names; a misspelling gets the
     /// nearest as a hint. `None` when it is not (the error is recorded).
@@ -66,6 +79,37 @@ impl Checker<'_> {
             help,
         );
         None
+    }
+
+    /// Whether `value`, the text of `what` ("an actor's name"), may be printed and drawn as
+    /// it is: no control character, no bidirectional override, at most [`MAX_NAME_CHARS`]
+    /// characters. Otherwise the problem is reported at the value.
+    pub(super) fn printable(&mut self, what: &str, value: &Text) -> bool {
+        let text = value.get_ref();
+        if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| hostile(*c)) {
+            self.push(
+                value.span(),
+                format!(
+                    "{what} must not contain control characters; found U+{:04X} at character {}",
+                    u32::from(c),
+                    at + 1
+                ),
+                "control character",
+                Some("names are printed on terminals and drawn in charts as written".into()),
+            );
+            return false;
+        }
+        let chars = text.chars().count();
+        if chars > MAX_NAME_CHARS {
+            self.push(
+                value.span(),
+                format!("{what} is {chars} characters long; at most {MAX_NAME_CHARS} are allowed"),
+                "too long",
+                None,
+            );
+            return false;
+        }
+        true
     }
 
     /// A number as written, or the nominal value of a distribution written in its place

@@ -1,0 +1,156 @@
+//! What no user, careless or hostile, can make `influence` do: replace a folder it did not
+//! write, panic on a closed stdout, or accept names that carry terminal control sequences.
+
+use std::fs;
+
+use crate::common::cli::{entries, failure, influence, read, repo};
+
+#[test]
+fn force_refuses_a_folder_of_the_users_own_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("scenarios");
+    fs::create_dir(&dir).expect("mkdir");
+    fs::copy(repo("scenarios/south_caucasus.toml"), dir.join("x.toml")).expect("copy");
+    fs::write(dir.join("notes.md"), "precious").expect("write");
+    for force in [true, false] {
+        let mut cmd = influence();
+        cmd.current_dir(tmp.path()).args([
+            "run",
+            "scenarios/x.toml",
+            "--runs",
+            "20",
+            "--out",
+            "scenarios",
+        ]);
+        if force {
+            cmd.arg("--force");
+        }
+        let stderr = failure(&mut cmd);
+        assert!(
+            stderr.contains("is not an output of influence")
+                && stderr.contains("never replaced, with or without --force"),
+            "{stderr}"
+        );
+        assert_eq!(entries(&dir), ["notes.md", "x.toml"]);
+        assert_eq!(read(&dir.join("notes.md")), "precious");
+        assert_eq!(entries(tmp.path()), ["scenarios"]);
+    }
+}
+
+/// Runs `influence args` with its stdout a pipe closed before it writes, and returns its exit
+/// code and stderr.
+#[cfg(unix)]
+fn with_closed_stdout(args: &[&str], cwd: &std::path::Path) -> (Option<i32>, String) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_influence"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Closed at once: the child is still parsing its arguments when the reader goes.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("exits");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_quietly_with_the_code_of_the_work() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = with_closed_stdout(&["validate"], tmp.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    let (code, stderr) = with_closed_stdout(
+        &["run", "--runs", "20", "--no-charts", "--out", "study"],
+        tmp.path(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(tmp.path().join("study/summary.json").is_file());
+
+    // A bad scenario still says why on stderr and exits 2.
+    fs::write(tmp.path().join("bad.toml"), "[scenario\n").expect("write");
+    let (code, stderr) = with_closed_stdout(&["validate", "bad.toml"], tmp.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("bad.toml"), "{stderr}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_a_failure_with_its_reason_not_a_panic() {
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_influence"))
+        .arg("validate")
+        .stdout(full)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write to stdout") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_absurd_run_count_is_bad_input_with_the_estimate_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("study");
+    let stderr = crate::common::cli::bad_input(
+        influence()
+            .args(["run", "--runs", "1000000000000", "--out"])
+            .arg(&out),
+    );
+    assert!(
+        stderr.contains("1000000000000 runs of") && stderr.contains("TiB of memory"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--max-memory"), "{stderr}");
+    assert!(entries(tmp.path()).is_empty());
+    // A cap below the estimate refuses even a small study; one above admits it.
+    let stderr = crate::common::cli::bad_input(
+        influence()
+            .args(["run", "--runs", "100", "--max-memory", "1K", "--out"])
+            .arg(&out),
+    );
+    assert!(stderr.contains("more than the cap of 1.0 KiB"), "{stderr}");
+    influence()
+        .args([
+            "run",
+            "--runs",
+            "100",
+            "--no-charts",
+            "--max-memory",
+            "1G",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn validate_prints_the_estimate_of_the_default_run_count() {
+    let stdout = crate::common::cli::ok(influence().arg("validate"));
+    assert!(stdout.contains("estimate for "), "{stdout}");
+    assert!(
+        stdout.contains("of memory") && stdout.contains("on disk"),
+        "{stdout}"
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_scenario_file_is_refused_after_16_mib() {
+    let stderr = crate::common::cli::bad_input(influence().args(["validate", "/dev/zero"]));
+    assert!(stderr.contains("larger than 16 MiB"), "{stderr}");
+}
