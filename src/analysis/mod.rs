@@ -10,6 +10,5 @@ pub mod seeds;
 pub mod sensitivity;
 pub mod stats;
 pub mod summary;
-pub mod thresholds;
 
 pub use stats::{Interval, wilson_interval};

@@ -18,6 +18,7 @@ pub mod run;
 pub mod streams;
 pub mod tallies;
 pub mod tally;
+pub mod thresholds;
 
 pub use batch::{BatchConfig, BatchError, BatchResult, run_batch};
 pub use driver::{DriverError, Executed, FinalTable, execute, thread_pool};

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aggregate::StatGrid;
 use super::tally::{MergeError, Scratch, Tally, f64_bits, same_shape};
+use super::thresholds::ThresholdTally;
 use crate::model::{OutcomeTracker, State};
 use crate::scenario::Scenario;
 
@@ -357,6 +358,7 @@ pub struct StudyTally {
     pub outcomes: OutcomeTally,
     pub events: EventTally,
     pub sample: SampleTally,
+    pub thresholds: ThresholdTally,
 }
 
 impl StudyTally {
@@ -366,6 +368,7 @@ impl StudyTally {
             outcomes: OutcomeTally::new(sc, side),
             events: EventTally::new(sc, side),
             sample: SampleTally::new(sc, side, sample_runs),
+            thresholds: ThresholdTally::new(sc, side),
         }
     }
 
@@ -381,6 +384,7 @@ impl Tally for StudyTally {
         self.outcomes.begin(side, run, sc);
         self.events.begin(side, run, sc);
         self.sample.begin(side, run, sc);
+        self.thresholds.begin(side, run, sc);
     }
 
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
@@ -388,6 +392,7 @@ impl Tally for StudyTally {
         self.outcomes.record(side, sc, t, st);
         self.events.record(side, sc, t, st);
         self.sample.record(side, sc, t, st);
+        self.thresholds.record(side, sc, t, st);
     }
 
     fn fired(&mut self, side: usize, t: usize, event: usize, m: f64, attributed: bool) {
@@ -402,7 +407,8 @@ impl Tally for StudyTally {
         self.grids.merge(other.grids)?;
         self.outcomes.merge(other.outcomes)?;
         self.events.merge(other.events)?;
-        self.sample.merge(other.sample)
+        self.sample.merge(other.sample)?;
+        self.thresholds.merge(other.thresholds)
     }
 }
 

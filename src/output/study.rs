@@ -73,6 +73,7 @@ pub fn write_study_tables(
         (outcomes::FILE, outcomes_csv(sc, result)),
         (events::FILE, events_csv(sc, result)),
         (runs_sample::FILE, sample_csv(sc, result)),
+        (THRESHOLDS_FILE, thresholds_csv(sc, result)),
         (summary::FILE, summary_json(dir, sc, result, meta)?),
         (SCENARIO_FILE, scenario_text.to_string()),
     ];
@@ -159,6 +160,25 @@ pub fn write_final_csv(
         }
     }
     t.into_inner().flush()
+}
+
+/// Each outcome's probability as a function of its threshold.
+pub const THRESHOLDS_FILE: &str = "thresholds.csv";
+
+/// `outcome,value,probability`: for every outcome, the share of runs in which it would hold
+/// with its threshold at each value of its metric's range, in steps of 0.01.
+pub fn thresholds_csv(sc: &Scenario, result: &BatchResult) -> String {
+    let mut t = crate::output::csv::Table::new(&["outcome", "value", "probability"]);
+    for (o, counts) in sc
+        .outcomes
+        .iter()
+        .zip(&result.aggregates.thresholds.outcomes)
+    {
+        for (v, p) in counts.curve(o.condition.op) {
+            t.row().text(&o.name).num(v).num(p);
+        }
+    }
+    t.into_string()
 }
 
 /// `outcome,probability,ci_low,ci_high,runs` with Wilson 95% intervals.

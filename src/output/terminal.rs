@@ -1,5 +1,6 @@
 //! The short summary printed after a run.
 
+use crate::montecarlo::thresholds::{FRAGILE_SHIFT, fragility};
 use std::fmt::Write as _;
 
 use crate::analysis::summary::{alignment_at, outcome_estimates};
@@ -61,6 +62,21 @@ pub fn summary_table(sc: &Scenario, result: &BatchResult) -> String {
                 s,
                 "  {:<width$}  {:>11.3}  [{:.3}, {:.3}]",
                 o.name, o.probability, o.interval.low, o.interval.high
+            );
+        }
+        for f in fragility(&acc.thresholds).into_iter().filter(|f| f.fragile) {
+            let o = &sc.outcomes[f.outcome];
+            let v = o.condition.value;
+            let _ = writeln!(
+                s,
+                "  fragile: \"{}\" is {:.0}% with its threshold at {:.2} and {:.0}% at {:.2}: \
+                 the figure says more about the threshold than about the scenario \
+                 (thresholds.csv has the whole curve)",
+                o.name,
+                100.0 * f.below,
+                v - FRAGILE_SHIFT,
+                100.0 * f.above,
+                v + FRAGILE_SHIFT
             );
         }
     }

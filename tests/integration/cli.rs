@@ -4,7 +4,7 @@ use std::fs;
 
 use crate::common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
 
-const STUDY_FILES: [&str; 10] = [
+const STUDY_FILES: [&str; 11] = [
     "alignment.csv",
     "charts",
     "events.csv",
@@ -14,6 +14,7 @@ const STUDY_FILES: [&str; 10] = [
     "scenario.toml",
     "summary.json",
     "threat_final.csv",
+    "thresholds.csv",
     "trust_final.csv",
 ];
 

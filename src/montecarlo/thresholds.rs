@@ -10,8 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::tally::{MergeError, Scratch, Tally, same_shape};
 use crate::model::State;
-use crate::montecarlo::tally::{MergeError, Scratch, Tally, same_shape};
 use crate::scenario::{Metric, Op, Outcome, Scenario, When};
 
 /// Spacing of the thresholds reported.
