@@ -13,6 +13,7 @@ pub mod convergence;
 pub mod csv;
 pub mod inputs;
 pub mod replay;
+pub mod report;
 pub mod schema;
 pub mod seeds;
 pub mod study;
