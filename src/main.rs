@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => cli::validate::exec(args),
         Command::Replay(args) => cli::replay::exec(args),
         Command::Chart(args) => cli::chart::exec(args),
+        Command::Report(args) => cli::report::exec(args),
         Command::Merge(args) => cli::merge::exec(args),
     };
     match result {

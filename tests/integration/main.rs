@@ -19,4 +19,5 @@ mod determinism;
 mod interrupt;
 mod invariants;
 mod outputs_unchanged;
+mod report;
 mod seeds_cli;

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::html::{self, Cell, Page, Table, esc};
+use super::words::capitalise;
 use super::{ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words};
 use crate::output::charts::{compare as compare_chart, difference};
 use crate::output::schema::CompareSummary;
@@ -39,14 +40,6 @@ fn outcome_answer(s: &CompareSummary, o: &CompareOutcome) -> String {
     );
     h.push_str("</li>\n");
     h
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 fn first_screen(s: &CompareSummary) -> String {

@@ -11,6 +11,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::html::{self, Cell, Page, Table, esc};
+use super::words::capitalise;
 use super::{ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words};
 use crate::output::charts::timeaxis::TimeAxis;
 use crate::output::charts::{
@@ -142,12 +143,9 @@ fn answer(sc: &Scenario, line: &OutcomeLine, cols: BaselineColumns) -> String {
     let mut h = String::from("<li>\n");
     let _ = writeln!(h, "<p class=\"what\">{}</p>", esc(&line.name));
     if let Some(cond) = scenario::outcome_condition(sc, &line.name) {
-        let _ = writeln!(h, "<p class=\"cond\">{}</p>", esc(&cond));
+        let _ = writeln!(h, "<p class=\"cond\">{}</p>", esc(&capitalise(&cond)));
     }
-    let mut verdict_text = verdict.to_string();
-    if let Some(first) = verdict_text.get(..1) {
-        verdict_text = format!("{}{}", first.to_uppercase(), &verdict_text[1..]);
-    }
+    let verdict_text = capitalise(verdict);
     let _ = writeln!(
         h,
         "<p><span class=\"verdict\">{}</span>: {} of {} runs (95% interval {} to {}{}).</p>",
@@ -195,11 +193,7 @@ fn answer(sc: &Scenario, line: &OutcomeLine, cols: BaselineColumns) -> String {
                 words::points(x, 1)
             ));
         }
-        let mut text = parts.join("; ");
-        if let Some(first) = text.get(..1) {
-            text = format!("{}{}", first.to_uppercase(), &text[1..]);
-        }
-        let _ = writeln!(h, "<p>{}.</p>", esc(&text));
+        let _ = writeln!(h, "<p>{}.</p>", esc(&capitalise(&parts.join("; "))));
     }
     h.push_str("</li>\n");
     h

@@ -98,6 +98,15 @@ pub fn direction(lo: f64, hi: f64, up: &str, down: &str, unclear: &str) -> Strin
     }
 }
 
+/// The text with its first letter in upper case, to open a sentence.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// "a, b and c".
 pub fn list(items: &[String]) -> String {
     match items.split_last() {
