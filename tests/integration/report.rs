@@ -53,7 +53,10 @@ fn base64_decode(text: &str) -> Vec<u8> {
     let mut count = 0;
     let mut out = Vec::new();
     for c in text.bytes().filter(|&c| c != b'=') {
-        let v = ALPHABET.iter().position(|&a| a == c).expect("base64 character") as u32;
+        let v = ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .expect("base64 character") as u32;
         bits = (bits << 6) | v;
         count += 6;
         if count >= 8 {
@@ -88,7 +91,11 @@ fn every_study_writes_a_report_that_inlines_its_charts_and_states_its_outcomes()
     assert_eq!(images.len(), charts.len(), "one figure per chart");
     for chart in &charts {
         let bytes = fs::read(chart).expect("chart");
-        assert!(images.contains(&bytes), "{} is not inlined", chart.display());
+        assert!(
+            images.contains(&bytes),
+            "{} is not inlined",
+            chart.display()
+        );
     }
     assert_eq!(page.matches("<img ").count(), charts.len());
     assert_eq!(page.matches("<figcaption>").count(), charts.len());
@@ -111,7 +118,10 @@ fn every_study_writes_a_report_that_inlines_its_charts_and_states_its_outcomes()
             pc(hi)
         );
         assert!(first.contains(&name), "{name} not on the first screen");
-        assert!(first.contains(&expected), "{expected:?} not on the first screen");
+        assert!(
+            first.contains(&expected),
+            "{expected:?} not on the first screen"
+        );
         said += 1;
     }
     assert!(said >= 5, "outcomes.csv has the default study's outcomes");
@@ -198,7 +208,10 @@ fn run_chromium(bin: &Path, profile: &Path, page: &Path, extra: &[&str]) -> (Str
     while child.try_wait().expect("wait").is_none() {
         if Instant::now() > deadline {
             let _ = child.kill();
-            panic!("chromium did not finish within two minutes on {}", page.display());
+            panic!(
+                "chromium did not finish within two minutes on {}",
+                page.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -232,7 +245,11 @@ fn check_in_browser(bin: &Path, work: &Path, dir: &Path, name: &str) {
     let csp = page.find("Content-Security-Policy").expect("a policy");
     let after = csp + page[csp..].find('>').expect("meta closes") + 1;
     let probe = work.join(format!("{name}-probe.html"));
-    fs::write(&probe, format!("{}\n{CHECK}{}", &page[..after], &page[after..])).expect("copy");
+    fs::write(
+        &probe,
+        format!("{}\n{CHECK}{}", &page[..after], &page[after..]),
+    )
+    .expect("copy");
 
     let (dom, stderr) = run_chromium(
         bin,
@@ -240,9 +257,14 @@ fn check_in_browser(bin: &Path, work: &Path, dir: &Path, name: &str) {
         &probe,
         &["--virtual-time-budget=10000", "--dump-dom"],
     );
-    let start = dom.find("<pre id=\"load-check\">").expect("the check ran after load") + 21;
+    let start = dom
+        .find("<pre id=\"load-check\">")
+        .expect("the check ran after load")
+        + 21;
     let end = start + dom[start..].find("</pre>").expect("closed");
-    let json = dom[start..end].replace("&quot;", "\"").replace("&amp;", "&");
+    let json = dom[start..end]
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
     let record: serde_json::Value = serde_json::from_str(&json).expect("check record");
     let images = record["images"].as_array().expect("images");
     assert!(images.len() >= 2, "{name}: {} images", images.len());
@@ -251,11 +273,18 @@ fn check_in_browser(bin: &Path, work: &Path, dir: &Path, name: &str) {
         "{name}: an image failed to load: {images:?}"
     );
     assert_eq!(record["fetched"], serde_json::json!([]), "{name}: fetched");
-    assert_eq!(record["violations"], serde_json::json!([]), "{name}: blocked");
+    assert_eq!(
+        record["violations"],
+        serde_json::json!([]),
+        "{name}: blocked"
+    );
     let logged = console_lines(&stderr);
     assert!(logged.is_empty(), "{name}: console: {logged:#?}");
     // The page's own sortable tables set themselves up.
-    assert!(dom.contains("title=\"Sort by this column\""), "{name}: script ran");
+    assert!(
+        dom.contains("title=\"Sort by this column\""),
+        "{name}: script ran"
+    );
 
     let shot = work.join(format!("{name}.png"));
     let (_, stderr) = run_chromium(
@@ -293,7 +322,10 @@ fn check_screenshot(path: &Path, name: &str) {
         .collect();
     let colours: std::collections::HashSet<_> = pixels.iter().collect();
     assert!(colours.len() >= 1000, "{name}: {} colours", colours.len());
-    let white = pixels.iter().filter(|p| p.iter().all(|&c| c >= 250)).count();
+    let white = pixels
+        .iter()
+        .filter(|p| p.iter().all(|&c| c >= 250))
+        .count();
     let share = 1.0 - white as f64 / pixels.len() as f64;
     assert!(
         (0.05..0.95).contains(&share),

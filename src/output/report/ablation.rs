@@ -7,7 +7,9 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::html::{self, Cell, Page, Table, esc};
-use super::{ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words};
+use super::{
+    ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words,
+};
 use crate::analysis::ablation::Measure;
 use crate::output::charts::tornado;
 use crate::output::schema::ablation::{self, Ablation};
@@ -31,7 +33,12 @@ fn read(dir: &Path) -> Result<Vec<Effect>, ReportError> {
     while reader.next_record()? {
         let r = reader.record()?;
         out.push(Effect {
-            label: if r.label.trim().is_empty() { r.event } else { r.label }.to_string(),
+            label: if r.label.trim().is_empty() {
+                r.event
+            } else {
+                r.label
+            }
+            .to_string(),
             kind: r.kind.to_string(),
             measure: r.measure,
             name: r.name.to_string(),
@@ -68,7 +75,13 @@ fn first_screen(s: &AblationSummary, effects: &[Effect]) -> String {
             Measure::Outcome => e.name.clone(),
             Measure::FinalAlignment => format!("{}: final alignment", e.name),
         };
-        let clear = words::direction(e.ci_low, e.ci_high, "clear", "clear", "not clear: the interval includes zero");
+        let clear = words::direction(
+            e.ci_low,
+            e.ci_high,
+            "clear",
+            "clear",
+            "not clear: the interval includes zero",
+        );
         let _ = writeln!(
             h,
             "<li><p class=\"what\">{}</p><p><span class=\"verdict\">{}</span> ({}): {} (95% interval {} to {}; {}).</p></li>",
@@ -126,13 +139,24 @@ fn table(effects: &[Effect]) -> Table {
 pub fn page(dir: &Path, s: &AblationSummary) -> Result<String, ReportError> {
     let sc = read_scenario(dir, SCENARIO_FILE)?;
     let effects = read(dir)?;
-    let mut page = Page::new(&sc.name, "influence \u{b7} event ablation", sc.description.as_deref());
-    page.section("answer", "The question and the answer", first_screen(s, &effects));
+    let mut page = Page::new(
+        &sc.name,
+        "influence \u{b7} event ablation",
+        sc.description.as_deref(),
+    );
+    page.section(
+        "answer",
+        "The question and the answer",
+        first_screen(s, &effects),
+    );
     let caption = "One panel per measure: the events with the largest effects as bars from zero, largest on top, with their paired 95% intervals as whiskers; a bar whose interval includes zero is drawn pale.";
     let charts = [
         (
             tornado::FILE,
-            format!("Tornado charts of each event's effect on each outcome's probability, in percentage points, {} runs per event.", s.runs),
+            format!(
+                "Tornado charts of each event's effect on each outcome's probability, in percentage points, {} runs per event.",
+                s.runs
+            ),
             format!("Which events matter most for each outcome. {caption}"),
         ),
         (

@@ -8,7 +8,9 @@ use std::path::Path;
 
 use super::html::{self, Cell, Page, Table, esc};
 use super::words::capitalise;
-use super::{ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words};
+use super::{
+    ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words,
+};
 use crate::output::charts::{compare as compare_chart, difference};
 use crate::output::schema::CompareSummary;
 use crate::output::schema::compare::{BASE_SCENARIO, VARIANT_SCENARIO};
@@ -187,14 +189,22 @@ fn differences(base: &Scenario, variant: &Scenario) -> String {
     };
     for e in &base.events {
         match variant.events.iter().find(|v| v.id == e.id) {
-            None => items.push(format!("Only the base has the event \u{201c}{}\u{201d}.", label(e))),
-            Some(v) if v != e => items.push(format!("The event \u{201c}{}\u{201d} differs.", label(e))),
+            None => items.push(format!(
+                "Only the base has the event \u{201c}{}\u{201d}.",
+                label(e)
+            )),
+            Some(v) if v != e => {
+                items.push(format!("The event \u{201c}{}\u{201d} differs.", label(e)))
+            }
             Some(_) => {}
         }
     }
     for e in &variant.events {
         if !base.events.iter().any(|b| b.id == e.id) {
-            items.push(format!("Only the variant has the event \u{201c}{}\u{201d}.", label(e)));
+            items.push(format!(
+                "Only the variant has the event \u{201c}{}\u{201d}.",
+                label(e)
+            ));
         }
     }
     for a in &variant.actors {
@@ -216,7 +226,10 @@ fn differences(base: &Scenario, variant: &Scenario) -> String {
         items.push("Starting trust or reach between actors differs.".to_string());
     }
     if base.steps != variant.steps {
-        items.push(format!("The base runs {} steps, the variant {}.", base.steps, variant.steps));
+        items.push(format!(
+            "The base runs {} steps, the variant {}.",
+            base.steps, variant.steps
+        ));
     }
     let mut h = String::new();
     if items.is_empty() {
@@ -236,7 +249,11 @@ pub fn page(dir: &Path, s: &CompareSummary) -> Result<String, ReportError> {
     let base = read_scenario(dir, BASE_SCENARIO)?;
     let variant = read_scenario(dir, VARIANT_SCENARIO)?;
     let title = format!("{} against {}", s.variant.label, s.base.label);
-    let mut page = Page::new(&title, "influence \u{b7} paired comparison", variant.description.as_deref());
+    let mut page = Page::new(
+        &title,
+        "influence \u{b7} paired comparison",
+        variant.description.as_deref(),
+    );
     page.section("answer", "The question and the answer", first_screen(s));
     let finals: Vec<String> = s
         .actors
@@ -285,13 +302,28 @@ pub fn page(dir: &Path, s: &CompareSummary) -> Result<String, ReportError> {
     page.section("scenario", "What differs between the scenarios", sc);
     let mut facts = vec![
         ("Tool".to_string(), format!("{} {}", s.tool, s.version)),
-        ("Base".to_string(), format!("{} ({}), {}", s.base.scenario, s.base.file, s.base.label)),
+        (
+            "Base".to_string(),
+            format!("{} ({}), {}", s.base.scenario, s.base.file, s.base.label),
+        ),
         ("Base SHA-256".to_string(), s.base.scenario_sha256.clone()),
-        ("Variant".to_string(), format!("{} ({}), {}", s.variant.scenario, s.variant.file, s.variant.label)),
-        ("Variant SHA-256".to_string(), s.variant.scenario_sha256.clone()),
+        (
+            "Variant".to_string(),
+            format!(
+                "{} ({}), {}",
+                s.variant.scenario, s.variant.file, s.variant.label
+            ),
+        ),
+        (
+            "Variant SHA-256".to_string(),
+            s.variant.scenario_sha256.clone(),
+        ),
         ("Master seed".to_string(), s.seed.to_string()),
         ("Paired runs".to_string(), s.runs.to_string()),
-        ("Steps".to_string(), format!("{} ({})", s.steps, s.step_unit)),
+        (
+            "Steps".to_string(),
+            format!("{} ({})", s.steps, s.step_unit),
+        ),
     ];
     if let Some(start) = &s.start {
         facts.push(("Step 0".to_string(), start.clone()));

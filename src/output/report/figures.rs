@@ -10,7 +10,12 @@ use crate::output::charts::CHARTS_DIR;
 
 /// The figure of `charts/<name>`, or `None` when the directory has no such chart (a study
 /// run with `--no-charts`).
-pub fn chart(dir: &Path, name: &str, alt: &str, caption: &str) -> Result<Option<String>, ReportError> {
+pub fn chart(
+    dir: &Path,
+    name: &str,
+    alt: &str,
+    caption: &str,
+) -> Result<Option<String>, ReportError> {
     let path = dir.join(CHARTS_DIR).join(name);
     if !path.is_file() {
         return Ok(None);

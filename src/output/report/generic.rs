@@ -75,12 +75,11 @@ pub fn tables(dir: &Path, skip: &[&str]) -> Result<String, ReportError> {
 pub fn page(dir: &Path, kind: &str) -> Result<String, ReportError> {
     let text = std::fs::read_to_string(dir.join(crate::output::schema::summary::FILE))
         .map_err(|e| ReportError::read(&dir.join("summary.json"), e))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| ReadError::Garbled {
-            path: dir.join("summary.json"),
-            line: e.line(),
-            message: e.to_string(),
-        })?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ReadError::Garbled {
+        path: dir.join("summary.json"),
+        line: e.line(),
+        message: e.to_string(),
+    })?;
     let get = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_string);
     let scenario = get("scenario").unwrap_or_else(|| "Output".to_string());
     let mut page = Page::new(&scenario, &format!("influence \u{b7} {kind}"), None);

@@ -348,7 +348,10 @@ mod tests {
         assert!(h.contains("<caption>Outcomes &lt;all&gt;</caption>"), "{h}");
         assert!(h.contains("<th scope=\"col\" class=\"num\">p</th>"), "{h}");
         assert!(h.contains("<th scope=\"row\">A &amp; B</th>"), "{h}");
-        assert!(h.contains("<td class=\"num\" data-sort=\"-0.5\">\u{2212}0.5</td>"), "{h}");
+        assert!(
+            h.contains("<td class=\"num\" data-sort=\"-0.5\">\u{2212}0.5</td>"),
+            "{h}"
+        );
         // No value, no sort key: the cell sorts by its text.
         assert!(h.contains("<td class=\"num\">n/a</td>"), "{h}");
     }
@@ -364,7 +367,10 @@ mod tests {
         assert_eq!(png_size(b"GIF89a.................."), None);
         let f = figure("x", &png, "a \"chart\"", "Caption");
         assert!(f.contains("src=\"data:image/png;base64,iVBORw0KGgo"), "{f}");
-        assert!(f.contains("alt=\"a &quot;chart&quot;\" width=\"640\" height=\"2\""), "{f}");
+        assert!(
+            f.contains("alt=\"a &quot;chart&quot;\" width=\"640\" height=\"2\""),
+            "{f}"
+        );
     }
 
     #[test]
@@ -386,7 +392,15 @@ mod tests {
         }
         // Nothing outside the page: no URL with a scheme or a protocol-relative one, and no
         // element that loads from elsewhere.
-        for needle in ["http:", "https:", "//", "<link", "src=\"http", "@import", "url("] {
+        for needle in [
+            "http:",
+            "https:",
+            "//",
+            "<link",
+            "src=\"http",
+            "@import",
+            "url(",
+        ] {
             let found = h
                 .lines()
                 .filter(|l| !l.trim_start().starts_with("//"))

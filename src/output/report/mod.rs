@@ -144,3 +144,105 @@ fn optional_summary_fields(dir: &Path) -> Vec<(String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::charts::CHARTS_DIR;
+
+    fn tiny_png() -> Vec<u8> {
+        let mut bytes = Vec::new();
+        {
+            let mut enc = png::Encoder::new(&mut bytes, 2, 1);
+            enc.set_color(png::ColorType::Rgb);
+            enc.set_depth(png::BitDepth::Eight);
+            let mut w = enc.write_header().unwrap();
+            w.write_image_data(&[255, 0, 0, 0, 0, 255]).unwrap();
+        }
+        bytes
+    }
+
+    #[test]
+    fn a_kind_without_a_page_gets_its_tables_and_charts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        fs::write(
+            dir.join("summary.json"),
+            "{\"kind\": \"blocs\", \"scenario\": \"Tiny <3\", \"seed\": 9}",
+        )
+        .unwrap();
+        let mut csv = String::from("split,share\n");
+        for k in 0..250 {
+            csv.push_str(&format!("\"a, b{k}\",{}\n", k as f64 / 1000.0));
+        }
+        fs::write(dir.join("blocs_splits.csv"), csv).unwrap();
+        fs::create_dir(dir.join(CHARTS_DIR)).unwrap();
+        fs::write(dir.join(CHARTS_DIR).join("blocs.png"), tiny_png()).unwrap();
+
+        let path = write_report(dir).unwrap();
+        assert_eq!(path, dir.join(FILE));
+        let page = fs::read_to_string(&path).unwrap();
+        assert!(
+            page.contains("<h1>Tiny &lt;3</h1>"),
+            "title from the summary"
+        );
+        assert!(page.contains("influence blocs"));
+        // 200 rows of 250, said under the table; the first and the 200th are there, the
+        // 201st is not.
+        assert_eq!(page.matches("<tr><th scope=\"row\">a, b").count(), 200);
+        assert!(page.contains(">a, b199<") && !page.contains(">a, b200<"));
+        assert!(page.contains("The first 200 of 250 rows"));
+        assert!(page.contains("<td class=\"num\" data-sort=\"0.199\">"));
+        assert!(
+            page.contains("alt=\"Chart blocs, from charts/blocs.png.\" width=\"2\" height=\"1\"")
+        );
+        assert!(page.contains("<dt>Master seed</dt><dd>9</dd>"));
+        // Nothing but the page is left in the directory.
+        let names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(names.is_empty(), "{names:?}");
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_read_leaves_no_page() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = write_report(tmp.path()).unwrap_err();
+        assert!(
+            matches!(err, ReportError::Read(ReadError::NotAnOutput { .. })),
+            "{err}"
+        );
+        assert!(!tmp.path().join(FILE).exists());
+    }
+
+    #[test]
+    fn the_baseline_columns_are_found_by_what_their_names_say() {
+        use study::BaselineColumns;
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let found = BaselineColumns::find(&names(&[
+            "hits",
+            "p_no_events",
+            "diff",
+            "diff_ci_low",
+            "diff_ci_high",
+        ]));
+        assert_eq!(
+            found,
+            BaselineColumns {
+                baseline: Some(1),
+                diff: Some(2),
+                diff_low: Some(3),
+                diff_high: Some(4),
+            }
+        );
+        let found =
+            BaselineColumns::find(&names(&["baseline_probability", "effect", "effect_low"]));
+        assert_eq!(found.baseline, Some(0));
+        assert_eq!(found.diff, Some(1));
+        assert_eq!(found.diff_low, Some(2));
+        assert_eq!(found.diff_high, None);
+        assert_eq!(BaselineColumns::find(&[]), BaselineColumns::default());
+    }
+}

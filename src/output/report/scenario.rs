@@ -30,7 +30,11 @@ pub fn condition(sc: &Scenario, c: &Condition) -> String {
         Metric::Threat => format!("the threat {a} feels from {other}"),
         Metric::Power => format!("{a}'s power"),
     };
-    format!("{quantity} {} {}", op_words(c.op), words::number(c.value, 2))
+    format!(
+        "{quantity} {} {}",
+        op_words(c.op),
+        words::number(c.value, 2)
+    )
 }
 
 /// "at the end", "at some point", "throughout", "at some point from week 3 to week 10".
@@ -74,7 +78,11 @@ fn schedule(time: &TimeAxis, due: &[bool]) -> String {
             if regular && steps.len() > 2 {
                 format!(
                     "every {} from {} to {}",
-                    if stride == 1 { time.unit.clone() } else { time.units(stride) },
+                    if stride == 1 {
+                        time.unit.clone()
+                    } else {
+                        time.units(stride)
+                    },
                     time.step_name(*first),
                     time.step_name(last)
                 )
@@ -218,7 +226,15 @@ pub fn timeline_table(sc: &Scenario) -> Table {
 /// The model parameters, by their name in the scenario file, with the symbol MODEL.md gives.
 fn parameters(m: &ModelParams) -> Vec<(&'static str, &'static str, String, f64)> {
     let anchors = |a: AnchorMode| a.as_str().to_string();
-    let num = |x: f64| (words::number(x, 4).trim_end_matches('0').trim_end_matches('.').to_string(), x);
+    let num = |x: f64| {
+        (
+            words::number(x, 4)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+            x,
+        )
+    };
     let mut out = Vec::new();
     for (key, symbol, x) in [
         ("trust_memory", "\u{3ba}", m.trust_memory),
@@ -233,7 +249,11 @@ fn parameters(m: &ModelParams) -> Vec<(&'static str, &'static str, String, f64)>
         ("event_noise", "\u{3c3}_e", m.event_noise),
     ] {
         let (text, value) = num(x);
-        let text = if text.is_empty() { "0".to_string() } else { text };
+        let text = if text.is_empty() {
+            "0".to_string()
+        } else {
+            text
+        };
         out.push((key, symbol, text, value));
     }
     out.push(("anchors", "", anchors(m.anchors), f64::NAN));
@@ -246,7 +266,12 @@ pub fn parameters_table(sc: &Scenario) -> Option<Table> {
     let default = parameters(&ModelParams::default());
     let mut t = Table::new(
         "Model parameters that differ from the defaults",
-        &[("parameter", false), ("symbol", false), ("value", true), ("default", true)],
+        &[
+            ("parameter", false),
+            ("symbol", false),
+            ("value", true),
+            ("default", true),
+        ],
     );
     for ((key, symbol, text, value), (_, _, d_text, d_value)) in given.into_iter().zip(default) {
         if text != d_text {

@@ -6,7 +6,9 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::html::{self, Cell, Page, Table, esc};
-use super::{ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words};
+use super::{
+    ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words,
+};
 use crate::output::charts::seeds as seeds_chart;
 use crate::output::schema::{SCENARIO_FILE, SeedsSummary};
 
@@ -77,7 +79,10 @@ fn table(s: &SeedsSummary) -> Table {
         ("ratio", true),
         ("verdict", false),
     ]);
-    let mut t = Table::new("Every figure under every seed (seeds.csv, seeds_summary.csv)", &columns);
+    let mut t = Table::new(
+        "Every figure under every seed (seeds.csv, seeds_summary.csv)",
+        &columns,
+    );
     for f in &s.figures {
         let n = |x: f64| Cell::num(words::number(x, 4), x);
         let mut row = vec![Cell::text(figure_name(&f.figure, &f.name))];
@@ -97,7 +102,11 @@ fn table(s: &SeedsSummary) -> Table {
 /// The page of the seeds study in `dir`, whose summary is `s`.
 pub fn page(dir: &Path, s: &SeedsSummary) -> Result<String, ReportError> {
     let sc = read_scenario(dir, SCENARIO_FILE)?;
-    let mut page = Page::new(&sc.name, "influence \u{b7} seeds study", sc.description.as_deref());
+    let mut page = Page::new(
+        &sc.name,
+        "influence \u{b7} seeds study",
+        sc.description.as_deref(),
+    );
     page.section("answer", "The question and the answer", first_screen(s));
     let charts = [(
         seeds_chart::FILE,

@@ -12,7 +12,9 @@ use std::path::Path;
 
 use super::html::{self, Cell, Page, Table, esc};
 use super::words::capitalise;
-use super::{ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words};
+use super::{
+    ReportError, figures, generic, optional_summary_fields, read_scenario, scenario, words,
+};
 use crate::output::charts::timeaxis::TimeAxis;
 use crate::output::charts::{
     convergence, distribution, fan, heatmap, outcomes as outcomes_chart, overview, runs,
@@ -134,7 +136,10 @@ fn answer(sc: &Scenario, line: &OutcomeLine, cols: BaselineColumns) -> String {
     let lo = words::percent(line.ci_low, d);
     let hi = words::percent(line.ci_high, d);
     let verdict = words::likelihood(line.probability);
-    let (w_lo, w_hi) = (words::likelihood(line.ci_low), words::likelihood(line.ci_high));
+    let (w_lo, w_hi) = (
+        words::likelihood(line.ci_low),
+        words::likelihood(line.ci_high),
+    );
     let span = if w_lo != w_hi {
         format!(": from {w_lo} to {w_hi}")
     } else {
@@ -233,20 +238,20 @@ fn moves(s: &StudySummary) -> String {
     } else {
         let rest = s.actors.len() - big.len();
         let others = if rest > 0 {
-            format!(
-                " The other {rest} move less (see the table of final alignments)."
-            )
+            format!(" The other {rest} move less (see the table of final alignments).")
         } else {
             String::new()
         };
-        format!(
-            "Where the actors move most: {}.{others}",
-            words::list(&big)
-        )
+        format!("Where the actors move most: {}.{others}", words::list(&big))
     }
 }
 
-fn first_screen(sc: &Scenario, s: &StudySummary, lines: &[OutcomeLine], cols: BaselineColumns) -> String {
+fn first_screen(
+    sc: &Scenario,
+    s: &StudySummary,
+    lines: &[OutcomeLine],
+    cols: BaselineColumns,
+) -> String {
     let time = TimeAxis::new(sc);
     let from = time
         .date(0)
@@ -360,7 +365,12 @@ fn charts(dir: &Path, sc: &Scenario, s: &StudySummary) -> Result<String, ReportE
     figures::section(dir, &list)
 }
 
-fn tables(dir: &Path, s: &StudySummary, lines: &[OutcomeLine], extra: &[String]) -> Result<String, ReportError> {
+fn tables(
+    dir: &Path,
+    s: &StudySummary,
+    lines: &[OutcomeLine],
+    extra: &[String],
+) -> Result<String, ReportError> {
     let mut h = String::new();
     let mut columns: Vec<(&str, bool)> = vec![
         ("outcome", false),
@@ -434,7 +444,11 @@ fn tables(dir: &Path, s: &StudySummary, lines: &[OutcomeLine], extra: &[String])
         );
         while reader.next_record()? {
             let r = reader.record()?;
-            let label = if r.label.trim().is_empty() { r.event } else { r.label };
+            let label = if r.label.trim().is_empty() {
+                r.event
+            } else {
+                r.label
+            };
             t.push(vec![
                 Cell::text(label),
                 Cell::text(r.kind),
@@ -467,7 +481,10 @@ pub(super) fn provenance(s: &StudySummary, dir: &Path) -> Vec<(String, String)> 
         ("Scenario SHA-256".to_string(), s.scenario_sha256.clone()),
         ("Master seed".to_string(), s.seed.to_string()),
         ("Runs".to_string(), s.runs.to_string()),
-        ("Steps".to_string(), format!("{} ({})", s.steps, s.step_unit)),
+        (
+            "Steps".to_string(),
+            format!("{} ({})", s.steps, s.step_unit),
+        ),
     ];
     if let Some(start) = &s.start {
         facts.push(("Step 0".to_string(), start.clone()));
@@ -495,8 +512,16 @@ pub fn page(dir: &Path, s: &StudySummary) -> Result<String, ReportError> {
     let sc = read_scenario(dir, SCENARIO_FILE)?;
     let (lines, extra) = read_outcomes(dir)?;
     let cols = BaselineColumns::find(&extra);
-    let mut page = Page::new(&sc.name, "influence \u{b7} Monte Carlo study", sc.description.as_deref());
-    page.section("answer", "The question and the answer", first_screen(&sc, s, &lines, cols));
+    let mut page = Page::new(
+        &sc.name,
+        "influence \u{b7} Monte Carlo study",
+        sc.description.as_deref(),
+    );
+    page.section(
+        "answer",
+        "The question and the answer",
+        first_screen(&sc, s, &lines, cols),
+    );
     page.section("charts", "Charts", charts(dir, &sc, s)?);
     page.section("tables", "Tables", tables(dir, s, &lines, &extra)?);
     page.section("scenario", "What was assumed", scenario::section(&sc));
@@ -510,4 +535,61 @@ pub fn page(dir: &Path, s: &StudySummary) -> Result<String, ReportError> {
     ));
     page.section("provenance", "Provenance", prov);
     Ok(page.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{DEFAULT_SCENARIO_TEXT, parse_scenario};
+
+    #[test]
+    fn an_answer_says_the_baseline_and_what_the_events_change_when_the_columns_are_there() {
+        let sc = parse_scenario(DEFAULT_SCENARIO_TEXT, "default").unwrap();
+        let name = sc.outcomes[0].name.clone();
+        let mut line = OutcomeLine {
+            name: name.clone(),
+            probability: 0.57,
+            ci_low: 0.513441,
+            ci_high: 0.624789,
+            runs: 300,
+            extra: Vec::new(),
+        };
+        let plain = answer(&sc, &line, BaselineColumns::default());
+        assert!(
+            plain.contains(
+                "<span class=\"verdict\">Likely</span>: 57% of 300 runs (95% interval 51% to 62%: \
+             from roughly even chance to likely)."
+            ),
+            "{plain}"
+        );
+        assert!(!plain.contains("without the events"));
+        // The bar: the interval from 51.3% over 11.1 points, the estimate at 57%.
+        assert!(
+            plain.contains("style=\"left:51.3%;width:11.1%\""),
+            "{plain}"
+        );
+        assert!(plain.contains("style=\"left:57%\""), "{plain}");
+
+        line.extra = vec![
+            ("p_no_events".into(), "0.400000".into()),
+            ("diff".into(), "0.170000".into()),
+            ("diff_ci_low".into(), "0.120000".into()),
+            ("diff_ci_high".into(), "0.220000".into()),
+        ];
+        let cols = BaselineColumns::find(
+            &line
+                .extra
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect::<Vec<_>>(),
+        );
+        let with = answer(&sc, &line, cols);
+        assert!(
+            with.contains(
+                "Without the events, 40%; the events change it by +17.0 points (95% interval \
+             +12.0 points to +22.0 points; the events make it more likely)."
+            ),
+            "{with}"
+        );
+    }
 }

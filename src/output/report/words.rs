@@ -56,7 +56,10 @@ pub fn signed(x: f64, decimals: usize) -> String {
         return "n/a".to_string();
     }
     let text = format!("{:.*}", decimals, x);
-    let zero = text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.');
+    let zero = text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.');
     if zero {
         text.trim_start_matches('-').to_string()
     } else if x > 0.0 {
@@ -72,7 +75,11 @@ pub fn number(x: f64, decimals: usize) -> String {
         return "n/a".to_string();
     }
     let text = format!("{:.*}", decimals, x);
-    if text.trim_start_matches('-').chars().all(|c| c == '0' || c == '.') {
+    if text
+        .trim_start_matches('-')
+        .chars()
+        .all(|c| c == '0' || c == '.')
+    {
         return text.trim_start_matches('-').to_string();
     }
     minus(&text)
