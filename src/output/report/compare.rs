@@ -65,26 +65,38 @@ fn first_screen(s: &CompareSummary) -> String {
         }
         h.push_str("</ul>\n");
     }
-    let clear: Vec<String> = s
+    // Largest clear differences first, each with the decimals its interval needs: a paired
+    // interval can be far narrower than a thousandth.
+    let mut clear: Vec<_> = s
         .actors
         .iter()
         .filter(|a| a.ci_low > 0.0 || a.ci_high < 0.0)
+        .collect();
+    clear.sort_by(|a, b| b.mean_diff.abs().total_cmp(&a.mean_diff.abs()));
+    let said: Vec<String> = clear
+        .iter()
+        .take(4)
         .map(|a| {
+            let d = words::decimals_for(a.ci_high - a.ci_low);
             format!(
                 "{} {} (95% interval {} to {})",
                 a.name,
-                words::signed(a.mean_diff, 3),
-                words::signed(a.ci_low, 3),
-                words::signed(a.ci_high, 3)
+                words::signed(a.mean_diff, d),
+                words::signed(a.ci_low, d),
+                words::signed(a.ci_high, d)
             )
         })
         .collect();
-    h.push_str(&html::para(&if clear.is_empty() {
+    let more = match clear.len().saturating_sub(said.len()) {
+        0 => String::new(),
+        k => format!(" {k} more differ by less (see the table)."),
+    };
+    h.push_str(&html::para(&if said.is_empty() {
         "No actor's mean final alignment differs clearly between the two.".to_string()
     } else {
         format!(
-            "Mean final alignment, variant \u{2212} base, where the 95% interval excludes zero: {}.",
-            words::list(&clear)
+            "Mean final alignment, variant \u{2212} base, largest clear differences (the 95% interval excludes zero): {}.{more}",
+            words::list(&said)
         )
     }));
     for (names, side) in [
@@ -153,7 +165,8 @@ fn tables(s: &CompareSummary) -> String {
     );
     for a in &s.actors {
         let n = |x: f64| Cell::num(words::number(x, 3), x);
-        let d = |x: f64| Cell::num(words::signed(x, 4), x);
+        let places = words::decimals_for(a.ci_high - a.ci_low);
+        let d = |x: f64| Cell::num(words::signed(x, places), x);
         t.push(vec![
             Cell::text(&a.name),
             n(a.base_final_mean),

@@ -34,6 +34,15 @@ pub fn percent_decimals(lo: f64, hi: f64) -> usize {
     if (hi - lo).abs() < 0.05 { 1 } else { 0 }
 }
 
+/// Decimals for a figure whose 95% interval is `width` wide: three, or enough to show two
+/// digits of a narrower interval, at most six (the precision of the files).
+pub fn decimals_for(width: f64) -> usize {
+    if !(width.is_finite() && width > 0.0) || width >= 0.01 {
+        return 3;
+    }
+    ((-width.log10()).ceil() as usize + 1).min(6)
+}
+
 /// `0.5713` → "57%" (with `decimals` after the point); NaN → "n/a".
 pub fn percent(p: f64, decimals: usize) -> String {
     if p.is_nan() {
@@ -171,6 +180,17 @@ mod tests {
         assert_eq!(number(-0.183164, 2), "\u{2212}0.18");
         assert_eq!(number(-0.001, 2), "0.00");
         assert_eq!(number(0.95, 2), "0.95");
+    }
+
+    #[test]
+    fn narrow_intervals_get_the_decimals_they_need() {
+        assert_eq!(decimals_for(0.2), 3);
+        assert_eq!(decimals_for(0.01), 3);
+        assert_eq!(decimals_for(0.005), 4);
+        assert_eq!(decimals_for(0.000215), 5);
+        assert_eq!(decimals_for(1e-9), 6);
+        assert_eq!(decimals_for(0.0), 3);
+        assert_eq!(decimals_for(f64::NAN), 3);
     }
 
     #[test]
