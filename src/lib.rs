@@ -23,8 +23,8 @@
 //!   differences, spreads between seeds, ablation effects. Never simulates.
 //! - [`ops`]: every operation that simulates, one per command (study, until, seeds, compare,
 //!   ablate, replay, pick), and the staged-directory skeleton they share.
-//! - [`output`]: CSV, JSON, PNG charts, replay tables and the terminal table; directories
-//!   written atomically. Charts are drawn from the files of an output directory (including
+//! - [`output`]: CSV, JSON, PNG charts, the self-contained report.html, replay tables and
+//!   the terminal table; directories written atomically. Charts are drawn from the files of an output directory (including
 //!   its copy of the scenario), so `influence chart` redraws exactly what a study drew.
 //!
 //! Dependencies point one way: scenario ← model ← montecarlo ← analysis ← ops, with output

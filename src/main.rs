@@ -20,6 +20,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => cli::validate::exec(args),
         Command::Replay(args) => cli::replay::exec(args),
         Command::Chart(args) => cli::chart::exec(args),
+        Command::Report(args) => cli::report::exec(args),
         Command::Merge(args) => cli::merge::exec(args),
         Command::Sensitivity(args) => cli::sensitivity::exec(args),
         Command::Generate(args) => cli::generate::exec(args),

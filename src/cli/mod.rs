@@ -29,6 +29,7 @@ pub mod generate;
 pub mod merge;
 pub mod progress;
 pub mod replay;
+pub mod report;
 pub mod run;
 pub mod seeds;
 pub mod sensitivity;
@@ -54,6 +55,7 @@ use influence::ops::shard::ShardError;
 use influence::ops::study::{StudyError, default_out_dir};
 use influence::output::OutputError;
 use influence::output::charts::ChartError;
+use influence::output::report::ReportError;
 use influence::scenario::{Scenario, ScenarioError, ScenarioSource};
 
 const AFTER_HELP: &str = "\
@@ -63,6 +65,7 @@ Examples:
   influence validate my_region.toml
   influence replay --run 17                      # run 17 of the default study, step by step
   influence chart outputs/south_caucasus         # redraw the charts of a finished study
+  influence report outputs/south_caucasus        # rebuild its report.html
   influence compare base.toml variant.toml       # what the variant changes, run for run
   influence ablate                               # which event matters most?
   influence seeds --count 5                      # is the run count enough? five seeds agree?
@@ -117,6 +120,9 @@ pub enum Command {
     /// Redraw the PNG charts of an output directory from its files; runs nothing.
     #[command(after_help = chart::HELP)]
     Chart(chart::ChartArgs),
+    /// Rebuild the report.html of an output directory from its files; runs nothing.
+    #[command(after_help = report::HELP)]
+    Report(report::ReportArgs),
     /// Merge the partial directories of a sharded study into the study itself.
     #[command(after_help = merge::HELP)]
     Merge(merge::MergeArgs),
@@ -237,6 +243,12 @@ impl Classified for EstimateError {
 }
 
 impl Classified for ChartError {
+    fn bad_input(&self) -> bool {
+        false
+    }
+}
+
+impl Classified for ReportError {
     fn bad_input(&self) -> bool {
         false
     }

@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::output::charts::{CHARTS_DIR, ChartError, ChartsReport};
+use crate::output::report::write_report;
+use crate::output::schema::summary;
 use crate::output::{OutputError, StagedDir, StudyMeta};
 
 /// Where an operation writes, and whether it draws charts.
@@ -54,7 +56,8 @@ pub struct Finished<T> {
 /// The output location is checked before anything runs, so a refused directory costs
 /// nothing; everything is written into a staging directory that appears under its name only
 /// once complete, so an error or an interrupt at any point leaves nothing behind. Charts
-/// are drawn from the files just written, exactly as `influence chart` draws them later.
+/// are drawn from the files just written, exactly as `influence chart` draws them later,
+/// and so is report.html, as `influence report` builds it later.
 pub fn staged<T, E>(
     output: &OutputRequest,
     pool: &rayon::ThreadPool,
@@ -76,7 +79,23 @@ where
     } else {
         None
     };
+    // The page comes last, from the files alone; a page that fails costs no data: the
+    // directory is committed all the same and the failure reported after. A directory
+    // without summary.json (a replay, a shard's part) is no study and has no page.
+    let report = staged
+        .path()
+        .join(summary::FILE)
+        .is_file()
+        .then(|| write_report(staged.path()).err())
+        .flatten();
     let out = staged.commit()?;
+    if let Some(e) = report {
+        return Err(OutputError::Report {
+            dir: out,
+            source: Box::new(e),
+        }
+        .into());
+    }
     Ok(Finished {
         value,
         out: out.clone(),

@@ -47,6 +47,13 @@ pub enum OutputError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    /// The directory was written whole; only its page failed, so its data are kept and the
+    /// page can be rebuilt from them with `influence report`.
+    #[error("{} was written, but not its report.html: {source}", dir.display())]
+    Report {
+        dir: PathBuf,
+        source: Box<crate::output::report::ReportError>,
+    },
 }
 
 impl OutputError {

@@ -14,6 +14,7 @@ pub mod csv;
 pub mod discover;
 pub mod inputs;
 pub mod replay;
+pub mod report;
 pub mod schema;
 pub mod seeds;
 pub mod sensitivity;

@@ -4,12 +4,13 @@ use std::fs;
 
 use crate::common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
 
-const STUDY_FILES: [&str; 11] = [
+const STUDY_FILES: [&str; 12] = [
     "alignment.csv",
     "charts",
     "events.csv",
     "final.csv",
     "outcomes.csv",
+    "report.html",
     "runs_sample.csv",
     "scenario.toml",
     "summary.json",
@@ -231,8 +232,9 @@ fn golden_outputs() {
     let golden = repo("tests/golden/tiny");
     let bless = std::env::var_os("INFLUENCE_BLESS").is_some();
     for name in STUDY_FILES {
-        // The charts are pictures of these files, checked in tests/integration/charts.rs.
-        if name == "scenario.toml" || name == "charts" {
+        // The charts are pictures of these files, checked in tests/integration/charts.rs;
+        // the page is checked in tests/integration/report.rs.
+        if name == "scenario.toml" || name == "charts" || name == "report.html" {
             continue;
         }
         let mut got = read(&out.join(name));

@@ -64,6 +64,7 @@ fn compare_default_with_and_without_netanyahus_visit() {
             "charts",
             "diff_alignment.csv",
             "diff_outcomes.csv",
+            "report.html",
             "summary.json",
             "variant.toml",
             "variant_alignment.csv",
@@ -307,7 +308,13 @@ fn ablation_ranks_every_event_on_every_measure() {
 
     assert_eq!(
         entries(&dir),
-        ["ablation.csv", "charts", "scenario.toml", "summary.json"]
+        [
+            "ablation.csv",
+            "charts",
+            "report.html",
+            "scenario.toml",
+            "summary.json"
+        ]
     );
     let table = csv_lines(&read(&dir.join("ablation.csv")));
     assert_eq!(

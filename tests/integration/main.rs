@@ -20,6 +20,7 @@ mod discover;
 mod interrupt;
 mod invariants;
 mod outputs_unchanged;
+mod report;
 mod robustness;
 mod scenario_fuzz;
 mod seeds_cli;

@@ -139,6 +139,7 @@ fn seeds_of_the_default_scenario_write_every_file() {
         entries(&out),
         [
             "charts",
+            "report.html",
             "scenario.toml",
             "seeds.csv",
             "seeds_summary.csv",

@@ -51,6 +51,11 @@ impl CsvFile {
         Ok(csv)
     }
 
+    /// The column names, in file order.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
     /// Index of the named column, or an error naming the columns that are there.
     pub fn column(&self, name: &str) -> Result<usize, ReadError> {
         self.header.iter().position(|h| h == name).ok_or_else(|| {
