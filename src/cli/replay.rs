@@ -94,7 +94,10 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
             let bar = progress_bar(runs);
             let cancel = interrupt_flag();
             let tick = |k: u64| bar.inc(k);
-            let cfg = BatchConfig::new(runs, seed);
+            let cfg = BatchConfig {
+                inputs: influence::ops::study::input_plan(&sc, false),
+                ..BatchConfig::new(runs, seed)
+            };
             let picked = pick_representative(&sc, &cfg, actor, pick.into(), &pool, &tick, &cancel);
             bar.finish_and_clear();
             let picked = picked?;

@@ -53,7 +53,10 @@ pub fn run_ablation(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<AblationReport, PairedStudyError> {
-    let cfg = BatchConfig::new(req.runs, req.seed);
+    let cfg = BatchConfig {
+        inputs: super::study::input_plan(sc, false),
+        ..BatchConfig::new(req.runs, req.seed)
+    };
     staged(
         &req.output,
         pool,

@@ -52,7 +52,11 @@ pub fn run_compare(
     cancel: &AtomicBool,
 ) -> Result<CompareReport, PairedStudyError> {
     check_comparable(base.scenario, variant.scenario)?;
-    let cfg = BatchConfig::new(req.runs, req.seed);
+    // Both sides draw their inputs by name: an input the two share is drawn alike.
+    let cfg = BatchConfig {
+        inputs: super::study::input_plan(base.scenario, false),
+        ..BatchConfig::new(req.runs, req.seed)
+    };
     let (base_label, variant_label) = labels(
         base.scenario,
         &base.source.path,

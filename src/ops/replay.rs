@@ -31,7 +31,9 @@ pub fn replay<'a>(
     run: u64,
     pool: &rayon::ThreadPool,
 ) -> Result<ReplayTables<'a>, DriverError> {
-    let plan = RunPlan::single(sc, seed, run..run.saturating_add(1));
+    // The run as a study draws it: with its own draw of the uncertain inputs.
+    let plan = RunPlan::single(sc, seed, run..run.saturating_add(1))
+        .with_inputs(super::study::input_plan(sc, false));
     let done = execute(
         &plan,
         "replay",

@@ -91,6 +91,7 @@ pub fn run_seeds(
         for &seed in &req.seeds {
             let cfg = BatchConfig {
                 sample_runs: 0,
+                inputs: super::study::input_plan(sc, false),
                 ..BatchConfig::new(req.runs, seed)
             };
             let result = run_batch(sc, &cfg, pool, progress, cancel)?;

@@ -9,14 +9,14 @@ use std::path::Path;
 use crate::common::cli::{bad_input, csv_lines, entries, influence, ok, read, repo, summary};
 use crate::common::picture::check_chart;
 
-/// The default scenario with Netanyahu's visit (week 1, chance 0.8) made impossible.
+/// The default scenario with Netanyahu's visit (week 1, chance 0.6 to 0.95) made impossible.
 fn no_netanyahu_text() -> String {
     let text = read(&repo("scenarios/south_caucasus.toml"));
     let at = text
         .find("label = \"Netanyahu visits Baku\"")
         .expect("the default scenario has Netanyahu's visit");
     let (head, tail) = text.split_at(at);
-    let old = "probability = 0.8";
+    let old = "probability = { low = 0.6, high = 0.95, mode = 0.8, name = \"Netanyahu's visit happens\" }";
     let k = tail.find(old).expect("the visit has a probability");
     assert!(
         !tail[..k].contains("[[event]]"),
@@ -47,7 +47,7 @@ fn compare_default_with_and_without_netanyahus_visit() {
     );
     for needle in [
         "Azerbaijan",
-        "Azerbaijan tilts west",
+        "Azerbaijan moves at least 0.1 toward Iran",
         "narrower",
         "P(higher)",
     ] {

@@ -18,7 +18,11 @@ fn default_scenario() -> Scenario {
 }
 
 fn batch(sc: &Scenario, runs: u64, seed: u64, threads: usize) -> BatchResult {
-    let cfg = BatchConfig::new(runs, seed);
+    // As a study runs it: the uncertain inputs drawn per run.
+    let cfg = BatchConfig {
+        inputs: influence::ops::study::input_plan(sc, false),
+        ..BatchConfig::new(runs, seed)
+    };
     run_batch(sc, &cfg, &pool(threads), &|_| {}, &AtomicBool::new(false)).expect("batch runs")
 }
 
@@ -120,6 +124,7 @@ fn batches_appended_block_by_block_equal_one_batch() {
     for (first, runs) in [(0u64, 100u64), (100, 64), (164, 136)] {
         let cfg = BatchConfig {
             first_run: first,
+            inputs: influence::ops::study::input_plan(&sc, false),
             ..BatchConfig::new(runs, 42)
         };
         let part =
@@ -151,7 +156,10 @@ fn the_stopping_rule_equals_a_plain_run_of_the_final_count() {
         block: 100,
         max_runs: 5000,
     };
-    let cfg = BatchConfig::new(0, 42);
+    let cfg = BatchConfig {
+        inputs: influence::ops::study::input_plan(&sc, false),
+        ..BatchConfig::new(0, 42)
+    };
     let grown =
         run_until(&sc, &cfg, &rule, &pool(2), &|_| {}, &AtomicBool::new(false)).expect("runs");
     assert!(grown.converged);

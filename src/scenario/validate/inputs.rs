@@ -730,8 +730,6 @@ reach = { low = 0.2, high = 0.6, name = "default reach" }
     #[test]
     fn a_scenario_without_distributions_has_no_inputs() {
         assert!(parse(TWO).inputs.is_empty());
-        let default = parse(crate::scenario::DEFAULT_SCENARIO_TEXT);
-        assert!(default.inputs.is_empty());
     }
 
     #[test]
