@@ -45,5 +45,42 @@ pub fn exec(args: ValidateArgs) -> Result<(), Failure> {
         human(need.memory_bytes),
         human(need.disk_bytes)
     );
+    let pool = super::thread_pool(Some(1))?;
+    let drift = influence::ops::drift::quiet_run(&sc, &pool)?;
+    let moved: Vec<String> = sc
+        .actors
+        .iter()
+        .zip(&drift.alignment)
+        .filter(|(_, (a0, end))| (end - a0).abs() > influence::ops::drift::DRIFT_TOLERANCE)
+        .map(|(a, (a0, end))| format!("{} {a0:+.3} -> {end:+.3}", a.name))
+        .collect();
+    if moved.is_empty() && drift.trust.is_empty() {
+        sayln!(
+            "without events and noise nothing moves over the {} {}s (anchors = \"{}\")",
+            sc.steps,
+            sc.step_unit,
+            sc.model.anchors.as_str()
+        );
+    } else {
+        sayln!(
+            "without events and noise, over the {} {}s (anchors = \"{}\"):",
+            sc.steps,
+            sc.step_unit,
+            sc.model.anchors.as_str()
+        );
+        if !moved.is_empty() {
+            sayln!("  alignment drifts: {}", moved.join(", "));
+        }
+        for &(i, j, t0, m) in &drift.trust {
+            sayln!(
+                "  trust of {} in {} moves by up to {m:.3} from {t0:+.3}",
+                sc.actors[i].name,
+                sc.actors[j].name
+            );
+        }
+    }
+    for w in &drift.warnings {
+        sayln!("warning: {w}");
+    }
     Ok(())
 }

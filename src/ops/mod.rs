@@ -11,6 +11,7 @@
 pub mod ablate;
 pub mod compare;
 pub mod discover;
+pub mod drift;
 pub mod merge;
 pub mod paired;
 pub mod pick;
