@@ -22,7 +22,7 @@ use crate::montecarlo::plan::{InputPlan, RunPlan};
 use crate::montecarlo::stream_keys;
 use crate::montecarlo::tally::{MergeError, Scratch, Tally, same_shape};
 use crate::output::OutputError;
-use crate::output::charts::{ChartError, ChartsReport};
+use crate::output::charts::ChartError;
 use crate::output::discover::write_discover;
 use crate::scenario::Scenario;
 use crate::scenario::validate::suggest;
@@ -241,12 +241,5 @@ pub fn run_discover(
         write_discover(dir, sc, scenario_text, found, req.seed, meta)?;
         Ok::<(), DiscoverError>(())
     };
-    let no_charts = |_: &Path, dir: &Path| {
-        Ok(ChartsReport {
-            dir: dir.to_path_buf(),
-            charts: Vec::new(),
-            elapsed_s: 0.0,
-        })
-    };
-    staged(&req.output, pool, simulate, write, no_charts)
+    staged(&req.output, pool, simulate, write, super::no_charts)
 }

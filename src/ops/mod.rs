@@ -52,6 +52,16 @@ pub struct Finished<T> {
     pub charts: Option<ChartsReport>,
 }
 
+/// The chart step of an operation that draws none (its findings are tables): an empty
+/// report, so that [`staged`] serves it too.
+pub fn no_charts(_dir: &Path, charts_dir: &Path) -> Result<ChartsReport, ChartError> {
+    Ok(ChartsReport {
+        dir: charts_dir.to_path_buf(),
+        charts: Vec::new(),
+        elapsed_s: 0.0,
+    })
+}
+
 /// The skeleton every operation that writes a directory shares.
 ///
 /// The output location is checked before anything runs, so a refused directory costs

@@ -10,7 +10,7 @@ use super::{OutputRequest, staged};
 use crate::montecarlo::driver::{DriverError, execute};
 use crate::montecarlo::plan::RunPlan;
 use crate::output::OutputError;
-use crate::output::charts::{ChartError, ChartsReport};
+use crate::output::charts::ChartError;
 use crate::output::replay::{ReplayTables, write_replay};
 use crate::scenario::Scenario;
 
@@ -64,13 +64,7 @@ pub fn run_replay(
         pool,
         || -> Result<ReplayTables, ReplayError> { Ok(replay(sc, seed, run, pool)?) },
         |dir, tables, _| Ok(write_replay(dir, tables)?),
-        |_, dir| {
-            Ok(ChartsReport {
-                dir: dir.to_path_buf(),
-                charts: Vec::new(),
-                elapsed_s: 0.0,
-            })
-        },
+        super::no_charts,
     )?;
     Ok(done.out)
 }

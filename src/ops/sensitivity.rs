@@ -22,7 +22,7 @@ use crate::analysis::sensitivity::{DEFAULT_BOOTSTRAP, SensitivityError as MathEr
 use crate::montecarlo::driver::{DriverError, execute};
 use crate::montecarlo::plan::{InputPlan, RunPlan};
 use crate::output::OutputError;
-use crate::output::charts::{ChartError, ChartsReport};
+use crate::output::charts::ChartError;
 use crate::output::sensitivity::write_sensitivity;
 use crate::scenario::Scenario;
 
@@ -316,12 +316,5 @@ pub fn run_sensitivity(
         write_sensitivity(dir, sc, scenario_text, s, req.seed, req.bootstrap, meta)?;
         Ok::<(), SensitivityError>(())
     };
-    let no_charts = |_: &Path, dir: &Path| {
-        Ok(ChartsReport {
-            dir: dir.to_path_buf(),
-            charts: Vec::new(),
-            elapsed_s: 0.0,
-        })
-    };
-    staged(&req.output, pool, simulate, write, no_charts)
+    staged(&req.output, pool, simulate, write, super::no_charts)
 }

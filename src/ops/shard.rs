@@ -19,7 +19,7 @@ use crate::montecarlo::tallies::StudyTally;
 use crate::montecarlo::tally::Tallied;
 use crate::montecarlo::{BatchConfig, BatchError, BatchResult, run_batch};
 use crate::output::OutputError;
-use crate::output::charts::{ChartError, ChartsReport};
+use crate::output::charts::ChartError;
 use crate::output::inputs::write_inputs_csv;
 use crate::output::schema::final_alignment;
 use crate::output::study::{write_file_with, write_final_csv};
@@ -235,14 +235,7 @@ pub fn run_shard(
         }
         Ok(())
     };
-    let no_charts = |_: &Path, dir: &Path| {
-        Ok(ChartsReport {
-            dir: dir.to_path_buf(),
-            charts: Vec::new(),
-            elapsed_s: 0.0,
-        })
-    };
-    staged(&output, pool, simulate, write, no_charts)
+    staged(&output, pool, simulate, write, super::no_charts)
 }
 
 #[cfg(test)]
