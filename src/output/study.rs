@@ -282,6 +282,11 @@ pub fn study_summary(
         start: sc.start.clone(),
         axis: [sc.axis.negative.clone(), sc.axis.positive.clone()],
         quantiles: format!("histogram, bin width {BIN_WIDTH}, error below {BIN_WIDTH}"),
+        inputs: crate::output::sensitivity::input_summaries(sc),
+        input_values: (!sc.inputs.is_empty()).then(|| {
+            let nominal = result.header.plan.contains("nominal") || result.header.plan == "run";
+            if nominal { "nominal" } else { "drawn" }.to_string()
+        }),
         actors: sc
             .actors
             .iter()

@@ -249,6 +249,12 @@ pub struct StudySummary {
     pub quantiles: String,
     pub actors: Vec<StudyActor>,
     pub outcomes: Vec<StudyOutcome>,
+    /// The scenario's uncertain inputs and their distributions; absent when it has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<InputSummary>,
+    /// How the inputs were set: `drawn` per run, or `nominal`; absent without inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_values: Option<String>,
     /// Present only for a study grown until its intervals were narrow enough.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<UntilRule>,
@@ -518,6 +524,8 @@ mod tests {
             start: Some("2025-04-28".into()),
             axis: ["East".into(), "West \"quoted\"".into()],
             quantiles: "histogram, bin width 0.001, error below 0.001".into(),
+            inputs: Vec::new(),
+            input_values: None,
             actors: vec![StudyActor {
                 name: "A".into(),
                 kind: "state".into(),
