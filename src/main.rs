@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => cli::sensitivity::exec(args),
         Command::Generate(args) => cli::generate::exec(args),
         Command::Discover(args) => cli::discover::exec(args),
+        Command::Blocs(args) => cli::blocs::exec(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,6 +22,7 @@ macro_rules! sayln {
 }
 
 pub mod ablate;
+pub mod blocs;
 pub mod chart;
 pub mod compare;
 pub mod discover;
@@ -135,6 +136,9 @@ pub enum Command {
     /// Under which combinations of the uncertain inputs an outcome happens (PRIM).
     #[command(after_help = discover::HELP)]
     Discover(discover::DiscoverArgs),
+    /// The two-bloc splits the start favours (landscape theory); runs nothing.
+    #[command(after_help = blocs::HELP)]
+    Blocs(blocs::BlocsArgs),
 }
 
 /// A failure with the exit code it maps to.

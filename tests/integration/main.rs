@@ -8,6 +8,7 @@
 mod common;
 
 mod bad_inputs;
+mod blocs;
 mod charts;
 mod cli;
 mod closed_forms;
