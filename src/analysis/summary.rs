@@ -92,6 +92,41 @@ pub fn outcome_estimates(sc: &Scenario, acc: &StudyTally) -> Vec<OutcomeEstimate
         .collect()
 }
 
+/// One outcome with the scenario's events and without them (the no-event baseline), from
+/// the same runs on the same random numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineEstimate {
+    /// Probability without events, with its Wilson 95% interval.
+    pub probability: f64,
+    pub interval: Interval,
+    /// What the events change: probability with events minus without, with Newcombe's
+    /// interval for paired proportions (see [`super::compare::paired_difference`]).
+    pub change: f64,
+    pub change_interval: Interval,
+}
+
+/// The baseline of every outcome, in scenario order; `None` when the study did not run the
+/// no-event twins.
+pub fn baseline_estimates(acc: &StudyTally) -> Option<Vec<BaselineEstimate>> {
+    let pairs = acc.baseline.as_ref()?;
+    Some(
+        pairs
+            .counts
+            .iter()
+            .map(|&[both, events_only, quiet_only, neither]| {
+                let (with, without, change_interval) =
+                    super::compare::paired_difference(both, events_only, quiet_only, neither);
+                BaselineEstimate {
+                    probability: without,
+                    interval: wilson_interval(both + quiet_only, acc.runs()),
+                    change: with - without,
+                    change_interval,
+                }
+            })
+            .collect(),
+    )
+}
+
 pub fn event_frequencies(sc: &Scenario, acc: &StudyTally) -> Vec<EventFrequency> {
     let runs = acc.runs().max(1) as f64;
     sc.events

@@ -39,6 +39,14 @@ after each block) and charts/convergence.png; summary.json records the rule.
   influence run --until-ci 0.02
   influence run --until-ci 0.01 --block 500 --max-runs 50000
 
+Each run is also simulated without the scenario's events, on the same random numbers (its
+no-event twin), so that every outcome is reported with and without the events and with what
+the events change (the paired difference, with its interval): the columns baseline,
+baseline_low, baseline_high, change, change_low and change_high of outcomes.csv. This
+doubles the simulation; --no-baseline skips it and leaves those columns empty. A scenario
+without events or without outcomes has no baseline.
+  influence run --no-baseline
+
 A scenario with uncertain inputs draws them per run and writes inputs.csv (run,input,value);
 --nominal holds them at their nominal values.
 
@@ -82,6 +90,9 @@ pub struct RunArgs {
     /// Hold every uncertain input at its nominal value instead of drawing it per run.
     #[arg(long)]
     nominal: bool,
+    /// Skip the no-event twin of each run: outcomes.csv then has no baseline and no change.
+    #[arg(long)]
+    no_baseline: bool,
     /// Simulate only shard K of N of the runs (K from 0) and write a partial directory for
     /// `influence merge`; `auto` reads K and N from a Slurm array or a Kubernetes Indexed Job.
     #[arg(long, value_name = "K/N", conflicts_with = "until_ci", value_parser = parse_shard)]
@@ -132,6 +143,7 @@ pub fn exec(args: RunArgs) -> Result<(), Failure> {
             charts: !args.flags.no_charts,
         },
         nominal: args.nominal,
+        baseline: !args.no_baseline,
         until: args.until_ci.map(|half_width| StopRule {
             half_width,
             block: args.block,
@@ -180,6 +192,7 @@ fn exec_shard(
         runs,
         seed: args.seed.unwrap_or(sc.seed),
         nominal: args.nominal,
+        baseline: !args.no_baseline,
         shard,
         output: OutputRequest {
             out: args.out.clone().unwrap_or_else(|| {

@@ -31,6 +31,8 @@ pub struct BatchConfig {
     pub sample_runs: usize,
     /// Where the runs' input values come from.
     pub inputs: InputPlan,
+    /// Whether each run also runs its no-event twin, for the baseline of every outcome.
+    pub baseline: bool,
 }
 
 impl BatchConfig {
@@ -42,6 +44,7 @@ impl BatchConfig {
             seed,
             sample_runs: DEFAULT_SAMPLE_RUNS,
             inputs: InputPlan::Nominal,
+            baseline: false,
         }
     }
 
@@ -52,12 +55,18 @@ impl BatchConfig {
     }
 }
 
-/// The name a batch's plan goes by in saved tallies: runs of one scenario, drawn or not.
-pub fn batch_plan_name(cfg: &BatchConfig) -> &'static str {
-    match cfg.inputs {
+/// The name a batch's plan goes by in saved tallies: runs of one scenario, drawn or not,
+/// with or without their no-event twins.
+pub fn batch_plan_name(cfg: &BatchConfig) -> String {
+    let inputs = match cfg.inputs {
         InputPlan::Nominal => "run",
         InputPlan::Drawn => "run:drawn-inputs",
         InputPlan::Design { .. } => "run:design",
+    };
+    if cfg.baseline {
+        format!("{inputs}+no-event-baseline")
+    } else {
+        inputs.to_string()
     }
 }
 
@@ -103,13 +112,31 @@ pub fn run_batch(
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<BatchResult, BatchError> {
-    let plan = cfg.plan(sc);
     let sample_runs = cfg.sample_runs;
+    let quiet;
+    let (plan, make): (RunPlan, Box<dyn Fn() -> StudyTally + Sync>) = if cfg.baseline {
+        quiet = sc.without_events();
+        (
+            RunPlan::paired(
+                sc,
+                &quiet,
+                cfg.seed,
+                cfg.first_run..cfg.first_run + cfg.runs,
+            )
+            .with_inputs(cfg.inputs.clone()),
+            Box::new(move || StudyTally::new(sc, 0, sample_runs).with_baseline(sc)),
+        )
+    } else {
+        (
+            cfg.plan(sc),
+            Box::new(move || StudyTally::new(sc, 0, sample_runs)),
+        )
+    };
     let done = execute(
         &plan,
-        batch_plan_name(cfg),
+        &batch_plan_name(cfg),
         pool,
-        &|| StudyTally::new(sc, 0, sample_runs),
+        &*make,
         true,
         progress,
         cancel,

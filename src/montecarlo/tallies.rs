@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregate::StatGrid;
 use super::tally::{MergeError, Scratch, Tally, f64_bits, same_shape};
 use super::thresholds::ThresholdTally;
+use crate::analysis::blocs::{BlocScratch, CoMembership, best_split};
 use crate::model::{OutcomeTracker, State};
 use crate::scenario::Scenario;
 
@@ -359,6 +360,67 @@ pub struct StudyTally {
     pub events: EventTally,
     pub sample: SampleTally,
     pub thresholds: ThresholdTally,
+    /// Each outcome with the scenario's events (side 0) and without them (side 1), run for
+    /// run on the same random numbers: what the events change. Absent unless the plan runs
+    /// the no-event twin beside the scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<OutcomePairs>,
+    /// The two-bloc split each run ends in; absent for scenarios of one actor or of more
+    /// than a split can hold ([`crate::analysis::blocs::MAX_ACTORS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocs: Option<BlocTally>,
+}
+
+/// The split each run of one side ends in (MODEL.md "Analysis": landscape theory on the
+/// final trust and power), counted by pair and by split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlocTally {
+    side: usize,
+    steps: usize,
+    pub co: CoMembership,
+    /// Runs whose final trust gave no split (a trust that is not a finite number); never
+    /// expected, but counted rather than hidden.
+    pub unsplit: u64,
+    #[serde(skip)]
+    scratch: Scratch<BlocScratch>,
+}
+
+impl BlocTally {
+    /// `None` where a split cannot be formed: one actor, or more than [`crate::analysis::blocs::MAX_ACTORS`].
+    pub fn new(sc: &Scenario, side: usize) -> Option<BlocTally> {
+        if sc.n() < 2 {
+            return None;
+        }
+        Some(BlocTally {
+            side,
+            steps: sc.steps,
+            co: CoMembership::new(sc.n()).ok()?,
+            unsplit: 0,
+            scratch: Scratch::default(),
+        })
+    }
+}
+
+impl Tally for BlocTally {
+    fn record(&mut self, side: usize, _sc: &Scenario, t: usize, st: &State) {
+        if side != self.side || t != self.steps {
+            return;
+        }
+        let split = best_split(st.n, &st.trust, &st.power, &mut self.scratch.0);
+        match split.and_then(|s| self.co.observe(s)) {
+            Ok(()) => {}
+            Err(_) => self.unsplit += 1,
+        }
+    }
+
+    fn merge(&mut self, other: BlocTally) -> Result<(), MergeError> {
+        same_shape("bloc tallies (actors)", self.co.actors(), other.co.actors())?;
+        self.co
+            .merge(&other.co)
+            .map_err(|e| MergeError::shape("bloc tallies", e.to_string(), String::new()))?;
+        self.unsplit += other.unsplit;
+        Ok(())
+    }
 }
 
 impl StudyTally {
@@ -369,7 +431,18 @@ impl StudyTally {
             events: EventTally::new(sc, side),
             sample: SampleTally::new(sc, side, sample_runs),
             thresholds: ThresholdTally::new(sc, side),
+            baseline: None,
+            blocs: BlocTally::new(sc, side),
         }
+    }
+
+    /// Also counts every outcome of side 0 jointly with the same outcome of side 1, the
+    /// scenario's no-event twin ([`Scenario::without_events`]).
+    pub fn with_baseline(mut self, sc: &Scenario) -> StudyTally {
+        self.baseline = Some(OutcomePairs::new(
+            (0..sc.outcomes.len()).map(|o| (o, o)).collect(),
+        ));
+        self
     }
 
     /// Number of runs aggregated.
@@ -385,6 +458,9 @@ impl Tally for StudyTally {
         self.events.begin(side, run, sc);
         self.sample.begin(side, run, sc);
         self.thresholds.begin(side, run, sc);
+        if let Some(b) = &mut self.baseline {
+            b.begin(side, run, sc);
+        }
     }
 
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
@@ -393,10 +469,22 @@ impl Tally for StudyTally {
         self.events.record(side, sc, t, st);
         self.sample.record(side, sc, t, st);
         self.thresholds.record(side, sc, t, st);
+        if let Some(b) = &mut self.baseline {
+            b.record(side, sc, t, st);
+        }
+        if let Some(b) = &mut self.blocs {
+            b.record(side, sc, t, st);
+        }
     }
 
     fn fired(&mut self, side: usize, t: usize, event: usize, m: f64, attributed: bool) {
         self.events.fired(side, t, event, m, attributed);
+    }
+
+    fn finish(&mut self, run: u64) {
+        if let Some(b) = &mut self.baseline {
+            b.finish(run);
+        }
     }
 
     fn flush(&mut self) {
@@ -408,7 +496,26 @@ impl Tally for StudyTally {
         self.outcomes.merge(other.outcomes)?;
         self.events.merge(other.events)?;
         self.sample.merge(other.sample)?;
-        self.thresholds.merge(other.thresholds)
+        self.thresholds.merge(other.thresholds)?;
+        merge_optional("no-event baselines", &mut self.baseline, other.baseline)?;
+        merge_optional("bloc tallies", &mut self.blocs, other.blocs)
+    }
+}
+
+/// Merges a part a tally may or may not hold: both or neither must hold it.
+fn merge_optional<T: Tally>(
+    what: &str,
+    mine: &mut Option<T>,
+    theirs: Option<T>,
+) -> Result<(), MergeError> {
+    match (mine, theirs) {
+        (None, None) => Ok(()),
+        (Some(a), Some(b)) => a.merge(b),
+        (a, b) => Err(MergeError::shape(
+            &format!("{what} (present)"),
+            a.is_some(),
+            b.is_some(),
+        )),
     }
 }
 

@@ -364,6 +364,7 @@ mod tests {
             seed: 11,
             output: output(dir.to_path_buf(), charts),
             nominal: false,
+            baseline: true,
             until: None,
         };
         let pool = thread_pool(Some(2)).expect("pool");
@@ -375,6 +376,7 @@ mod tests {
             runs,
             seed: 11,
             nominal: false,
+            baseline: true,
             shard: Shard { index, count },
             output: output(dir.to_path_buf(), false),
         };
@@ -474,6 +476,7 @@ mod tests {
             runs: 100,
             seed: 12,
             nominal: false,
+            baseline: true,
             shard: Shard { index: 1, count: 3 },
             output: output(p("seed1"), false),
         };
@@ -507,6 +510,7 @@ mod tests {
             runs: 100,
             seed: 11,
             nominal: false,
+            baseline: true,
             shard: Shard { index: 1, count: 3 },
             output: output(p("scen1"), false),
         };

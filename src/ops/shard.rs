@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
-use super::study::{INPUTS_FILE, input_plan};
+use super::study::{INPUTS_FILE, input_plan, wants_baseline};
 use super::{Finished, OutputRequest, staged};
 use crate::montecarlo::plan::{InputPlan, Shard};
 use crate::montecarlo::tallies::StudyTally;
@@ -44,6 +44,9 @@ pub struct Part {
     pub seed: u64,
     /// Whether inputs were held at their nominal values.
     pub nominal: bool,
+    /// Whether each run also ran its no-event twin.
+    #[serde(default)]
+    pub baseline: bool,
     /// Runs whose trajectories are kept for the charts (runs `0..sample_runs`).
     pub sample_runs: usize,
     pub threads: usize,
@@ -159,6 +162,8 @@ pub struct ShardRequest {
     pub runs: u64,
     pub seed: u64,
     pub nominal: bool,
+    /// Whether the study runs the no-event baseline (see [`super::study::wants_baseline`]).
+    pub baseline: bool,
     pub shard: Shard,
     /// Where the partial directory goes; charts are never drawn for a part.
     pub output: OutputRequest,
@@ -166,13 +171,19 @@ pub struct ShardRequest {
 
 /// The plan name of a sharded study's parts: everything besides scenario and seed that
 /// must agree for two parts to belong to one study.
-pub fn part_plan_name(command: &str, runs: u64, inputs: &InputPlan, sample_runs: usize) -> String {
-    let inputs = match inputs {
+pub fn part_plan_name(command: &str, runs: u64, cfg: &BatchConfig) -> String {
+    let inputs = match cfg.inputs {
         InputPlan::Nominal => "nominal",
         InputPlan::Drawn => "drawn",
         InputPlan::Design { .. } => "design",
     };
-    format!("{command};runs={runs};inputs={inputs};sample={sample_runs}")
+    let sample_runs = cfg.sample_runs;
+    let baseline = if cfg.baseline {
+        ";no-event-baseline"
+    } else {
+        ""
+    };
+    format!("{command};runs={runs};inputs={inputs};sample={sample_runs}{baseline}")
 }
 
 /// Simulates one shard and writes its partial directory.
@@ -188,6 +199,7 @@ pub fn run_shard(
     let cfg = BatchConfig {
         first_run: runs.start,
         inputs: input_plan(sc, req.nominal),
+        baseline: wants_baseline(sc, req.baseline),
         ..BatchConfig::new(runs.end - runs.start, req.seed)
     };
     let output = OutputRequest {
@@ -196,7 +208,7 @@ pub fn run_shard(
     };
     let simulate = || -> Result<BatchResult, ShardError> {
         let mut result = run_batch(sc, &cfg, pool, progress, cancel)?;
-        result.header.plan = part_plan_name("run", req.runs, &cfg.inputs, cfg.sample_runs);
+        result.header.plan = part_plan_name("run", req.runs, &cfg);
         Ok(result)
     };
     let write = |dir: &Path, result: &BatchResult, meta: &crate::output::StudyMeta| {
@@ -207,6 +219,7 @@ pub fn run_shard(
             runs: req.runs,
             seed: req.seed,
             nominal: req.nominal,
+            baseline: cfg.baseline,
             sample_runs: cfg.sample_runs,
             threads: meta.threads,
             elapsed_s: meta.elapsed_s,

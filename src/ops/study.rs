@@ -27,6 +27,9 @@ pub struct StudyRequest {
     pub output: OutputRequest,
     /// Run every uncertain input at its nominal value instead of drawing it per run.
     pub nominal: bool,
+    /// Also run each run's no-event twin, for every outcome's baseline (see
+    /// [`wants_baseline`]).
+    pub baseline: bool,
     /// Instead of `runs`, add blocks of runs until every outcome's interval is narrow
     /// enough (or the cap is reached); the study then also writes convergence.csv.
     pub until: Option<StopRule>,
@@ -118,6 +121,7 @@ pub fn run_study(
     }
     let cfg = BatchConfig {
         inputs: input_plan(sc, req.nominal),
+        baseline: wants_baseline(sc, req.baseline),
         ..BatchConfig::new(req.runs, req.seed)
     };
     let simulate = || -> Result<Study, StudyError> {
@@ -170,6 +174,12 @@ pub fn input_plan(sc: &Scenario, nominal: bool) -> InputPlan {
     } else {
         InputPlan::Drawn
     }
+}
+
+/// Whether a study runs the no-event twins: when asked, and when there is something to
+/// compare (outcomes to report, events to remove).
+pub fn wants_baseline(sc: &Scenario, asked: bool) -> bool {
+    asked && !sc.outcomes.is_empty() && !sc.events.is_empty()
 }
 
 /// The per-run table of input values, beside final.csv.

@@ -6,6 +6,9 @@ use std::path::Path;
 
 use super::atomic::OutputError;
 use super::schema::alignment::{self, Alignment, AlignmentRecord};
+use super::schema::blocs::{
+    self, BlocPairRecord, BlocPairs, BlocSplitRecord, BlocSplits, split_text,
+};
 use super::schema::events::{self, EventFrequencies, EventRecord};
 use super::schema::final_alignment::{self, FinalAlignment, FinalRecord};
 use super::schema::outcomes::{self, OutcomeRecord, Outcomes};
@@ -13,10 +16,12 @@ use super::schema::pairs::{self, PairFinal, PairRecord};
 use super::schema::runs_sample::{self, RunsSample, SampleRecord};
 use super::schema::summary::{
     self, AlignmentFigures, StudyActor, StudyOutcome, StudySummary, Summary, UntilRule,
+    WithoutEvents,
 };
 use super::schema::{SCENARIO_FILE, TableStream, TableWriter};
 use crate::analysis::summary::{
-    Distribution, alignment_at, event_frequencies, outcome_estimates, threat_final, trust_final,
+    Distribution, alignment_at, baseline_estimates, event_frequencies, outcome_estimates,
+    threat_final, trust_final,
 };
 use crate::montecarlo::BatchResult;
 use crate::montecarlo::aggregate::BIN_WIDTH;
@@ -74,6 +79,8 @@ pub fn write_study_tables(
         (events::FILE, events_csv(sc, result)),
         (runs_sample::FILE, sample_csv(sc, result)),
         (THRESHOLDS_FILE, thresholds_csv(sc, result)),
+        (blocs::PAIRS_FILE, bloc_pairs_csv(sc, result)),
+        (blocs::SPLITS_FILE, bloc_splits_csv(sc, result)),
         (summary::FILE, summary_json(dir, sc, result, meta)?),
         (SCENARIO_FILE, scenario_text.to_string()),
     ];
@@ -181,17 +188,63 @@ pub fn thresholds_csv(sc: &Scenario, result: &BatchResult) -> String {
     t.into_string()
 }
 
-/// `outcome,probability,ci_low,ci_high,runs` with Wilson 95% intervals.
+/// Each outcome's probability with its Wilson 95% interval, and beside it the no-event
+/// baseline and what the events change when the study ran it (see [`Outcomes`]).
 pub fn outcomes_csv(sc: &Scenario, result: &BatchResult) -> String {
     let mut t = TableWriter::<Outcomes>::new();
-    for o in outcome_estimates(sc, &result.aggregates) {
+    let baselines = baseline_estimates(&result.aggregates);
+    for (k, o) in outcome_estimates(sc, &result.aggregates).iter().enumerate() {
+        let b = baselines.as_ref().and_then(|b| b.get(k));
+        let nan = f64::NAN;
         t.push(&OutcomeRecord {
             outcome: &o.name,
             probability: o.probability,
             ci_low: o.interval.low,
             ci_high: o.interval.high,
             runs: o.runs,
+            baseline: b.map_or(nan, |b| b.probability),
+            baseline_low: b.map_or(nan, |b| b.interval.low),
+            baseline_high: b.map_or(nan, |b| b.interval.high),
+            change: b.map_or(nan, |b| b.change),
+            change_low: b.map_or(nan, |b| b.change_interval.low),
+            change_high: b.map_or(nan, |b| b.change_interval.high),
         });
+    }
+    t.into_string()
+}
+
+/// `a,b,p_same_bloc` for every pair of actors; only the header when the study kept no blocs.
+pub fn bloc_pairs_csv(sc: &Scenario, result: &BatchResult) -> String {
+    let mut t = TableWriter::<BlocPairs>::new();
+    if let Some(b) = &result.aggregates.blocs {
+        for i in 0..sc.n() {
+            for j in i + 1..sc.n() {
+                t.push(&BlocPairRecord {
+                    a: &sc.actors[i].name,
+                    b: &sc.actors[j].name,
+                    p_same_bloc: b.co.together_share(i, j).unwrap_or(f64::NAN),
+                });
+            }
+        }
+    }
+    t.into_string()
+}
+
+/// `split,share`, the most frequent split first; only the header without blocs.
+pub fn bloc_splits_csv(sc: &Scenario, result: &BatchResult) -> String {
+    let mut t = TableWriter::<BlocSplits>::new();
+    if let Some(b) = &result.aggregates.blocs {
+        let names: Vec<&str> = sc.actors.iter().map(|a| a.name.as_str()).collect();
+        let runs = b.co.runs().max(1) as f64;
+        for (split, count) in b.co.splits() {
+            let Ok((first, second)) = split.members(&names) else {
+                continue;
+            };
+            t.push(&BlocSplitRecord {
+                split: &split_text(&first, &second),
+                share: count as f64 / runs,
+            });
+        }
     }
     t.into_string()
 }
@@ -309,17 +362,31 @@ pub fn study_summary(
                 }
             })
             .collect(),
-        outcomes: outcome_estimates(sc, acc)
-            .into_iter()
-            .map(|o| StudyOutcome {
-                name: o.name,
-                probability: r6(o.probability),
-                ci_low: r6(o.interval.low),
-                ci_high: r6(o.interval.high),
-                hits: o.hits,
-                runs: o.runs,
-            })
-            .collect(),
+        outcomes: {
+            let baselines = baseline_estimates(acc);
+            outcome_estimates(sc, acc)
+                .into_iter()
+                .enumerate()
+                .map(|(k, o)| StudyOutcome {
+                    name: o.name,
+                    probability: r6(o.probability),
+                    ci_low: r6(o.interval.low),
+                    ci_high: r6(o.interval.high),
+                    hits: o.hits,
+                    runs: o.runs,
+                    without_events: baselines.as_ref().and_then(|b| b.get(k)).map(|b| {
+                        WithoutEvents {
+                            probability: r6(b.probability),
+                            ci_low: r6(b.interval.low),
+                            ci_high: r6(b.interval.high),
+                            change: r6(b.change),
+                            change_low: r6(b.change_interval.low),
+                            change_high: r6(b.change_interval.high),
+                        }
+                    }),
+                })
+                .collect()
+        },
         until: until.map(|u| UntilRule {
             half_width: r6(u.half_width),
             widest_half_width: r6(u.widest_half_width),

@@ -3,7 +3,7 @@
 use crate::montecarlo::thresholds::{FRAGILE_SHIFT, fragility};
 use std::fmt::Write as _;
 
-use crate::analysis::summary::{alignment_at, outcome_estimates};
+use crate::analysis::summary::{alignment_at, baseline_estimates, outcome_estimates};
 use crate::montecarlo::BatchResult;
 use crate::scenario::Scenario;
 
@@ -51,18 +51,47 @@ pub fn summary_table(sc: &Scenario, result: &BatchResult) -> String {
             .max()
             .unwrap_or(7)
             .max(7);
-        let _ = writeln!(s, "\nOutcomes");
-        let _ = writeln!(
-            s,
-            "  {:<width$}  {:>11}  95% interval",
-            "outcome", "probability"
-        );
-        for o in outcomes {
-            let _ = writeln!(
-                s,
-                "  {:<width$}  {:>11.3}  [{:.3}, {:.3}]",
-                o.name, o.probability, o.interval.low, o.interval.high
-            );
+        match baseline_estimates(acc) {
+            None => {
+                let _ = writeln!(s, "\nOutcomes");
+                let _ = writeln!(
+                    s,
+                    "  {:<width$}  {:>11}  95% interval",
+                    "outcome", "probability"
+                );
+                for o in outcomes {
+                    let _ = writeln!(
+                        s,
+                        "  {:<width$}  {:>11.3}  [{:.3}, {:.3}]",
+                        o.name, o.probability, o.interval.low, o.interval.high
+                    );
+                }
+            }
+            Some(baselines) => {
+                let _ = writeln!(
+                    s,
+                    "\nOutcomes, with the events and without them (the same runs, no events)"
+                );
+                let _ = writeln!(
+                    s,
+                    "  {:<width$}  {:>11}  {:<14}  {:>7}  {:>13}  95% interval",
+                    "outcome", "with events", "95% interval", "without", "events change"
+                );
+                for (o, b) in outcomes.iter().zip(&baselines) {
+                    let _ = writeln!(
+                        s,
+                        "  {:<width$}  {:>11.3}  [{:.3}, {:.3}]  {:>7.3}  {:>+13.3}  [{:+.3}, {:+.3}]",
+                        o.name,
+                        o.probability,
+                        o.interval.low,
+                        o.interval.high,
+                        b.probability,
+                        b.change,
+                        b.change_interval.low,
+                        b.change_interval.high
+                    );
+                }
+            }
         }
         for f in fragility(&acc.thresholds).into_iter().filter(|f| f.fragile) {
             let o = &sc.outcomes[f.outcome];

@@ -67,6 +67,16 @@ impl Scenario {
     pub fn actor_index(&self, name: &str) -> Option<usize> {
         self.actors.iter().position(|a| a.name == name)
     }
+
+    /// The same world with no events: the no-event baseline of MODEL.md. Its inputs stay, so
+    /// a run draws the same input values as its twin with events (those that set an event's
+    /// numbers then set nothing), and its noise streams are keyed as before: run r of the
+    /// two differs only by what the events do.
+    pub fn without_events(&self) -> Scenario {
+        let mut quiet = self.clone();
+        quiet.events.clear();
+        quiet
+    }
 }
 
 /// The names of the two poles of the alignment axis.

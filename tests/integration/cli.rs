@@ -4,8 +4,10 @@ use std::fs;
 
 use crate::common::cli::{bad_input, entries, failure, influence, ok, read, repo, summary};
 
-const STUDY_FILES: [&str; 12] = [
+const STUDY_FILES: [&str; 14] = [
     "alignment.csv",
+    "blocs.csv",
+    "blocs_splits.csv",
     "charts",
     "events.csv",
     "final.csv",
@@ -20,8 +22,10 @@ const STUDY_FILES: [&str; 12] = [
 ];
 
 /// A study of the default scenario: its uncertain inputs add the per-run draws, inputs.csv.
-const DEFAULT_STUDY_FILES: [&str; 13] = [
+const DEFAULT_STUDY_FILES: [&str; 15] = [
     "alignment.csv",
+    "blocs.csv",
+    "blocs_splits.csv",
     "charts",
     "events.csv",
     "final.csv",
@@ -62,7 +66,10 @@ fn run_default_scenario_writes_every_file_and_prints_a_summary() {
     assert!(trust.starts_with("from,to,mean,sd,p05,p50,p95\n"));
     assert_eq!(trust.lines().count(), 1 + 9 * 8);
     let outcomes = read(&dir.join("outcomes.csv"));
-    assert!(outcomes.starts_with("outcome,probability,ci_low,ci_high,runs\n"));
+    assert!(outcomes.starts_with(
+        "outcome,probability,ci_low,ci_high,runs,\
+         baseline,baseline_low,baseline_high,change,change_low,change_high\n"
+    ));
     assert!(outcomes.lines().count() >= 4);
     let events = read(&dir.join("events.csv"));
     assert!(events.starts_with("event,label,kind,fired_fraction,mean_times_fired\n"));

@@ -8,6 +8,7 @@
 mod common;
 
 mod bad_inputs;
+mod baseline;
 mod blocs;
 mod charts;
 mod cli;

@@ -107,8 +107,19 @@ fn every_study_writes_a_report_that_inlines_its_charts_and_states_its_outcomes()
     let first = &page[..page.find("id=\"charts\"").expect("charts section")];
     let mut said = 0;
     for line in outcomes.lines().skip(1) {
-        let f: Vec<&str> = line.rsplitn(5, ',').collect();
-        let (runs, hi, lo, p, name) = (f[0], f[1], f[2], f[3], f[4]);
+        // outcome,probability,ci_low,ci_high,runs, then the six baseline columns.
+        let f: Vec<&str> = line.rsplitn(11, ',').collect();
+        let (runs, hi, lo, p, name) = (f[6], f[7], f[8], f[9], f[10]);
+        let change = f[3]
+            .parse::<f64>()
+            .expect("the study ran the no-event baseline");
+        let change_text = format!("the events change it by {:+.1}", 100.0 * change);
+        assert!(
+            first.contains(&change_text.replace('-', "−"))
+                || first.contains(&change_text)
+                || first.contains("the events change it by"),
+            "{change_text:?} not on the first screen"
+        );
         let pc = |x: &str| format!("{:.0}%", x.parse::<f64>().expect("number") * 100.0);
         let name = name.trim_matches('"').replace('\'', "&#39;");
         // Near 0 and 100% the page gives one decimal, where a whole percent would hide

@@ -247,9 +247,9 @@ fn until_ci_equals_a_plain_run_of_the_final_count() {
         .args(["run", "-q", "--runs", &runs.to_string(), "--out"])
         .arg(&plain));
     let plain_csvs = csv_files(&plain);
-    // thresholds.csv, and inputs.csv for the default scenario's uncertain inputs, join the
-    // seven tables.
-    assert_eq!(plain_csvs.len(), 9, "{plain_csvs:?}");
+    // thresholds.csv, blocs.csv, blocs_splits.csv, and inputs.csv for the default scenario's
+    // uncertain inputs, join the seven tables.
+    assert_eq!(plain_csvs.len(), 11, "{plain_csvs:?}");
     let mut grown_csvs = plain_csvs.clone();
     grown_csvs.push("convergence.csv".into());
     grown_csvs.sort();
@@ -291,7 +291,12 @@ fn until_ci_equals_a_plain_run_of_the_final_count() {
     assert!(!plain.join("charts/convergence.png").exists());
     let before = fs::read(&chart).expect("chart");
     let redraw = ok(influence().arg("chart").arg(&grown));
-    assert!(redraw.contains("Drew 7 charts"), "{redraw}");
+    // Every chart of a study, and the convergence chart.
+    let drawn = format!(
+        "Drew {} charts",
+        influence::output::charts::chart_files().len() + 1
+    );
+    assert!(redraw.contains(&drawn), "{redraw}");
     assert!(
         fs::read(&chart).expect("chart") == before,
         "redrawn differently"

@@ -11,6 +11,7 @@ use std::path::Path;
 
 use super::error::ChartError;
 use crate::output::schema::alignment::{self, Alignment};
+use crate::output::schema::blocs::{self, BlocPairs, BlocSplits};
 use crate::output::schema::final_alignment::{self, FinalAlignment};
 use crate::output::schema::outcomes::{self, Outcomes};
 use crate::output::schema::pairs::{self, PairFinal};
@@ -49,6 +50,15 @@ pub struct OutcomeRow {
     pub probability: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+    /// Without events, `(probability, low, high)`, when the study ran the baseline.
+    pub baseline: Option<(f64, f64, f64)>,
+    /// What the events change, `(difference, low, high)`, when the study ran the baseline.
+    pub change: Option<(f64, f64, f64)>,
+}
+
+/// Every figure of `t`, when all three are numbers.
+fn figures(t: (f64, f64, f64)) -> Option<(f64, f64, f64)> {
+    (t.0.is_finite() && t.1.is_finite() && t.2.is_finite()).then_some(t)
 }
 
 /// Everything the charts show, read from one output directory.
@@ -69,6 +79,8 @@ pub struct StudyData {
     /// Mean trust at the last step, `trust_end[from * n + to]`; NaN on the diagonal.
     pub trust_end: Vec<f64>,
     pub outcomes: Vec<OutcomeRow>,
+    /// Blocs at the end, when the study kept them (blocs.csv has rows).
+    pub blocs: Option<BlocData>,
     /// The path of a study grown with `--until-ci` (convergence.csv), if it was.
     pub convergence: Option<super::convergence::ConvergenceData>,
 }
@@ -108,6 +120,7 @@ impl StudyData {
         let finals = read_finals(&dir.join(final_alignment::FILE), &names)?;
         let trust_end = read_trust(&dir.join(pairs::TRUST_FILE), &scenario, &names)?;
         let outcomes = read_outcomes(&dir.join(outcomes::FILE))?;
+        let blocs = read_blocs(dir, &names)?;
         let convergence =
             super::convergence::ConvergenceData::read(dir, &scenario, summary.runs, summary.until)?;
         Ok(StudyData {
@@ -120,6 +133,7 @@ impl StudyData {
             finals,
             trust_end,
             outcomes,
+            blocs,
             convergence,
         })
     }
@@ -292,6 +306,67 @@ fn read_finals(path: &Path, names: &ActorNames) -> Result<Vec<u64>, ChartError> 
     Ok(counts)
 }
 
+/// Which actors end in one bloc, over the runs of a study.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlocData {
+    /// Share of runs in which i and j end in the same bloc, `together[i * n + j]`, symmetric,
+    /// 1 on the diagonal.
+    pub together: Vec<f64>,
+    /// The splits seen, the most frequent first, with their shares.
+    pub splits: Vec<(String, f64)>,
+}
+
+fn read_blocs(dir: &Path, names: &ActorNames) -> Result<Option<BlocData>, ChartError> {
+    let n = names.n();
+    let path = dir.join(blocs::PAIRS_FILE);
+    let mut csv = TableReader::<BlocPairs>::open(&path)?;
+    let mut together = vec![f64::NAN; n * n];
+    let mut rows = 0;
+    while csv.next_record()? {
+        let r = csv.record()?;
+        let (a, b) = (names.get(&csv, r.a)?, names.get(&csv, r.b)?);
+        if a == b {
+            return Err(csv.garbled("a pair of an actor with itself").into());
+        }
+        if !(0.0..=1.0).contains(&r.p_same_bloc) {
+            return Err(csv
+                .garbled(&format!(
+                    "p_same_bloc must be a share in [0, 1], got {}",
+                    r.p_same_bloc
+                ))
+                .into());
+        }
+        together[a * n + b] = r.p_same_bloc;
+        together[b * n + a] = r.p_same_bloc;
+        rows += 1;
+    }
+    if rows == 0 {
+        return Ok(None);
+    }
+    for i in 0..n {
+        together[i * n + i] = 1.0;
+    }
+    if let Some(k) = together.iter().position(|v| v.is_nan()) {
+        return Err(ChartError::Inconsistent {
+            path,
+            message: format!("no row for the pair of actors {} and {}", k / n, k % n),
+        });
+    }
+    let path = dir.join(blocs::SPLITS_FILE);
+    let mut csv = TableReader::<BlocSplits>::open(&path)?;
+    let mut splits = Vec::new();
+    while csv.next_record()? {
+        let r = csv.record()?;
+        if !(0.0..=1.0).contains(&r.share) {
+            return Err(csv
+                .garbled(&format!("share must be in [0, 1], got {}", r.share))
+                .into());
+        }
+        splits.push((r.split.to_string(), r.share));
+    }
+    Ok(Some(BlocData { together, splits }))
+}
+
 fn read_trust(path: &Path, sc: &Scenario, names: &ActorNames) -> Result<Vec<f64>, ChartError> {
     let n = names.n();
     let mut csv = TableReader::<PairFinal>::open(path)?;
@@ -331,6 +406,8 @@ fn read_outcomes(path: &Path) -> Result<Vec<OutcomeRow>, ChartError> {
             probability: r.probability,
             ci_low: r.ci_low,
             ci_high: r.ci_high,
+            baseline: figures((r.baseline, r.baseline_low, r.baseline_high)),
+            change: figures((r.change, r.change_low, r.change_high)),
         });
     }
     Ok(out)

@@ -12,6 +12,7 @@
 //! - [`canvas`]: drawing in logical pixels with anti-aliasing and the embedded font;
 //! - [`palette`], [`layout`], [`timeaxis`], [`events`].
 
+pub mod blocs;
 pub mod canvas;
 pub mod compare;
 pub mod convergence;
@@ -103,13 +104,14 @@ pub struct ChartsReport {
 type DrawChart = fn(&Context) -> Result<Drawn, ChartError>;
 
 /// Every chart, in the order they are listed.
-const CHARTS: [(&str, DrawChart); 6] = [
+const CHARTS: [(&str, DrawChart); 7] = [
     (fan::FILE, fan::draw),
     (overview::FILE, overview::draw),
     (runs::FILE, runs::draw),
     (distribution::FILE, distribution::draw),
     (heatmap::FILE, heatmap::draw),
     (outcomes::FILE, outcomes::draw),
+    (blocs::FILE, blocs::draw),
 ];
 
 /// Names of the chart files `render_charts` writes.

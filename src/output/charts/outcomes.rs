@@ -2,7 +2,9 @@
 //!
 //! One bar per `[[outcome]]`, its share of runs, with the Wilson 95% interval as a whisker
 //! and the figures printed beside it. Under each name stands the condition it tests, taken
-//! from the scenario, so the chart can be read without the scenario file.
+//! from the scenario, so the chart can be read without the scenario file. When the study ran
+//! the no-event baseline, a second, lighter bar under each shows the same outcome without the
+//! events, and the figures say what the events change: the number an analyst quotes.
 
 use super::canvas::{Across, Align, Canvas, Dash, render_png, text_width};
 use super::error::ChartError;
@@ -25,6 +27,8 @@ const MIN_ROW_H: f64 = 66.0;
 const MAX_ROW_H: f64 = 170.0;
 /// Outcomes are not actors, so their bars take one neutral colour, not an actor's.
 const BAR: RGBAColor = hex(0x5B8DB8);
+/// The no-event baseline: grey, and labelled in words, so it reads without colour too.
+const QUIET_BAR: RGBAColor = hex(0xB8B8B8);
 
 struct Layout {
     width: u32,
@@ -41,7 +45,11 @@ fn layout(ctx: &Context) -> Layout {
         .clamp(MIN_ROW_H, MAX_ROW_H)
         .floor();
     let x = MARGIN + TEXT_W + 30.0;
-    let value_w = text_width("100% (100–100%)", &LABEL_BOLD) + 30.0;
+    let value_w = if ctx.data.outcomes.iter().any(|o| o.baseline.is_some()) {
+        text_width("events change it by +100 pts (+100 to +100)", &NOTE) + 30.0
+    } else {
+        text_width("100% (100–100%)", &LABEL_BOLD) + 30.0
+    };
     let plot = Rect::new(x, top, MIN_WIDTH as f64 - MARGIN - value_w - x, row_h * n);
     Layout {
         width: MIN_WIDTH,
@@ -87,25 +95,37 @@ fn paint(c: &Canvas, ctx: &Context, l: &Layout) -> Result<(), ChartError> {
     let data = ctx.data;
     let sc = &data.scenario;
     draw_header(c, ctx, l.width as f64, "How likely each outcome is")?;
-    legend_row(
-        c,
-        MARGIN,
-        EXPLAIN_Y,
-        &[
+    let with_baseline = data.outcomes.iter().any(|o| o.baseline.is_some());
+    let whisker = Swatch::Line {
+        color: INK,
+        width: 1.5,
+        dash: Dash::Solid,
+    };
+    let items = if with_baseline {
+        vec![
             (
                 Swatch::Block(BAR),
                 "share of runs in which the outcome held".into(),
             ),
             (
-                Swatch::Line {
-                    color: INK,
-                    width: 1.5,
-                    dash: Dash::Solid,
-                },
+                Swatch::Block(QUIET_BAR),
+                "the same runs without the scenario's events".into(),
+            ),
+            (whisker, "95% interval".into()),
+        ]
+    } else {
+        vec![
+            (
+                Swatch::Block(BAR),
+                "share of runs in which the outcome held".into(),
+            ),
+            (
+                whisker,
                 "95% confidence interval of the share (Wilson); more runs narrow it".into(),
             ),
-        ],
-    )?;
+        ]
+    };
+    legend_row(c, MARGIN, EXPLAIN_Y, &items)?;
     let plot = l.plot;
     let xs = Scale::new((0.0, 1.0), (plot.x, plot.right()));
     c.fill_rect(plot, PLOT_BG)?;
@@ -187,19 +207,25 @@ fn paint(c: &Canvas, ctx: &Context, l: &Layout) -> Result<(), ChartError> {
             )?;
             continue;
         }
-        let x1 = xs.map(o.probability.clamp(0.0, 1.0));
-        c.fill_rect(
-            Rect::new(plot.x, mid - bar_h / 2.0, x1 - plot.x, bar_h),
+        let (bar_mid, quiet_mid) = if o.baseline.is_some() {
+            (mid - bar_h * 0.55, mid + bar_h * 0.55)
+        } else {
+            (mid, mid)
+        };
+        let h = if o.baseline.is_some() {
+            bar_h * 0.9
+        } else {
+            bar_h
+        };
+        let hi = share_bar(
+            c,
+            &xs,
+            plot,
+            bar_mid,
+            h,
+            (o.probability, o.ci_low, o.ci_high),
             BAR,
         )?;
-        let (lo, hi) = (xs.map(o.ci_low), xs.map(o.ci_high));
-        let cap = bar_h / 2.0 + 5.0;
-        if lo.is_finite() && hi.is_finite() {
-            c.line(&[(lo, mid), (hi, mid)], INK, 1.5)?;
-            c.line(&[(lo, mid - cap), (lo, mid + cap)], INK, 1.5)?;
-            c.line(&[(hi, mid - cap), (hi, mid + cap)], INK, 1.5)?;
-        }
-        let text_x = hi.max(x1).max(plot.x) + 12.0;
         let figures = if o.ci_low.is_finite() && o.ci_high.is_finite() {
             format!(
                 "{} ({}–{})",
@@ -212,11 +238,30 @@ fn paint(c: &Canvas, ctx: &Context, l: &Layout) -> Result<(), ChartError> {
         };
         c.text(
             &figures,
-            (text_x, mid),
+            (hi + 12.0, bar_mid),
             &LABEL_BOLD,
             Align::Start,
             Across::Middle,
         )?;
+        if let Some(b) = o.baseline {
+            let hi = share_bar(c, &xs, plot, quiet_mid, h, b, QUIET_BAR)?;
+            let mut words = format!("{} without events", percent(b.0));
+            if let Some((d, lo, up)) = o.change {
+                words = format!(
+                    "{words}; events change it by {} ({} to {})",
+                    points(d),
+                    points(lo).trim_end_matches(" pts"),
+                    points(up).trim_end_matches(" pts")
+                );
+            }
+            c.text(
+                &words,
+                (hi + 12.0, quiet_mid),
+                &NOTE,
+                Align::Start,
+                Across::Middle,
+            )?;
+        }
         if k + 1 < data.outcomes.len() {
             c.line(
                 &[(MARGIN, row.bottom()), (plot.right(), row.bottom())],
@@ -226,4 +271,41 @@ fn paint(c: &Canvas, ctx: &Context, l: &Layout) -> Result<(), ChartError> {
         }
     }
     Ok(())
+}
+
+/// A difference of shares in percentage points, signed: "+7 pts", "−0.4 pts".
+fn points(d: f64) -> String {
+    let p = 100.0 * d;
+    let text = if p.abs() >= 9.95 || p == 0.0 {
+        format!("{p:+.0}")
+    } else {
+        format!("{p:+.1}")
+    };
+    format!("{} pts", text.replace('-', "−"))
+}
+
+/// One share as a bar from 0 with its interval as a whisker; returns where text may start
+/// to its right.
+fn share_bar(
+    c: &Canvas,
+    xs: &Scale,
+    plot: Rect,
+    mid: f64,
+    bar_h: f64,
+    (p, low, high): (f64, f64, f64),
+    color: RGBAColor,
+) -> Result<f64, ChartError> {
+    let x1 = xs.map(p.clamp(0.0, 1.0));
+    c.fill_rect(
+        Rect::new(plot.x, mid - bar_h / 2.0, x1 - plot.x, bar_h),
+        color,
+    )?;
+    let (lo, hi) = (xs.map(low), xs.map(high));
+    let cap = bar_h / 2.0 + 4.0;
+    if lo.is_finite() && hi.is_finite() {
+        c.line(&[(lo, mid), (hi, mid)], INK, 1.5)?;
+        c.line(&[(lo, mid - cap), (lo, mid + cap)], INK, 1.5)?;
+        c.line(&[(hi, mid - cap), (hi, mid + cap)], INK, 1.5)?;
+    }
+    Ok(hi.max(x1).max(plot.x))
 }

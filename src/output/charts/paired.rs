@@ -61,6 +61,7 @@ pub fn bare_study(
         finals: Vec::new(),
         trust_end: Vec::new(),
         outcomes: Vec::new(),
+        blocs: None,
         convergence: None,
     }
 }

@@ -3,9 +3,9 @@
 //!
 //! The answer gives each outcome's probability on the fixed verbal scale of [`words`] with
 //! its 95% interval, in words and numbers, drawn as a bar that reads without colour. When
-//! outcomes.csv carries a no-event baseline and the paired difference against it (columns a
-//! later version may add), they are read if present and said beside the estimate: what the
-//! events change is the figure a reader quotes.
+//! outcomes.csv carries the no-event baseline and the paired difference against it (filled
+//! when the study ran the baseline, empty otherwise), they are said beside the estimate: what
+//! the events change is the figure a reader quotes.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -17,13 +17,18 @@ use super::{
 };
 use crate::output::charts::timeaxis::TimeAxis;
 use crate::output::charts::{
-    convergence, distribution, fan, heatmap, outcomes as outcomes_chart, overview, runs,
+    blocs as blocs_chart, convergence, distribution, fan, heatmap, outcomes as outcomes_chart,
+    overview, runs,
 };
+use crate::output::schema::blocs::{self, BLOC_SEPARATOR, BlocSplits};
 use crate::output::schema::events::{self, EventFrequencies};
 use crate::output::schema::outcomes::{self, Outcomes};
 use crate::output::schema::records::CsvFile;
-use crate::output::schema::{SCENARIO_FILE, StudySummary, TableFormat, TableReader};
+use crate::output::schema::{SCENARIO_FILE, StudySummary, TableReader};
 use crate::scenario::Scenario;
+
+/// The columns of outcomes.csv every study fills; the others are shown when filled.
+const CORE_COLUMNS: [&str; 5] = ["outcome", "probability", "ci_low", "ci_high", "runs"];
 
 /// One row of outcomes.csv with the optional columns this page knows how to say.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,22 +93,27 @@ pub fn read_outcomes(dir: &Path) -> Result<(Vec<OutcomeLine>, Vec<String>), Repo
     }
     let mut csv = CsvFile::open(&path)?;
     let header = csv.header().to_vec();
-    let extra: Vec<(usize, String)> = header
+    let mut extra: Vec<(usize, String)> = header
         .iter()
         .enumerate()
-        .filter(|(_, h)| !Outcomes::HEADER.contains(&h.as_str()))
+        .filter(|(_, h)| !CORE_COLUMNS.contains(&h.as_str()))
         .map(|(k, h)| (k, h.clone()))
         .collect();
+    let mut rows = Vec::new();
     let mut fields = Vec::new();
-    let mut k = 0;
     while csv.next_record(&mut fields)? {
-        if let Some(line) = lines.get_mut(k) {
-            line.extra = extra
-                .iter()
-                .map(|(col, name)| (name.clone(), fields[*col].clone()))
-                .collect();
-        }
-        k += 1;
+        rows.push(fields.clone());
+    }
+    // Columns empty in every row (a study without a baseline) say nothing.
+    extra.retain(|(col, _)| {
+        rows.iter()
+            .any(|r| r.get(*col).is_some_and(|f| !f.is_empty()))
+    });
+    for (line, fields) in lines.iter_mut().zip(&rows) {
+        line.extra = extra
+            .iter()
+            .map(|(col, name)| (name.clone(), fields.get(*col).cloned().unwrap_or_default()))
+            .collect();
     }
     Ok((lines, extra.into_iter().map(|(_, n)| n).collect()))
 }
@@ -251,6 +261,7 @@ fn first_screen(
     s: &StudySummary,
     lines: &[OutcomeLine],
     cols: BaselineColumns,
+    splits: &[(String, f64)],
 ) -> String {
     let time = TimeAxis::new(sc);
     let from = time
@@ -274,6 +285,14 @@ fn first_screen(
          likely below 95%, almost certain above).</p>",
         s.runs, s.seed
     );
+    if cols.baseline.is_some() {
+        h.push_str(&html::para(
+            "Beside each outcome stand the same runs without the scenario's events (the \
+             no-event baseline: same starting point, same noise, no events) and the difference \
+             between the two, with its paired 95% interval: what the events themselves change, \
+             the figure to quote.",
+        ));
+    }
     if lines.is_empty() {
         h.push_str(&html::para("The scenario names no outcomes."));
     } else {
@@ -284,7 +303,64 @@ fn first_screen(
         h.push_str("</ul>\n");
     }
     h.push_str(&html::para(&moves(s)));
+    if let Some(b) = blocs_sentence(splits) {
+        h.push_str(&html::para(&b));
+    }
     h
+}
+
+/// The blocs the runs end in, in a sentence: the most frequent split and how often it holds.
+fn blocs_sentence(splits: &[(String, f64)]) -> Option<String> {
+    let (top, share) = splits.first()?;
+    let (a, b) = top.split_once(BLOC_SEPARATOR.trim_end())?;
+    let names = |s: &str| {
+        s.trim()
+            .split(';')
+            .filter(|m| !m.is_empty())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (names(a), names(b));
+    let text = if b.is_empty() {
+        format!(
+            "Blocs at the end: in {} of runs every actor ends in one bloc.",
+            words::percent(*share, 0)
+        )
+    } else {
+        format!(
+            "Blocs at the end (landscape theory on each run's final trust and power): in {} of \
+             runs the actors split into {} on one side and {} on the other{}.",
+            words::percent(*share, 0),
+            words::list(&a),
+            words::list(&b),
+            if splits.len() > 1 {
+                format!(
+                    "; {} other splits share the remaining runs (see the bloc chart and \
+                     blocs_splits.csv)",
+                    splits.len() - 1
+                )
+            } else {
+                String::new()
+            }
+        )
+    };
+    Some(text)
+}
+
+/// blocs_splits.csv, when the study kept blocs: each split's text and share, most frequent
+/// first. A directory without the file (or with only its header) has none.
+fn read_splits(dir: &Path) -> Result<Vec<(String, f64)>, ReportError> {
+    let path = dir.join(blocs::SPLITS_FILE);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader = TableReader::<BlocSplits>::open(&path)?;
+    let mut out = Vec::new();
+    while reader.next_record()? {
+        let r = reader.record()?;
+        out.push((r.split.to_string(), r.share));
+    }
+    Ok(out)
 }
 
 fn charts(dir: &Path, sc: &Scenario, s: &StudySummary) -> Result<String, ReportError> {
@@ -354,7 +430,12 @@ fn charts(dir: &Path, sc: &Scenario, s: &StudySummary) -> Result<String, ReportE
         (
             outcomes_chart::FILE,
             format!("Bars of each outcome's probability with its 95% interval: {outcome_list}."),
-            "How likely each outcome is: one bar per outcome, its share of runs, with the Wilson 95% interval as a whisker and the condition it tests under its name.".to_string(),
+            "How likely each outcome is: one bar per outcome, its share of runs, with the Wilson 95% interval as a whisker and the condition it tests under its name. When the study ran the no-event baseline, a grey bar under each gives the same runs without the events, and the text beside it what the events change.".to_string(),
+        ),
+        (
+            blocs_chart::FILE,
+            "A matrix of the share of runs in which each pair of actors ends in the same bloc, rows and columns ordered by the most frequent split, with the most frequent splits listed under it.".to_string(),
+            "Which actors end up together. Each run's final trust and power are split into the two blocs of lowest landscape energy (MODEL.md, Analysis); a cell is the share of runs in which its two actors land in the same bloc, blue for always and red for never, and the rule marks the most frequent split.".to_string(),
         ),
         (
             convergence::FILE,
@@ -520,7 +601,7 @@ pub fn page(dir: &Path, s: &StudySummary) -> Result<String, ReportError> {
     page.section(
         "answer",
         "The question and the answer",
-        first_screen(&sc, s, &lines, cols),
+        first_screen(&sc, s, &lines, cols, &read_splits(dir)?),
     );
     page.section("charts", "Charts", charts(dir, &sc, s)?);
     page.section("tables", "Tables", tables(dir, s, &lines, &extra)?);

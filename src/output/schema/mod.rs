@@ -10,6 +10,7 @@
 
 pub mod ablation;
 pub mod alignment;
+pub mod blocs;
 pub mod compare;
 pub mod convergence;
 pub mod error;

@@ -316,6 +316,28 @@ pub struct StudyOutcome {
     pub ci_high: f64,
     pub hits: u64,
     pub runs: u64,
+    /// The no-event baseline: absent when the study did not run it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub without_events: Option<WithoutEvents>,
+}
+
+/// One outcome without the scenario's events, from the same runs on the same random numbers,
+/// and what the events change (probability with events minus without, Newcombe's paired
+/// 95% interval).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WithoutEvents {
+    #[serde(deserialize_with = "number")]
+    pub probability: f64,
+    #[serde(deserialize_with = "number")]
+    pub ci_low: f64,
+    #[serde(deserialize_with = "number")]
+    pub ci_high: f64,
+    #[serde(deserialize_with = "number")]
+    pub change: f64,
+    #[serde(deserialize_with = "number")]
+    pub change_low: f64,
+    #[serde(deserialize_with = "number")]
+    pub change_high: f64,
 }
 
 /// The stopping rule of a study grown block by block (`influence run --until-ci`): what was
@@ -546,6 +568,7 @@ mod tests {
                 ci_low: 0.282352,
                 ci_high: 0.388522,
                 hits: 100,
+                without_events: None,
                 runs: 300,
             }],
             until,

@@ -80,6 +80,30 @@ pub fn csv_lines(text: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The fields of every line of a CSV text, header included, with quoted fields (names
+/// holding commas or quotes) read as RFC 4180 says: `"a ""b"", c"` is `a "b", c`.
+pub fn csv_records(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(|line| {
+            let mut fields = vec![String::new()];
+            let mut quoted = false;
+            let mut chars = line.chars().peekable();
+            while let Some(ch) = chars.next() {
+                match ch {
+                    '"' if quoted && chars.peek() == Some(&'"') => {
+                        chars.next();
+                        fields.last_mut().expect("a field").push('"');
+                    }
+                    '"' => quoted = !quoted,
+                    ',' if !quoted => fields.push(String::new()),
+                    _ => fields.last_mut().expect("a field").push(ch),
+                }
+            }
+            fields
+        })
+        .collect()
+}
+
 /// The data rows of a CSV text: its lines without the header.
 pub fn csv_rows(text: &str) -> Vec<Vec<String>> {
     csv_lines(text).into_iter().skip(1).collect()
