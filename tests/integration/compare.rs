@@ -234,3 +234,38 @@ fn ablation_of_an_event_without_effect_is_exactly_zero_and_ranks_last() {
     assert_eq!(b_effects.len(), events);
     assert!(b_effects[0].effect.abs() > 0.0);
 }
+
+/// The shipped "no visit" variant is the default scenario less its step-0 visit, and
+/// nothing else: a comparison of the two measures the visit alone.
+#[test]
+fn the_no_visit_variant_differs_from_the_default_by_the_visit_only() {
+    let read = |p: &str| {
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p))
+            .expect("scenario file")
+    };
+    let base = parse(&read("scenarios/south_caucasus.toml"));
+    let variant = parse(&read("scenarios/south_caucasus_no_visit.toml"));
+    let mut events = base.events.clone();
+    let visit = events
+        .iter()
+        .position(|e| e.label == "Pezeshkian visits Baku")
+        .expect("the visit");
+    events.remove(visit);
+    assert_eq!(variant.events, events);
+    assert_eq!(variant.actors, base.actors);
+    assert_eq!(variant.trust0, base.trust0);
+    assert_eq!(variant.reach, base.reach);
+    assert_eq!(variant.outcomes, base.outcomes);
+    assert_eq!(variant.model, base.model);
+    assert_eq!(
+        (variant.steps, variant.seed, variant.runs),
+        (base.steps, base.seed, base.runs)
+    );
+    let inputs = |sc: &Scenario| {
+        sc.inputs
+            .iter()
+            .map(|i| (i.name.clone(), i.distribution))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(inputs(&variant), inputs(&base));
+}

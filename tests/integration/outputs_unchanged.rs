@@ -31,7 +31,7 @@ fn binary() -> Command {
 fn commands(threads: &str) -> Vec<(String, Vec<&'static str>)> {
     let default = "scenarios/south_caucasus.toml";
     let tiny = "tests/golden/tiny.toml";
-    let variant = "tests/golden/south_caucasus_no_visit.toml";
+    let variant = "scenarios/south_caucasus_no_visit.toml";
     let t = |name: &str| format!("{name}-{threads}");
     vec![
         (

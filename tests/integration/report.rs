@@ -36,7 +36,7 @@ fn compare(dir: &Path) -> PathBuf {
         .args([
             "compare",
             "scenarios/south_caucasus.toml",
-            "tests/golden/south_caucasus_no_visit.toml",
+            "scenarios/south_caucasus_no_visit.toml",
             "--runs",
             "100",
             "-q",
