@@ -147,3 +147,23 @@ fn chart_refuses_what_is_not_a_study_with_exit_1_and_touches_nothing() {
     let stderr = failure(influence().arg("chart").arg(&out));
     assert!(stderr.contains("alignment.csv"));
 }
+
+/// A large world's matrices stay inside a fixed size: cells shrink (their values and then
+/// the names give way to colour) instead of the picture growing with the actors.
+#[test]
+fn the_trust_heatmap_of_a_large_world_has_a_fixed_size() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let world = tmp.path().join("world.toml");
+    ok(influence()
+        .args(["generate", "--actors", "150", "--out"])
+        .arg(&world));
+    let out = tmp.path().join("out");
+    ok(influence()
+        .args(["run", "-q", "--runs", "1", "--no-baseline", "--out"])
+        .arg(&out)
+        .arg(&world));
+    let png = fs::read(out.join("charts/trust_heatmap.png")).expect("chart");
+    let size = |k: usize| u32::from_be_bytes([png[k], png[k + 1], png[k + 2], png[k + 3]]);
+    let (w, h) = (size(16), size(20));
+    assert!(w <= 2300 && h <= 1400, "150 actors: {w}x{h}");
+}

@@ -21,6 +21,13 @@ const NAME_MAX_W: f64 = 240.0;
 const MIN_CELL: f64 = 40.0;
 const MAX_CELL: f64 = 84.0;
 const MATRIX_GAP: f64 = 70.0;
+/// A matrix's side never exceeds this: past 25 actors cells shrink instead of the picture
+/// growing (a 200-actor heatmap was once 16280 pixels wide).
+const MAX_SIDE: f64 = 1000.0;
+/// Below this a cell holds colour only, no printed value.
+const VALUE_CELL: f64 = 30.0;
+/// Below this rows and columns are not named (the names would overlap).
+const NAME_CELL: f64 = 10.0;
 const SWATCH: f64 = 10.0;
 
 struct Layout {
@@ -44,12 +51,25 @@ fn layout(ctx: &Context) -> Layout {
             .fold(0.0, f64::max)
             .min(NAME_MAX_W)
     };
-    let name_w = names(&LABEL) + SWATCH + 8.0;
     let n_f = n as f64;
+    let name_w = if MAX_SIDE / n_f < NAME_CELL {
+        0.0
+    } else {
+        names(&LABEL) + SWATCH + 8.0
+    };
     let avail = (MIN_WIDTH as f64 - 2.0 * MARGIN - MATRIX_GAP) / 2.0 - name_w - 14.0;
-    let cell = (avail / n_f).clamp(MIN_CELL, MAX_CELL).floor();
-    let upright = names(&TICK) > cell - 8.0;
-    let col_label_h = if upright { names(&TICK) + 14.0 } else { 28.0 };
+    let cell = (avail / n_f)
+        .clamp(MIN_CELL.min(MAX_SIDE / n_f), MAX_CELL)
+        .floor()
+        .max(1.0);
+    let upright = cell >= NAME_CELL && names(&TICK) > cell - 8.0;
+    let col_label_h = if cell < NAME_CELL {
+        14.0
+    } else if upright {
+        names(&TICK) + 14.0
+    } else {
+        28.0
+    };
     let block_w = name_w + 14.0 + cell * n_f;
     let width = (2.0 * MARGIN + 2.0 * block_w + MATRIX_GAP).max(MIN_WIDTH as f64);
     let x0 = (width - (2.0 * block_w + MATRIX_GAP)) / 2.0;
@@ -159,25 +179,16 @@ fn matrix(
         )?;
     }
     let value_font = Font::new(if cell >= 52.0 { 14.0 } else { 12.0 }, INK);
+    let named = cell >= NAME_CELL;
+    let inset = if cell >= 8.0 { 1.0 } else { 0.0 };
     for i in 0..n {
         let y = y0 + i as f64 * cell;
-        // Row name with the actor's colour, as in every other chart.
-        let name = ellipsize(ctx.actor_name(i), l.name_w - SWATCH - 8.0, &LABEL);
-        c.text(
-            &name,
-            (x0 - 10.0, y + cell / 2.0),
-            &LABEL,
-            Align::End,
-            Across::Middle,
-        )?;
-        let swatch_x = x0 - 10.0 - text_width(&name, &LABEL) - 8.0 - SWATCH;
-        c.fill_rect(
-            Rect::new(swatch_x, y + cell / 2.0 - SWATCH / 2.0, SWATCH, SWATCH),
-            rgba(actor_style(i).color, 1.0),
-        )?;
+        if named {
+            row_name(c, ctx, l, i, (x0, y))?;
+        }
         for j in 0..n {
             let x = x0 + j as f64 * cell;
-            let r = Rect::new(x + 1.0, y + 1.0, cell - 2.0, cell - 2.0);
+            let r = Rect::new(x + inset, y + inset, cell - 2.0 * inset, cell - 2.0 * inset);
             if i == j {
                 c.fill_rect(r, hex(0xEEEEEE))?;
                 continue;
@@ -185,17 +196,22 @@ fn matrix(
             let v = values[i * n + j];
             if !v.is_finite() {
                 c.fill_rect(r, hex(0xDDDDDD))?;
-                c.text(
-                    "n/a",
-                    (r.center_x(), y + cell / 2.0),
-                    &value_font,
-                    Align::Center,
-                    Across::Middle,
-                )?;
+                if cell >= VALUE_CELL {
+                    c.text(
+                        "n/a",
+                        (r.center_x(), y + cell / 2.0),
+                        &value_font,
+                        Align::Center,
+                        Across::Middle,
+                    )?;
+                }
                 continue;
             }
             let bg = diverging(v);
             c.fill_rect(r, rgba(bg, 1.0))?;
+            if cell < VALUE_CELL {
+                continue;
+            }
             // No trust at all is the common case in a sparse baseline: print it quietly.
             let color = if wants_light_text(bg) {
                 WHITE
@@ -215,6 +231,9 @@ fn matrix(
                 Across::Middle,
             )?;
         }
+    }
+    if !named {
+        return Ok(());
     }
     for j in 0..n {
         let x = x0 + j as f64 * cell + cell / 2.0;
@@ -238,6 +257,30 @@ fn matrix(
         }
     }
     Ok(())
+}
+
+/// A row's name with the actor's colour, as in every other chart.
+fn row_name(
+    c: &Canvas,
+    ctx: &Context,
+    l: &Layout,
+    i: usize,
+    (x0, y): (f64, f64),
+) -> Result<(), ChartError> {
+    let cell = l.cell;
+    let name = ellipsize(ctx.actor_name(i), l.name_w - SWATCH - 8.0, &LABEL);
+    c.text(
+        &name,
+        (x0 - 10.0, y + cell / 2.0),
+        &LABEL,
+        Align::End,
+        Across::Middle,
+    )?;
+    let swatch_x = x0 - 10.0 - text_width(&name, &LABEL) - 8.0 - SWATCH;
+    c.fill_rect(
+        Rect::new(swatch_x, y + cell / 2.0 - SWATCH / 2.0, SWATCH, SWATCH),
+        rgba(actor_style(i).color, 1.0),
+    )
 }
 
 /// The colour scale, under the matrices, with its meaning at both ends.
