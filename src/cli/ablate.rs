@@ -13,6 +13,7 @@ use influence::ops::paired::{PairedRequest, ablation_out_dir};
 use super::progress::{interrupt_flag, progress_bar};
 use super::study_flags::{StudyFlags, print_footer};
 use super::{Failure, load, thread_pool};
+use influence::montecarlo::estimate::Workload;
 
 pub const HELP: &str = "\
 Examples:
@@ -58,6 +59,12 @@ pub fn exec(args: AblateArgs) -> Result<(), Failure> {
     let pool = thread_pool(args.flags.threads())?;
     // Every event is left out once, each time for the full run count.
     let total = req.runs.saturating_mul(sc.events.len() as u64);
+    args.flags.check_fits(
+        &sc,
+        &Workload::paired(total),
+        pool.current_num_threads(),
+        &req.output.out,
+    )?;
     let bar = progress_bar(total);
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);

@@ -12,6 +12,7 @@ use influence::ops::paired::{PairedRequest, compare_out_dir};
 use super::progress::{interrupt_flag, progress_bar};
 use super::study_flags::{StudyFlags, print_footer};
 use super::{Failure, load, thread_pool};
+use influence::montecarlo::estimate::Workload;
 
 pub const HELP: &str = "\
 Examples:
@@ -65,6 +66,9 @@ pub fn exec(args: CompareArgs) -> Result<(), Failure> {
         },
     };
     let pool = thread_pool(args.flags.threads())?;
+    let work = Workload::paired(req.runs);
+    args.flags
+        .check_fits(&base, &work, pool.current_num_threads(), &req.output.out)?;
     let bar = progress_bar(req.runs);
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);

@@ -12,6 +12,7 @@ use influence::output::discover::sentence;
 use super::progress::{interrupt_flag, progress_bar};
 use super::study_flags::{StudyFlags, print_footer};
 use super::{Failure, load, suffixed_out_dir, thread_pool};
+use influence::montecarlo::estimate::Workload;
 
 pub const HELP: &str = "\
 Examples:
@@ -64,6 +65,16 @@ pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
+    // Every run's input values and verdict are held for the peeling.
+    let work = Workload {
+        runs: req.runs,
+        held: req.runs,
+        held_bytes: (sc.inputs.len() * 8 + 1) as u64,
+        tallies: 0,
+        written_rows: 0,
+    };
+    args.flags
+        .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
     let report = run_discover(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;

@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use influence::analysis::convergence::StopRule;
-use influence::montecarlo::estimate::{
-    DEFAULT_MAX_MEMORY, available_memory, check, estimate, parse_bytes,
-};
+use influence::montecarlo::estimate::Workload;
 use influence::ops::OutputRequest;
 use influence::ops::shard::{ShardChoice, ShardRequest, parse_shard, resolve_shard, run_shard};
 use influence::ops::study::{Growth, StudyRequest, default_out_dir, run_study};
@@ -101,23 +99,6 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", requires = "shard",
           value_parser = clap::value_parser!(u64).range(1..))]
     shards: Option<u64>,
-    /// The most memory the study may need, estimated before it starts (default 8G); a study
-    /// over it, or over the memory this machine has available, is refused (exit 2).
-    #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
-    max_memory: Option<u64>,
-}
-
-/// Refuses, before anything runs, a study of `runs` runs whose estimated memory exceeds the
-/// cap or what the machine has available.
-fn check_footprint(
-    sc: &Scenario,
-    runs: u64,
-    threads: usize,
-    max_memory: Option<u64>,
-) -> Result<(), Failure> {
-    let need = estimate(sc, runs, threads);
-    let cap = max_memory.unwrap_or(DEFAULT_MAX_MEMORY);
-    Ok(check(sc, runs, need, cap, available_memory())?)
 }
 
 /// A target half-width: a number in (0, 0.5], the widest a 95% interval of a share can be.
@@ -156,7 +137,12 @@ pub fn exec(args: RunArgs) -> Result<(), Failure> {
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
     let most = req.until.map_or(req.runs, |r| r.max_runs);
-    check_footprint(&sc, most, pool.current_num_threads(), args.max_memory)?;
+    args.flags.check_fits(
+        &sc,
+        &Workload::study(&sc, most),
+        pool.current_num_threads(),
+        &req.output.out,
+    )?;
     let report = run_study(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
@@ -208,11 +194,11 @@ fn exec_shard(
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
-    check_footprint(
+    args.flags.check_fits(
         sc,
-        share.end - share.start,
+        &Workload::study(sc, share.end - share.start),
         pool.current_num_threads(),
-        args.max_memory,
+        &req.output.out,
     )?;
     let report = run_shard(sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();

@@ -13,6 +13,7 @@ use influence::output::seeds::seeds_table;
 use super::progress::{interrupt_flag, progress_bar};
 use super::study_flags::{StudyFlags, print_footer};
 use super::{Failure, load, suffixed_out_dir, thread_pool};
+use influence::montecarlo::estimate::Workload;
 
 pub const HELP: &str = "\
 Examples:
@@ -86,6 +87,14 @@ pub fn exec(args: SeedsArgs) -> Result<(), Failure> {
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
+    // One seed's study at a time, without per-run tables written.
+    let work = Workload {
+        written_rows: 0,
+        ..Workload::study(&sc, runs.saturating_mul(req.seeds.len() as u64))
+    };
+    let work = Workload { held: runs, ..work };
+    args.flags
+        .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
     let report = run_seeds(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;

@@ -12,6 +12,7 @@ use influence::output::sensitivity::sensitivity_table;
 use super::progress::{interrupt_flag, progress_bar};
 use super::study_flags::{StudyFlags, print_footer};
 use super::{Failure, load, suffixed_out_dir, thread_pool};
+use influence::montecarlo::estimate::Workload;
 
 pub const HELP: &str = "\
 Examples:
@@ -87,6 +88,16 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
+    // Each design point holds its measures: the outcomes' hits and the actors' sums.
+    let work = Workload {
+        runs: points.saturating_mul(req.runs),
+        held: points,
+        held_bytes: ((sc.outcomes.len() + sc.n()) * 8 + sc.inputs.len() * 8) as u64,
+        tallies: 0,
+        written_rows: points.saturating_mul((sc.inputs.len() + sc.outcomes.len() + sc.n()) as u64),
+    };
+    args.flags
+        .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
     let report = run_sensitivity(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;

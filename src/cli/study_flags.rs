@@ -5,7 +5,11 @@ use std::path::Path;
 
 use clap::Args;
 
+use influence::montecarlo::estimate::{
+    DEFAULT_MAX_MEMORY, Workload, available_memory, check, check_disk, estimate_work, parse_bytes,
+};
 use influence::output::charts::ChartsReport;
+use influence::scenario::Scenario;
 
 use super::Failure;
 
@@ -24,9 +28,28 @@ pub struct StudyFlags {
     /// Do not draw the PNG charts (`influence chart DIR` draws them later).
     #[arg(long)]
     pub no_charts: bool,
+    /// The most memory the command may need, estimated before it starts (default 8G); a
+    /// request over it, or over the memory this machine has available, is refused (exit 2).
+    #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+    pub max_memory: Option<u64>,
 }
 
 impl StudyFlags {
+    /// Refuses, before anything runs, work whose estimated memory exceeds the cap or what
+    /// the machine has available, or whose output exceeds the free disk under `out`.
+    pub fn check_fits(
+        &self,
+        sc: &Scenario,
+        work: &Workload,
+        threads: usize,
+        out: &Path,
+    ) -> Result<(), Failure> {
+        let need = estimate_work(sc, work, threads);
+        let cap = self.max_memory.unwrap_or(DEFAULT_MAX_MEMORY);
+        check(sc, work.runs, need, cap, available_memory())?;
+        Ok(check_disk(sc, work.runs, need, out)?)
+    }
+
     /// The thread count the library takes; clap has already bounded it to 1..=1024.
     pub fn threads(&self) -> Option<usize> {
         self.threads.map(|t| t as usize)

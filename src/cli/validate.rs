@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use influence::montecarlo::estimate::{estimate, human};
+use influence::montecarlo::estimate::{estimate, human, time_runs};
 
 use super::{Failure, load};
 
@@ -14,13 +14,24 @@ Examples:
   influence validate scenarios/south_caucasus.toml
   influence validate            # checks the embedded default
 
-Prints what the scenario holds and the memory and disk a study of its own run count
-(`runs`) is estimated to need; `influence run` refuses one over the cap (see its --help).";
+Prints what the scenario holds, the memory and disk a study of its own run count (`runs`)
+is estimated to need (every study command refuses one over the cap, see --max-memory, or
+over the free disk), and the time it will take, measured by timing a few runs here.";
 
 #[derive(Args)]
 pub struct ValidateArgs {
     /// Scenario file (default: the embedded South Caucasus scenario).
     scenario: Option<PathBuf>,
+}
+
+/// Seconds as a reader says them: "0.4 s", "12 s", "3.5 min", "2.1 h".
+fn duration(seconds: f64) -> String {
+    match seconds {
+        s if s < 10.0 => format!("{s:.1} s"),
+        s if s < 120.0 => format!("{s:.0} s"),
+        s if s < 7200.0 => format!("{:.1} min", s / 60.0),
+        s => format!("{:.1} h", s / 3600.0),
+    }
 }
 
 pub fn exec(args: ValidateArgs) -> Result<(), Failure> {
@@ -46,6 +57,15 @@ pub fn exec(args: ValidateArgs) -> Result<(), Failure> {
         human(need.disk_bytes)
     );
     let pool = super::thread_pool(Some(1))?;
+    let pilot = time_runs(&sc, &pool)?;
+    sayln!(
+        "time: about {} for {} runs on {threads} thread{} (timed on {} run{} here)",
+        duration(pilot.seconds(sc.runs, threads)),
+        sc.runs,
+        if threads == 1 { "" } else { "s" },
+        pilot.runs,
+        if pilot.runs == 1 { "" } else { "s" }
+    );
     let drift = influence::ops::drift::quiet_run(&sc, &pool)?;
     let moved: Vec<String> = sc
         .actors

@@ -22,6 +22,55 @@ const FINAL_ROW_BYTES: u128 = 20;
 /// Charts and the small tables, whatever the run count.
 const FIXED_DISK_BYTES: u128 = 8 << 20;
 
+/// What a command keeps and writes besides the tallies of one study, for commands other than
+/// `run` (whose workload is [`Workload::study`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Workload {
+    /// Runs simulated, for messages.
+    pub runs: u64,
+    /// Items held in memory at once that grow with the request: runs whose final alignments
+    /// are kept, design points, per-run input vectors.
+    pub held: u64,
+    /// Bytes per held item.
+    pub held_bytes: u64,
+    /// Study tallies alive per worker thread (a paired plan keeps two sides).
+    pub tallies: u64,
+    /// Rows (run × actor) of per-run tables written.
+    pub written_rows: u64,
+}
+
+impl Workload {
+    /// `influence run`: the per-run final table and one study tally.
+    pub fn study(sc: &Scenario, runs: u64) -> Workload {
+        Workload {
+            runs,
+            held: runs,
+            held_bytes: final_row_bytes(sc),
+            tallies: 1,
+            written_rows: runs.saturating_mul(sc.n() as u64),
+        }
+    }
+}
+
+impl Workload {
+    /// A paired plan (compare, ablate): two study tallies and their differences per worker,
+    /// no per-run table.
+    pub fn paired(runs: u64) -> Workload {
+        Workload {
+            runs,
+            held: 0,
+            held_bytes: 0,
+            tallies: 3,
+            written_rows: 0,
+        }
+    }
+}
+
+/// Memory per run of the per-run final table and bookkeeping.
+fn final_row_bytes(sc: &Scenario) -> u64 {
+    (sc.n() * 8 + sc.outcomes.len() + sc.events.len() * 4) as u64
+}
+
 /// A study's estimated needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Footprint {
@@ -56,26 +105,143 @@ pub enum EstimateError {
         need: u64,
         available: u64,
     },
+    #[error(
+        "the output of {runs} runs of {actors} actors needs about {} on disk, more than the \
+         {} free under {path}; free some space, write elsewhere with --out, or use fewer runs",
+        human(*need), human(*available)
+    )]
+    OverDisk {
+        runs: u64,
+        actors: usize,
+        need: u64,
+        available: u64,
+        path: String,
+    },
+}
+
+/// Refuses an output that would not fit the free space of the file system it goes to.
+pub fn check_disk(
+    sc: &Scenario,
+    runs: u64,
+    need: Footprint,
+    out: &std::path::Path,
+) -> Result<(), EstimateError> {
+    match available_disk(out) {
+        Some((available, at)) if need.disk_bytes > available => Err(EstimateError::OverDisk {
+            runs,
+            actors: sc.n(),
+            need: need.disk_bytes,
+            available,
+            path: at.display().to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The bytes an unprivileged process may still write on the file system of `path` (or of
+/// its nearest existing ancestor, since the output directory does not exist yet), with
+/// that ancestor; `None` where it cannot be told.
+pub fn available_disk(path: &std::path::Path) -> Option<(u64, std::path::PathBuf)> {
+    use std::os::unix::ffi::OsStrExt;
+    let absolute = std::path::absolute(path).ok()?;
+    let at = absolute.ancestors().find(|p| p.exists())?.to_path_buf();
+    let c_path = std::ffi::CString::new(at.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call, and `stat`
+    // points to writable memory of the size statvfs(3) fills; it is read only on success.
+    let ok = unsafe { libc::statvfs(c_path.as_ptr(), stat.as_mut_ptr()) } == 0;
+    if !ok {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it initialised every field of `stat`.
+    let stat = unsafe { stat.assume_init() };
+    // The field types differ between platforms (u32 on some, u64 here).
+    #[allow(clippy::useless_conversion)]
+    let (blocks, size) = (
+        u64::try_from(stat.f_bavail).ok()?,
+        u64::try_from(stat.f_frsize).ok()?,
+    );
+    Some((blocks.saturating_mul(size), at))
 }
 
 /// The footprint of `runs` runs of `sc` on `threads` worker threads.
 pub fn estimate(sc: &Scenario, runs: u64, threads: usize) -> Footprint {
+    estimate_work(sc, &Workload::study(sc, runs), threads)
+}
+
+/// The footprint of any command's workload on `threads` worker threads.
+pub fn estimate_work(sc: &Scenario, w: &Workload, threads: usize) -> Footprint {
     let n = sc.n() as u128;
     let steps = sc.steps as u128;
-    let runs = u128::from(runs);
     let bins = (2.0 / BIN_WIDTH).round() as u128;
     // Per cell: the histogram, two i128 moments, min and max.
     let cell = bins * 8 + 2 * 16 + 2 * 8;
     let cells = (steps + 1) * n + 2 * n * n;
     let sample = DEFAULT_SAMPLE_RUNS as u128 * (steps + 1) * n * 8;
-    let tallies = (cells * cell + sample) * (threads as u128 + 1);
-    let per_run = n * 8 + sc.outcomes.len() as u128 + sc.events.len() as u128 * 4;
-    let memory = runs * per_run + tallies;
-    let disk = runs * n * FINAL_ROW_BYTES + FIXED_DISK_BYTES;
+    // The splits the runs end in, counted by split: at most one entry per run, and at most
+    // one per possible split of up to 64 actors.
+    let splits = if (2..=64).contains(&n) {
+        u128::from(w.runs).min(1u128 << (n - 1).min(40)) * 48
+    } else {
+        0
+    };
+    let tallies = (cells * cell + sample + splits) * u128::from(w.tallies) * (threads as u128 + 1);
+    let memory = u128::from(w.held) * u128::from(w.held_bytes) + tallies;
+    let disk = u128::from(w.written_rows) * FINAL_ROW_BYTES + FIXED_DISK_BYTES;
     Footprint {
         memory_bytes: u64::try_from(memory).unwrap_or(u64::MAX),
         disk_bytes: u64::try_from(disk).unwrap_or(u64::MAX),
     }
+}
+
+/// What a timed pilot says a study will take.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pilot {
+    /// Runs timed.
+    pub runs: u64,
+    /// Seconds per run on one thread, the no-event twin included when the study runs it.
+    pub seconds_per_run: f64,
+}
+
+impl Pilot {
+    /// Wall-clock seconds of `runs` runs on `threads` threads, assuming they scale.
+    pub fn seconds(&self, runs: u64, threads: usize) -> f64 {
+        self.seconds_per_run * runs as f64 / threads.max(1) as f64
+    }
+}
+
+/// Times a few runs of `sc` as `influence run` would do them (inputs drawn, the no-event
+/// twin when there is one) on one thread: one run, then more until about a tenth of a
+/// second has been measured, so that a large world costs one run and a small one is timed
+/// over enough runs to be steady. The time of a study is not in its scenario: it is measured.
+pub fn time_runs(sc: &Scenario, pool: &rayon::ThreadPool) -> Result<Pilot, super::BatchError> {
+    use super::batch::{BatchConfig, run_batch};
+    use super::plan::InputPlan;
+    let cfg = |first: u64, runs: u64| BatchConfig {
+        first_run: first,
+        sample_runs: 0,
+        inputs: if sc.inputs.is_empty() {
+            InputPlan::Nominal
+        } else {
+            InputPlan::Drawn
+        },
+        baseline: !sc.outcomes.is_empty() && !sc.events.is_empty(),
+        ..BatchConfig::new(runs, sc.seed)
+    };
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let (mut runs, mut seconds) = (0u64, 0.0f64);
+    let mut next = 1u64;
+    while seconds < 0.1 && runs < 4096 {
+        let started = std::time::Instant::now();
+        run_batch(sc, &cfg(runs, next), pool, &|_| {}, &cancel)?;
+        seconds += started.elapsed().as_secs_f64();
+        runs += next;
+        next = (next * 4).min(1024);
+    }
+    Ok(Pilot {
+        runs,
+        seconds_per_run: seconds / runs.max(1) as f64,
+    })
 }
 
 /// Refuses a footprint over `cap` or over the memory available (when known).
@@ -176,8 +342,9 @@ mod tests {
     #[test]
     fn the_final_table_dominates_a_long_study() {
         let sc = tiny(3, 10);
-        let small = estimate(&sc, 1, 1);
-        let large = estimate(&sc, 1_000_001, 1);
+        // From 4 runs on, every split of 3 actors (4 of them) may have been counted.
+        let small = estimate(&sc, 4, 1);
+        let large = estimate(&sc, 1_000_004, 1);
         // Each further run keeps 3 actors × 8 bytes and writes 3 rows of 20 bytes.
         assert_eq!(large.memory_bytes - small.memory_bytes, 1_000_000 * 24);
         assert_eq!(large.disk_bytes - small.disk_bytes, 1_000_000 * 60);
@@ -199,6 +366,49 @@ mod tests {
         let err = check(&sc, 1000, estimate(&sc, 1000, 1), u64::MAX, Some(1 << 10));
         assert!(matches!(err, Err(EstimateError::OverMachine { .. })));
         assert!(check(&sc, 1000, estimate(&sc, 1000, 1), DEFAULT_MAX_MEMORY, None).is_ok());
+    }
+
+    #[test]
+    fn an_output_larger_than_the_free_disk_is_refused_naming_the_place() {
+        let sc = tiny(3, 10);
+        let dir = std::env::temp_dir()
+            .join("influence-not-yet-created")
+            .join("out");
+        let (free, at) = available_disk(&dir).expect("statvfs works here");
+        assert!(free > 0 && at.exists() && dir.starts_with(&at));
+        let fits = Footprint {
+            memory_bytes: 0,
+            disk_bytes: 1,
+        };
+        assert!(check_disk(&sc, 10, fits, &dir).is_ok());
+        let huge = Footprint {
+            memory_bytes: 0,
+            disk_bytes: u64::MAX,
+        };
+        let msg = check_disk(&sc, 10, huge, &dir).unwrap_err().to_string();
+        assert!(
+            msg.contains("on disk") && msg.contains(&at.display().to_string()),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn workloads_add_what_they_hold_to_the_tallies() {
+        let sc = tiny(5, 10);
+        let run = estimate(&sc, 1000, 2);
+        let paired = estimate_work(
+            &sc,
+            &Workload {
+                runs: 1000,
+                held: 0,
+                held_bytes: 0,
+                tallies: 2,
+                written_rows: 0,
+            },
+            2,
+        );
+        assert!(paired.memory_bytes > run.memory_bytes);
+        assert!(paired.disk_bytes < run.disk_bytes);
     }
 
     #[test]

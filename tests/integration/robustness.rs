@@ -146,6 +146,53 @@ fn validate_prints_the_estimate_of_the_default_run_count() {
         stdout.contains("of memory") && stdout.contains("on disk"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("time: about ") && stdout.contains("(timed on "),
+        "{stdout}"
+    );
+}
+
+/// Every study command estimates what it will hold before it starts and refuses, as bad
+/// input and with nothing written, a request over the memory cap.
+#[test]
+fn every_study_command_refuses_work_over_the_memory_cap() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let tiny = crate::common::cli::repo("tests/golden/tiny.toml");
+    let leaders = crate::common::cli::repo("tests/scenarios/leaders.toml");
+    let default = crate::common::cli::repo("scenarios/south_caucasus.toml");
+    let no_visit = crate::common::cli::repo("scenarios/south_caucasus_no_visit.toml");
+    let commands: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["run".into(), tiny.clone().into()],
+        vec![
+            "seeds".into(),
+            "--count".into(),
+            "2".into(),
+            tiny.clone().into(),
+        ],
+        vec!["compare".into(), default.into(), no_visit.into()],
+        vec!["ablate".into(), tiny.into()],
+        vec!["sensitivity".into(), leaders.clone().into()],
+        vec![
+            "discover".into(),
+            leaders.into(),
+            "--outcome".into(),
+            "L1 above 0.2".into(),
+        ],
+    ];
+    for args in commands {
+        let stderr = crate::common::cli::bad_input(
+            influence()
+                .args(&args)
+                .args(["--runs", "100", "--max-memory", "1K", "--out"])
+                .arg(&out),
+        );
+        assert!(
+            stderr.contains("more than the cap of 1.0 KiB"),
+            "{args:?}: {stderr}"
+        );
+        assert!(entries(tmp.path()).is_empty(), "{args:?} wrote something");
+    }
 }
 
 #[cfg(target_os = "linux")]
