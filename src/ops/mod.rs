@@ -62,6 +62,17 @@ pub fn no_charts(_dir: &Path, charts_dir: &Path) -> Result<ChartsReport, ChartEr
     })
 }
 
+/// Holds the command at the start of a phase (`writing`, `charts`) when the environment
+/// variable `INFLUENCE_PAUSE_AT` names it, saying so on stderr, for up to a minute: the tests
+/// of interruption send their signal while a command is certainly in that phase, instead of
+/// guessing from timings. Unset, it costs one lookup per phase.
+fn pause_at(phase: &str) {
+    if std::env::var_os("INFLUENCE_PAUSE_AT").is_some_and(|p| p == phase) {
+        eprintln!("paused at {phase}");
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
 /// The skeleton every operation that writes a directory shares.
 ///
 /// The output location is checked before anything runs, so a refused directory costs
@@ -84,8 +95,10 @@ where
     let value = simulate()?;
     let threads = pool.current_num_threads();
     let elapsed_s = started.elapsed().as_secs_f64();
+    pause_at("writing");
     write(staged.path(), &value, &StudyMeta { threads, elapsed_s })?;
     let charts = if output.charts {
+        pause_at("charts");
         Some(draw(staged.path(), &staged.path().join(CHARTS_DIR))?)
     } else {
         None

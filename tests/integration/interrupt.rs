@@ -180,3 +180,90 @@ fn the_staging_directory_of_a_killed_process_is_removed_by_the_next_one() {
         .collect();
     assert_eq!(left, vec![std::ffi::OsString::from("study")]);
 }
+
+/// Starts `influence` held at the start of `phase` (see `INFLUENCE_PAUSE_AT`), waits until
+/// it says it is there, sends `signal`, and checks it ends at once with `code`.
+fn interrupt_at(args: &[&str], out: &Path, phase: &str, signal: &str, code: i32) {
+    use std::io::{BufRead, BufReader, Read};
+    let mut child = influence(args)
+        .arg(out)
+        .env("INFLUENCE_PAUSE_AT", phase)
+        .spawn()
+        .expect("starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("paused at") {
+        line.clear();
+        let read = stderr.read_line(&mut line).expect("stderr readable");
+        assert!(read > 0, "{args:?} ended before reaching {phase}");
+    }
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let sent = Instant::now();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("stderr");
+    let exit = child.wait().expect("exits");
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "took {:?} to stop",
+        sent.elapsed()
+    );
+    assert_eq!(exit.code(), Some(code), "{args:?} at {phase}: {rest}");
+    assert!(rest.contains("interrupted"), "{rest}");
+}
+
+/// At each phase of writing a study (its files, its charts), of a merge of shards, a signal
+/// leaves the disk exactly as it was: the previous study untouched, no staging left.
+#[test]
+fn a_signal_while_writing_or_merging_leaves_the_previous_state_exactly() {
+    for (signal, code) in [("-INT", 130), ("-TERM", 143)] {
+        for phase in ["writing", "charts"] {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            let (out, before) = previous_study(tmp.path());
+            interrupt_at(
+                &["run", "--runs", "40", "--quiet", "--force", "--out"],
+                &out,
+                phase,
+                signal,
+                code,
+            );
+            assert!(
+                snapshot(tmp.path()) == before,
+                "{signal} while a study was at {phase} changed the disk"
+            );
+        }
+        // Merging: two parts, then a merge over the previous study, stopped at each phase.
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (out, _) = previous_study(tmp.path());
+        for k in 0..2 {
+            let part = tmp.path().join(format!("part{k}"));
+            let status = influence(&["run", "--runs", "30", "--quiet", "--shard"])
+                .arg(format!("{k}/2"))
+                .arg("--out")
+                .arg(&part)
+                .status()
+                .expect("runs");
+            assert!(status.success());
+        }
+        let before = snapshot(tmp.path());
+        for phase in ["writing", "charts"] {
+            let p0 = tmp.path().join("part0");
+            let p1 = tmp.path().join("part1");
+            let (p0, p1) = (p0.to_string_lossy(), p1.to_string_lossy());
+            interrupt_at(
+                &["merge", &p0, &p1, "--quiet", "--force", "--out"],
+                &out,
+                phase,
+                signal,
+                code,
+            );
+            assert!(
+                snapshot(tmp.path()) == before,
+                "{signal} while a merge was at {phase} changed the disk"
+            );
+        }
+    }
+}
