@@ -16,6 +16,7 @@ mod compare;
 mod compare_cli;
 mod determinism;
 mod discover;
+mod event_ids;
 // Sends SIGINT to a child `influence` process, never to this one.
 #[cfg(unix)]
 mod interrupt;
