@@ -21,6 +21,7 @@ mod event_ids;
 #[cfg(unix)]
 mod interrupt;
 mod invariants;
+mod kinds_table;
 mod outputs_unchanged;
 mod report;
 mod robustness;
