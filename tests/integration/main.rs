@@ -28,3 +28,4 @@ mod robustness;
 mod scenario_fuzz;
 mod seeds_cli;
 mod sensitivity;
+mod thresholds_chart;

@@ -291,7 +291,7 @@ fn until_ci_equals_a_plain_run_of_the_final_count() {
     assert!(!plain.join("charts/convergence.png").exists());
     let before = fs::read(&chart).expect("chart");
     let redraw = ok(influence().arg("chart").arg(&grown));
-    assert!(redraw.contains("Drew 7 charts"), "{redraw}");
+    assert!(redraw.contains("Drew 8 charts"), "{redraw}");
     assert!(
         fs::read(&chart).expect("chart") == before,
         "redrawn differently"

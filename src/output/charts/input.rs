@@ -71,6 +71,9 @@ pub struct StudyData {
     pub outcomes: Vec<OutcomeRow>,
     /// The path of a study grown with `--until-ci` (convergence.csv), if it was.
     pub convergence: Option<super::convergence::ConvergenceData>,
+    /// Each outcome's probability against its threshold (thresholds.csv), in scenario
+    /// order; `None` for a directory written before that file existed.
+    pub thresholds: Option<Vec<super::thresholds::ThresholdCurve>>,
 }
 
 impl StudyData {
@@ -110,6 +113,7 @@ impl StudyData {
         let outcomes = read_outcomes(&dir.join(outcomes::FILE))?;
         let convergence =
             super::convergence::ConvergenceData::read(dir, &scenario, summary.runs, summary.until)?;
+        let thresholds = super::thresholds::ThresholdCurve::read(dir, &scenario)?;
         Ok(StudyData {
             scenario,
             runs: summary.runs,
@@ -121,6 +125,7 @@ impl StudyData {
             trust_end,
             outcomes,
             convergence,
+            thresholds,
         })
     }
 }

@@ -31,6 +31,7 @@ pub mod palette;
 pub mod panels;
 pub mod runs;
 pub mod seeds;
+pub mod thresholds;
 pub mod timeaxis;
 pub mod tornado;
 
@@ -103,13 +104,14 @@ pub struct ChartsReport {
 type DrawChart = fn(&Context) -> Result<Drawn, ChartError>;
 
 /// Every chart, in the order they are listed.
-const CHARTS: [(&str, DrawChart); 6] = [
+const CHARTS: [(&str, DrawChart); 7] = [
     (fan::FILE, fan::draw),
     (overview::FILE, overview::draw),
     (runs::FILE, runs::draw),
     (distribution::FILE, distribution::draw),
     (heatmap::FILE, heatmap::draw),
     (outcomes::FILE, outcomes::draw),
+    (thresholds::FILE, thresholds::draw),
 ];
 
 /// Names of the chart files `render_charts` writes.
@@ -190,6 +192,8 @@ fn write_charts(
     })?;
     // A study grown with `--until-ci` also shows how its estimates settled.
     let mut list = CHARTS.to_vec();
+    // A directory written before thresholds.csv existed has no curves to draw.
+    list.retain(|(name, _)| *name != thresholds::FILE || data.thresholds.is_some());
     if data.convergence.is_some() {
         list.push((convergence::FILE, convergence::draw));
     }

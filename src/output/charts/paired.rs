@@ -62,6 +62,7 @@ pub fn bare_study(
         trust_end: Vec::new(),
         outcomes: Vec::new(),
         convergence: None,
+        thresholds: None,
     }
 }
 

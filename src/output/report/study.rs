@@ -18,6 +18,7 @@ use super::{
 use crate::output::charts::timeaxis::TimeAxis;
 use crate::output::charts::{
     convergence, distribution, fan, heatmap, outcomes as outcomes_chart, overview, runs,
+    thresholds as thresholds_chart,
 };
 use crate::output::schema::events::{self, EventFrequencies};
 use crate::output::schema::outcomes::{self, Outcomes};
@@ -355,6 +356,11 @@ fn charts(dir: &Path, sc: &Scenario, s: &StudySummary) -> Result<String, ReportE
             outcomes_chart::FILE,
             format!("Bars of each outcome's probability with its 95% interval: {outcome_list}."),
             "How likely each outcome is: one bar per outcome, its share of runs, with the Wilson 95% interval as a whisker and the condition it tests under its name.".to_string(),
+        ),
+        (
+            thresholds_chart::FILE,
+            thresholds_chart::alt_text(dir, sc),
+            "How much each outcome's probability owes to where its threshold stands: the curve is the share of runs in which the outcome would hold with its threshold at each value, the vertical line the threshold the scenario gives. Where the curve falls steeply inside the shaded band of \u{b1}0.02, the outcome is flagged fragile: its probability moves by more than 20 points with a small change of threshold, so it says more about the threshold than about the scenario.".to_string(),
         ),
         (
             convergence::FILE,
