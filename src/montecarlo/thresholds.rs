@@ -244,10 +244,47 @@ pub fn fragility(t: &ThresholdTally) -> Vec<Fragility> {
                 outcome,
                 below,
                 above,
-                fragile: (below - above).abs() > FRAGILE_POINTS,
+                fragile: is_fragile(below, above),
             }
         })
         .collect()
+}
+
+/// The rule that calls an outcome fragile, given its probability with the threshold moved
+/// down and up by [`FRAGILE_SHIFT`]: one rule for the terminal and the thresholds chart, so
+/// that they never disagree on the same figures.
+pub fn is_fragile(below: f64, above: f64) -> bool {
+    (below - above).abs() > FRAGILE_POINTS
+}
+
+/// The probability at threshold `x` from a curve as `thresholds.csv` holds it (`(value,
+/// probability)` on the 0.01 grid, values ascending): the grid point's own figure when `x` is
+/// one, as the counts were exact there; between two, the straight line joining them, since
+/// the file keeps nothing finer; outside the grid, the nearest end. `None` for an empty curve.
+pub fn curve_at(curve: &[(f64, f64)], x: f64) -> Option<f64> {
+    const ON_GRID: f64 = 1e-9;
+    let (first, last) = (curve.first()?, curve.last()?);
+    if x <= first.0 {
+        return Some(first.1);
+    }
+    if x >= last.0 {
+        return Some(last.1);
+    }
+    let k = curve.partition_point(|&(v, _)| v < x - ON_GRID);
+    let (v1, p1) = curve[k];
+    if (v1 - x).abs() <= ON_GRID || k == 0 {
+        return Some(p1);
+    }
+    let (v0, p0) = curve[k - 1];
+    Some(p0 + (p1 - p0) * (x - v0) / (v1 - v0))
+}
+
+/// [`is_fragile`] read off a curve of `thresholds.csv` around threshold `v`: the
+/// probabilities at `v − FRAGILE_SHIFT` and `v + FRAGILE_SHIFT`, and the verdict.
+pub fn fragility_on_curve(curve: &[(f64, f64)], v: f64) -> Option<(f64, f64, bool)> {
+    let below = curve_at(curve, v - FRAGILE_SHIFT)?;
+    let above = curve_at(curve, v + FRAGILE_SHIFT)?;
+    Some((below, above, is_fragile(below, above)))
 }
 
 #[cfg(test)]
@@ -289,6 +326,36 @@ mod tests {
             };
             assert_eq!((below, above), (direct(-0.02), direct(0.02)));
         }
+    }
+
+    #[test]
+    fn a_curve_read_at_grid_points_gives_the_exact_shifted_figures() {
+        // Runs spread so that moving the threshold 0.02 either way moves the figure a lot,
+        // none of them on a grid value (where v ± 0.02 and the grid's own value may differ in
+        // the last bit).
+        let stats: Vec<f64> = (0..200).map(|k| 0.1003 + 0.001 * k as f64).collect();
+        for (op, v) in [(Op::Gt, 0.2), (Op::Le, 0.15), (Op::Ge, 0.9)] {
+            let o = outcome(op, When::End, v);
+            let mut c = ThresholdCounts::new(Metric::Alignment);
+            for &s in &stats {
+                c.add(&o, s);
+            }
+            let curve = c.curve(op);
+            let (below, above) = c.shifted();
+            let (b, a, fragile) = fragility_on_curve(&curve, v).expect("a curve");
+            assert_eq!((b, a), (below, above), "{op:?} {v}");
+            assert_eq!(fragile, is_fragile(below, above));
+        }
+        assert!(fragility_on_curve(&[], 0.0).is_none());
+    }
+
+    #[test]
+    fn between_grid_points_the_curve_is_joined_by_straight_lines() {
+        let curve = [(0.0, 1.0), (0.01, 0.5), (0.02, 0.0)];
+        assert_eq!(curve_at(&curve, 0.005), Some(0.75));
+        assert_eq!(curve_at(&curve, 0.01), Some(0.5));
+        assert_eq!(curve_at(&curve, -3.0), Some(1.0));
+        assert_eq!(curve_at(&curve, 3.0), Some(0.0));
     }
 
     #[test]

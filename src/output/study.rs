@@ -170,19 +170,24 @@ pub fn write_final_csv(
 }
 
 /// Each outcome's probability as a function of its threshold.
-pub const THRESHOLDS_FILE: &str = "thresholds.csv";
+pub const THRESHOLDS_FILE: &str = crate::output::schema::thresholds::FILE;
 
 /// `outcome,value,probability`: for every outcome, the share of runs in which it would hold
 /// with its threshold at each value of its metric's range, in steps of 0.01.
 pub fn thresholds_csv(sc: &Scenario, result: &BatchResult) -> String {
-    let mut t = crate::output::csv::Table::new(&["outcome", "value", "probability"]);
+    use crate::output::schema::thresholds::{ThresholdRecord, Thresholds};
+    let mut t = TableWriter::<Thresholds>::new();
     for (o, counts) in sc
         .outcomes
         .iter()
         .zip(&result.aggregates.thresholds.outcomes)
     {
-        for (v, p) in counts.curve(o.condition.op) {
-            t.row().text(&o.name).num(v).num(p);
+        for (value, probability) in counts.curve(o.condition.op) {
+            t.push(&ThresholdRecord {
+                outcome: &o.name,
+                value,
+                probability,
+            });
         }
     }
     t.into_string()

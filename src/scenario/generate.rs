@@ -574,13 +574,15 @@ impl World {
         }
     }
 
+    /// An explicit id, unique by its number, because two events of a world may share kind,
+    /// actor, target and timing, which would derive one id for both.
     fn event_head(&self, out: &mut Text, kind: &str, actor: usize, target: usize, label: &str) {
         out.line("[[event]]");
         out.line(&format!("kind = \"{kind}\""));
         out.line(&format!("actor = \"{}\"", self.actors[actor].name));
         out.line(&format!("target = \"{}\"", self.actors[target].name));
         out.line(&format!(
-            "label = \"{label}: {kind}, {} to {}\"",
+            "id = \"{label}: {kind}, {} to {}\"",
             self.actors[actor].name, self.actors[target].name
         ));
     }
@@ -964,7 +966,7 @@ mod tests {
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(
             hex,
-            "a0c42bb69dcc8a7a9394d63722db7605e79d6fae89e3af13aa81d8e15282fbec"
+            "9ba96fce4b223f3b926ea5de42011bed82c4086c4cb04565268e04e1624c2150"
         );
     }
 

@@ -248,7 +248,7 @@ fn the_no_visit_variant_differs_from_the_default_by_the_visit_only() {
     let mut events = base.events.clone();
     let visit = events
         .iter()
-        .position(|e| e.label == "Pezeshkian visits Baku")
+        .position(|e| e.id == "Pezeshkian visits Baku")
         .expect("the visit");
     events.remove(visit);
     assert_eq!(variant.events, events);

@@ -13,7 +13,7 @@ use crate::common::picture::check_chart;
 fn no_netanyahu_text() -> String {
     let text = read(&repo("scenarios/south_caucasus.toml"));
     let at = text
-        .find("label = \"Netanyahu visits Baku\"")
+        .find("id = \"Netanyahu visits Baku\"")
         .expect("the default scenario has Netanyahu's visit");
     let (head, tail) = text.split_at(at);
     let old = "probability = { low = 0.6, high = 0.95, mode = 0.8, name = \"Netanyahu's visit happens\" }";

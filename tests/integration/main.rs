@@ -17,13 +17,16 @@ mod compare;
 mod compare_cli;
 mod determinism;
 mod discover;
+mod event_ids;
 // Sends SIGINT to a child `influence` process, never to this one.
 #[cfg(unix)]
 mod interrupt;
 mod invariants;
+mod kinds_table;
 mod outputs_unchanged;
 mod report;
 mod robustness;
 mod scenario_fuzz;
 mod seeds_cli;
 mod sensitivity;
+mod thresholds_chart;

@@ -83,6 +83,9 @@ pub struct StudyData {
     pub blocs: Option<BlocData>,
     /// The path of a study grown with `--until-ci` (convergence.csv), if it was.
     pub convergence: Option<super::convergence::ConvergenceData>,
+    /// Each outcome's probability against its threshold (thresholds.csv), in scenario
+    /// order; `None` for a directory written before that file existed.
+    pub thresholds: Option<Vec<super::thresholds::ThresholdCurve>>,
 }
 
 impl StudyData {
@@ -123,6 +126,7 @@ impl StudyData {
         let blocs = read_blocs(dir, &names)?;
         let convergence =
             super::convergence::ConvergenceData::read(dir, &scenario, summary.runs, summary.until)?;
+        let thresholds = super::thresholds::ThresholdCurve::read(dir, &scenario)?;
         Ok(StudyData {
             scenario,
             runs: summary.runs,
@@ -135,6 +139,7 @@ impl StudyData {
             outcomes,
             blocs,
             convergence,
+            thresholds,
         })
     }
 }

@@ -32,6 +32,7 @@ pub mod palette;
 pub mod panels;
 pub mod runs;
 pub mod seeds;
+pub mod thresholds;
 pub mod timeaxis;
 pub mod tornado;
 
@@ -104,7 +105,7 @@ pub struct ChartsReport {
 type DrawChart = fn(&Context) -> Result<Drawn, ChartError>;
 
 /// Every chart, in the order they are listed.
-const CHARTS: [(&str, DrawChart); 7] = [
+const CHARTS: [(&str, DrawChart); 8] = [
     (fan::FILE, fan::draw),
     (overview::FILE, overview::draw),
     (runs::FILE, runs::draw),
@@ -112,6 +113,7 @@ const CHARTS: [(&str, DrawChart); 7] = [
     (heatmap::FILE, heatmap::draw),
     (outcomes::FILE, outcomes::draw),
     (blocs::FILE, blocs::draw),
+    (thresholds::FILE, thresholds::draw),
 ];
 
 /// Names of the chart files `render_charts` writes.
@@ -192,6 +194,8 @@ fn write_charts(
     })?;
     // A study grown with `--until-ci` also shows how its estimates settled.
     let mut list = CHARTS.to_vec();
+    // A directory written before thresholds.csv existed has no curves to draw.
+    list.retain(|(name, _)| *name != thresholds::FILE || data.thresholds.is_some());
     if data.convergence.is_some() {
         list.push((convergence::FILE, convergence::draw));
     }

@@ -63,6 +63,7 @@ pub fn bare_study(
         outcomes: Vec::new(),
         blocs: None,
         convergence: None,
+        thresholds: None,
     }
 }
 

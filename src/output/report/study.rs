@@ -18,7 +18,7 @@ use super::{
 use crate::output::charts::timeaxis::TimeAxis;
 use crate::output::charts::{
     blocs as blocs_chart, convergence, distribution, fan, heatmap, outcomes as outcomes_chart,
-    overview, runs,
+    overview, runs, thresholds as thresholds_chart,
 };
 use crate::output::schema::blocs::{self, BLOC_SEPARATOR, BlocSplits};
 use crate::output::schema::events::{self, EventFrequencies};
@@ -436,6 +436,11 @@ fn charts(dir: &Path, sc: &Scenario, s: &StudySummary) -> Result<String, ReportE
             blocs_chart::FILE,
             "A matrix of the share of runs in which each pair of actors ends in the same bloc, rows and columns ordered by the most frequent split, with the most frequent splits listed under it.".to_string(),
             "Which actors end up together. Each run's final trust and power are split into the two blocs of lowest landscape energy (MODEL.md, Analysis); a cell is the share of runs in which its two actors land in the same bloc, blue for always and red for never, and the rule marks the most frequent split.".to_string(),
+        ),
+        (
+            thresholds_chart::FILE,
+            thresholds_chart::alt_text(dir, sc),
+            "How much each outcome's probability owes to where its threshold stands: the curve is the share of runs in which the outcome would hold with its threshold at each value, the vertical line the threshold the scenario gives. Where the curve falls steeply inside the shaded band of \u{b1}0.02, the outcome is flagged fragile: its probability moves by more than 20 points with a small change of threshold, so it says more about the threshold than about the scenario.".to_string(),
         ),
         (
             convergence::FILE,

@@ -23,6 +23,7 @@ pub mod runs_sample;
 pub mod seeds;
 pub mod summary;
 pub mod table;
+pub mod thresholds;
 
 pub use error::ReadError;
 pub use summary::{

@@ -12,7 +12,7 @@ use super::values::Bound;
 use super::{Checker, Names};
 use crate::scenario::inputs::InputTarget;
 use crate::scenario::kinds::{BUILTIN_KINDS, CUSTOM_KIND, builtin};
-use crate::scenario::raw::{RawEffect, RawEvent, Text};
+use crate::scenario::raw::{Fixed, Integer, RawEffect, RawEvent, Text};
 use crate::scenario::{Diagnostic, Effect, Event, EventEffect};
 
 /// Where an event stands: its index, and its id when that is valid. Inputs inside the event
@@ -65,10 +65,13 @@ impl Checker<'_> {
         ok.then_some(events)
     }
 
-    /// Explicit ids first, so a derived id never takes a name the file gives explicitly;
-    /// then derived ids in file order, with `#2`, `#3`, ... on repeats.
+    /// Explicit ids first, then derived ones. A derived id depends on nothing but the event's
+    /// own kind, actor, target and timing, so that renaming a label or inserting, removing or
+    /// moving another event keeps it, and with it the event's random draws. Two events that
+    /// would derive the same id cannot be told apart that way: that is an error asking for an
+    /// explicit id, rather than a suffix that would depend on the order of the file.
     fn event_ids(&mut self, raw: &[Spanned<RawEvent>]) -> Vec<Option<String>> {
-        let mut taken: HashMap<String, Range<usize>> = HashMap::new();
+        let mut taken: HashMap<String, (Range<usize>, bool)> = HashMap::new();
         let mut ids: Vec<Option<String>> = vec![None; raw.len()];
         for (slot, table) in ids.iter_mut().zip(raw) {
             let Some(id) = &table.get_ref().id else {
@@ -81,12 +84,12 @@ impl Checker<'_> {
             if !self.printable("an event id", id) {
                 continue;
             }
-            if let Some(first) = taken.get(id.get_ref()) {
+            if let Some((first, _)) = taken.get(id.get_ref()) {
                 let first = first.clone();
                 self.push_duplicate("event id", id.get_ref(), id.span(), first);
                 continue;
             }
-            taken.insert(id.get_ref().clone(), id.span());
+            taken.insert(id.get_ref().clone(), (id.span(), true));
             *slot = Some(id.get_ref().clone());
         }
         for (slot, table) in ids.iter_mut().zip(raw) {
@@ -94,26 +97,35 @@ impl Checker<'_> {
             if e.id.is_some() {
                 continue;
             }
-            let base = match (&e.label, &e.kind, &e.actor, &e.target) {
-                (Some(label), ..) => label.get_ref().clone(),
-                (None, Some(kind), Some(actor), Some(target)) => {
-                    format!(
-                        "{}:{}->{}",
-                        kind.get_ref(),
-                        actor.get_ref(),
-                        target.get_ref()
+            let id = derived_id(e);
+            if let Some((first, explicit)) = taken.get(&id) {
+                let line = self.line(first.start);
+                let (message, related) = if *explicit {
+                    (
+                        format!(
+                            "this event's derived id {id:?} is the explicit id of the event on line {line}"
+                        ),
+                        "given here",
                     )
-                }
-                (None, Some(kind), ..) => kind.get_ref().clone(),
-                (None, None, ..) => "event".to_string(),
-            };
-            let mut id = base.clone();
-            let mut k = 2;
-            while taken.contains_key(&id) {
-                id = format!("{base}#{k}");
-                k += 1;
+                } else {
+                    (
+                        format!(
+                            "two events derive the same id {id:?} (first on line {line}): same kind, actor, target and timing"
+                        ),
+                        "derives the same id",
+                    )
+                };
+                let diagnostic = Diagnostic::new(self.text, self.origin, table.span(), message)
+                    .with_label(self.text, "derives it again")
+                    .with_related(self.text, first.clone(), related)
+                    .with_help(
+                        self.text,
+                        "give this event an explicit `id = \"...\"`: an event's id keys its random draws, so it must be unique",
+                    );
+                self.diagnostics.push(diagnostic);
+                continue;
             }
-            taken.insert(id.clone(), table.span());
+            taken.insert(id.clone(), (table.span(), false));
             *slot = Some(id);
         }
         ids
@@ -389,6 +401,77 @@ fn resolved(reference: Option<Option<usize>>) -> Option<Option<usize>> {
     }
 }
 
+/// The id of an event without an explicit one: `kind:actor->target@timing`, from the keys as
+/// written. The timing part names when the event is due (`3`, `1,5`, `every 4 from 2`,
+/// `hazard from 1 until 20`, `trigger threat(Iran,Israel) >`) but leaves out the numbers that
+/// may be uncertain or tuned (a hazard's rate, a trigger's threshold), so that changing one of
+/// them keeps the event's draws and a comparison of the two stays paired run by run.
+fn derived_id(e: &RawEvent) -> String {
+    let mut id = e
+        .kind
+        .as_ref()
+        .map_or_else(|| "event".to_string(), |k| k.get_ref().clone());
+    if let Some(actor) = &e.actor {
+        id.push(':');
+        id.push_str(actor.get_ref());
+    }
+    if let Some(target) = &e.target {
+        id.push_str("->");
+        id.push_str(target.get_ref());
+    }
+    let integer = |v: &Integer| match v.get_ref() {
+        Fixed::Value(n) => n.to_string(),
+        Fixed::Distribution => "?".to_string(),
+    };
+    let mut timing: Vec<String> = Vec::new();
+    if let Some(step) = &e.step {
+        timing.push(integer(step));
+    }
+    if let Some(steps) = &e.steps {
+        timing.push(
+            steps
+                .get_ref()
+                .iter()
+                .map(integer)
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+    }
+    if let Some(every) = &e.every {
+        timing.push(format!("every {}", integer(every)));
+    }
+    if e.hazard.is_some() {
+        timing.push("hazard".to_string());
+    }
+    if let Some(trigger) = &e.trigger {
+        let c = trigger.get_ref();
+        fn text(t: &Option<Text>) -> &str {
+            t.as_ref().map_or("", |t| t.get_ref().as_str())
+        }
+        let mut who = text(&c.actor).to_string();
+        if let Some(other) = &c.other {
+            who.push(',');
+            who.push_str(other.get_ref());
+        }
+        timing.push(format!(
+            "trigger {}({who}) {}",
+            text(&c.metric),
+            text(&c.op)
+        ));
+    }
+    if let Some(from) = &e.from {
+        timing.push(format!("from {}", integer(from)));
+    }
+    if let Some(until) = &e.until {
+        timing.push(format!("until {}", integer(until)));
+    }
+    if !timing.is_empty() {
+        id.push('@');
+        id.push_str(&timing.join(" "));
+    }
+    id
+}
+
 fn kind_list(names: &Names) -> String {
     let mut list: Vec<&str> = BUILTIN_KINDS.iter().map(|k| k.name).collect();
     list.extend(
@@ -404,10 +487,10 @@ fn kind_list(names: &Names) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_support::{parse, with};
+    use super::super::test_support::{errors, parse, with};
 
     #[test]
-    fn ids_derive_from_label_or_kind_and_repeat_with_a_suffix() {
+    fn ids_derive_from_kind_actor_target_and_timing_never_from_the_label() {
         let s = parse(&with(
             r#"
 [[event]]
@@ -415,25 +498,33 @@ kind = "visit"
 actor = "A"
 target = "B"
 step = 1
+label = "A visits B"
 
 [[event]]
 kind = "visit"
 actor = "A"
 target = "B"
-step = 2
+steps = [2, 5]
 
 [[event]]
 kind = "visit"
 actor = "A"
 target = "B"
-step = 3
+every = 4
+from = 3
 
 [[event]]
 kind = "talks"
 actor = "B"
 target = "A"
-label = "summit"
-step = 4
+hazard = { low = 0.1, high = 0.2 }
+until = 9
+
+[[event]]
+kind = "warning"
+actor = "A"
+target = "B"
+trigger = { metric = "threat", actor = "A", other = "B", op = ">", value = 0.4 }
 
 [[event]]
 kind = "custom"
@@ -441,7 +532,7 @@ step = 5
 effects = [{ alignment = "A", delta = 0.1 }]
 
 [[event]]
-id = "visit:A->B#2"
+id = "visit:A->B@3"
 kind = "trade"
 actor = "B"
 target = "A"
@@ -449,21 +540,74 @@ step = 6
 "#,
         ));
         let ids: Vec<&str> = s.events.iter().map(|e| e.id.as_str()).collect();
-        // The explicit id of the last event is reserved first, so the repeats skip it.
         assert_eq!(
             ids,
             [
-                "visit:A->B",
-                "visit:A->B#3",
-                "visit:A->B#4",
-                "summit",
-                "custom",
-                "visit:A->B#2"
+                "visit:A->B@1",
+                "visit:A->B@2,5",
+                "visit:A->B@every 4 from 3",
+                "talks:B->A@hazard until 9",
+                "warning:A->B@trigger threat(A,B) >",
+                "custom@5",
+                "visit:A->B@3"
             ]
         );
-        assert_eq!(s.events[0].label, "visit:A->B");
-        assert_eq!(s.events[3].label, "summit");
+        assert_eq!(s.events[0].label, "A visits B");
+        assert_eq!(s.events[1].label, "visit:A->B@2,5");
         assert_eq!(s.events[0].actor, Some(0));
         assert_eq!(s.events[0].target, Some(1));
+        // The hazard's uncertain rate is named by the id, which does not contain the rate.
+        assert_eq!(s.inputs[0].name, "event.talks:B->A@hazard until 9.hazard");
+    }
+
+    #[test]
+    fn two_events_that_derive_one_id_ask_for_an_explicit_one() {
+        let twice = r#"
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 1
+label = "first"
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 1
+label = "second"
+intensity = 2
+"#;
+        let found = errors(&with(twice));
+        assert_eq!(found.len(), 1, "{found:?}");
+        let text = found[0].rendered();
+        assert!(text.contains("\"visit:A->B@1\""), "{text}");
+        assert!(text.contains("explicit `id"), "{text}");
+        // An explicit id on either one settles it.
+        let settled = twice.replacen("label = \"second\"", "id = \"second\"", 1);
+        let s = parse(&with(&settled));
+        assert_eq!(s.events[1].id, "second");
+
+        let taken = r#"
+[[event]]
+id = "visit:A->B@1"
+kind = "trade"
+actor = "B"
+target = "A"
+step = 2
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 1
+"#;
+        let found = errors(&with(taken));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].rendered().contains("explicit id"),
+            "{}",
+            found[0].rendered()
+        );
     }
 }

@@ -628,12 +628,12 @@ reach = { low = 0.2, high = 0.6, name = "default reach" }
                 kind("blockade", KindField::Valence, vec![]),
             ),
             (
-                "event.warning:A->B.intensity",
+                "event.warning:A->B@2.intensity",
                 u(0.5, 1.5),
                 InputTarget::EventIntensity(0),
             ),
             (
-                "event.warning:A->B.probability",
+                "event.warning:A->B@2.probability",
                 t(0.2, 0.8, 0.5),
                 InputTarget::EventProbability(0),
             ),
@@ -643,12 +643,12 @@ reach = { low = 0.2, high = 0.6, name = "default reach" }
                 InputTarget::EventHazard(1),
             ),
             (
-                "event.sabotage:B->C.attribution",
+                "event.sabotage:B->C@trigger threat(B,C) >.attribution",
                 u(0.1, 0.3),
                 InputTarget::EventAttribution(2),
             ),
             (
-                "event.sabotage:B->C.trigger",
+                "event.sabotage:B->C@trigger threat(B,C) >.trigger",
                 u(0.3, 0.7),
                 InputTarget::EventTrigger(2),
             ),

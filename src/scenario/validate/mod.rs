@@ -307,7 +307,8 @@ mod tests {
             other => panic!("expected a trigger, got {other:?}"),
         }
         let treaty = &s.events[3];
-        assert_eq!(treaty.id, "Peace treaty signed");
+        assert_eq!(treaty.id, "custom@20");
+        assert_eq!(treaty.label, "Peace treaty signed");
         assert_eq!(treaty.actor, None);
         assert_eq!(
             treaty.effect,
