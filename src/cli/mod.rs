@@ -186,6 +186,12 @@ impl Classified for SensitivityError {
     }
 }
 
+impl Classified for influence::ops::blocs::BlocsError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
+}
+
 impl Classified for DiscoverError {
     fn bad_input(&self) -> bool {
         self.is_bad_input()

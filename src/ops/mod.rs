@@ -9,6 +9,7 @@
 //! the runs, the files, the charts, then the commit that makes the directory appear whole.
 
 pub mod ablate;
+pub mod blocs;
 pub mod compare;
 pub mod discover;
 pub mod drift;

@@ -6,10 +6,10 @@ use crate::common::cli::{csv_lines, csv_records, influence, ok, read};
 #[test]
 fn the_default_start_splits_into_the_two_camps_of_the_article() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let file = tmp.path().join("blocs_start.csv");
-    let out = ok(influence().arg("blocs").arg("--out").arg(&file));
+    let dir = tmp.path().join("blocs");
+    let out = ok(influence().arg("blocs").arg("--out").arg(&dir));
     assert!(out.contains("exact, 256 starts"), "{out}");
-    let lines = csv_lines(&read(&file));
+    let lines = csv_lines(&read(&dir.join("blocs_start.csv")));
     assert_eq!(
         lines[0],
         ["rank", "energy", "basin_share", "bloc_a", "bloc_b"]
@@ -23,14 +23,33 @@ fn the_default_start_splits_into_the_two_camps_of_the_article() {
         .map(|l| l[2].parse::<f64>().expect("share"))
         .sum();
     assert!((shares - 1.0).abs() < 1e-5, "basin shares sum to {shares}");
-    // An existing file is not overwritten.
+    // A directory like every command's: its summary, the scenario, a page.
+    let summary = crate::common::cli::summary(&dir);
+    assert_eq!(summary["kind"], "blocs");
+    assert_eq!(summary["bloc_a"], "Iran;Armenia;Hezbollah;Hamas;Houthis");
+    let sentence = summary["sentence"].as_str().expect("a sentence");
+    assert!(
+        sentence
+            .starts_with("The start favours Iran, Armenia, Hezbollah, Hamas and Houthis against"),
+        "{sentence}"
+    );
+    let page = read(&dir.join("report.html"));
+    assert!(
+        page.contains("The start favours Iran"),
+        "the page says the sentence"
+    );
+    assert!(dir.join("scenario.toml").is_file());
+    // An existing directory is not replaced without --force, and is with it.
     let again = influence()
         .arg("blocs")
         .arg("--out")
-        .arg(&file)
+        .arg(&dir)
         .output()
         .expect("runs");
     assert_eq!(again.status.code(), Some(1));
+    ok(influence()
+        .args(["blocs", "-q", "--force", "--out"])
+        .arg(&dir));
 }
 
 /// blocs.csv and blocs_splits.csv are written from one tally but say the same thing two

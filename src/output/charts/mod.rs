@@ -159,7 +159,7 @@ pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
             })
         }
         // Their findings are tables and a sentence; they have no charts to redraw.
-        OutputKind::Sensitivity | OutputKind::Discover => Ok(ChartsReport {
+        OutputKind::Sensitivity | OutputKind::Discover | OutputKind::Blocs => Ok(ChartsReport {
             dir: dir.join(CHARTS_DIR),
             charts: Vec::new(),
             elapsed_s: started.elapsed().as_secs_f64(),

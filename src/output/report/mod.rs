@@ -80,7 +80,7 @@ pub fn render_report(dir: &Path) -> Result<String, ReportError> {
         Ok(Summary::Compare(s)) => compare::page(dir, &s),
         Ok(Summary::Seeds(s)) => seeds::page(dir, &s),
         Ok(Summary::Ablation(s)) => ablation::page(dir, &s),
-        Ok(summary @ (Summary::Sensitivity(_) | Summary::Discover(_))) => {
+        Ok(summary @ (Summary::Sensitivity(_) | Summary::Discover(_) | Summary::Blocs(_))) => {
             generic::page(dir, summary.kind().as_str())
         }
         // A kind newer than this page: still every table and chart it holds.

@@ -31,16 +31,18 @@ pub enum OutputKind {
     Ablation,
     Sensitivity,
     Discover,
+    Blocs,
 }
 
 impl OutputKind {
-    pub const ALL: [OutputKind; 6] = [
+    pub const ALL: [OutputKind; 7] = [
         OutputKind::Study,
         OutputKind::Compare,
         OutputKind::Seeds,
         OutputKind::Ablation,
         OutputKind::Sensitivity,
         OutputKind::Discover,
+        OutputKind::Blocs,
     ];
 
     /// The value of `"kind"`.
@@ -52,6 +54,7 @@ impl OutputKind {
             OutputKind::Ablation => "ablation",
             OutputKind::Sensitivity => "sensitivity",
             OutputKind::Discover => "discover",
+            OutputKind::Blocs => "blocs",
         }
     }
 
@@ -64,6 +67,7 @@ impl OutputKind {
             OutputKind::Ablation => "ablate",
             OutputKind::Sensitivity => "sensitivity",
             OutputKind::Discover => "discover",
+            OutputKind::Blocs => "blocs",
         }
     }
 
@@ -91,6 +95,7 @@ pub enum Summary {
     Ablation(AblationSummary),
     Sensitivity(SensitivitySummary),
     Discover(DiscoverSummary),
+    Blocs(BlocsSummary),
 }
 
 impl Summary {
@@ -102,6 +107,7 @@ impl Summary {
             Summary::Ablation(_) => OutputKind::Ablation,
             Summary::Sensitivity(_) => OutputKind::Sensitivity,
             Summary::Discover(_) => OutputKind::Discover,
+            Summary::Blocs(_) => OutputKind::Blocs,
         }
     }
 
@@ -144,6 +150,7 @@ impl Summary {
                 Summary::Sensitivity(serde_json::from_str(text).map_err(garbled)?)
             }
             OutputKind::Discover => Summary::Discover(serde_json::from_str(text).map_err(garbled)?),
+            OutputKind::Blocs => Summary::Blocs(serde_json::from_str(text).map_err(garbled)?),
         })
     }
 }
@@ -701,7 +708,7 @@ mod tests {
                 Summary::Compare(s) => assert_eq!(&CompareSummary::read(dir).unwrap(), s),
                 Summary::Seeds(s) => assert_eq!(&SeedsSummary::read(dir).unwrap(), s),
                 Summary::Ablation(s) => assert_eq!(&AblationSummary::read(dir).unwrap(), s),
-                Summary::Sensitivity(_) | Summary::Discover(_) => {}
+                Summary::Sensitivity(_) | Summary::Discover(_) | Summary::Blocs(_) => {}
             }
         }
     }
@@ -765,7 +772,7 @@ mod tests {
         assert!(matches!(&err, ReadError::UnknownKind { kind, .. } if kind == "merge"));
         assert!(
             err.to_string()
-                .contains("\"merge\" (this version writes study, compare, seeds, ablation, sensitivity or discover)"),
+                .contains("\"merge\" (this version writes study, compare, seeds, ablation, sensitivity, discover or blocs)"),
             "{err}"
         );
 
@@ -873,6 +880,33 @@ pub struct BoxLimit {
     pub low: f64,
     #[serde(deserialize_with = "number")]
     pub high: f64,
+}
+
+/// summary.json of `influence blocs`: the landscape of the scenario's start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlocsSummary {
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub tool: String,
+    pub version: String,
+    pub actors: usize,
+    /// Whether every split was a start (up to 20 actors) or the starts were sampled.
+    pub exact: bool,
+    pub starts: u64,
+    /// Local minima found (the rows of blocs_start.csv).
+    pub minima: usize,
+    /// The global minimum: each bloc's members joined by `;`, the first actor's bloc first.
+    pub bloc_a: String,
+    pub bloc_b: String,
+    #[serde(deserialize_with = "number")]
+    pub energy: f64,
+    #[serde(deserialize_with = "number")]
+    pub basin_share: f64,
+    /// What the landscape says, in a sentence.
+    pub sentence: String,
+    pub threads: usize,
+    #[serde(deserialize_with = "number")]
+    pub elapsed_s: f64,
 }
 
 /// summary.json of `influence discover`.
