@@ -187,7 +187,14 @@ pub fn estimate_work(sc: &Scenario, w: &Workload, threads: usize) -> Footprint {
     };
     let tallies = (cells * cell + sample + splits) * u128::from(w.tallies) * (threads as u128 + 1);
     let memory = u128::from(w.held) * u128::from(w.held_bytes) + tallies;
-    let disk = u128::from(w.written_rows) * FINAL_ROW_BYTES + FIXED_DISK_BYTES;
+    // alignment.csv (about 70 bytes a row) and runs_sample.csv (about 30 bytes a row of each
+    // sampled run) have a row per step and actor: a long horizon makes them large.
+    let per_step = if w.tallies > 0 {
+        (steps + 1) * n * (70 + 30 * u128::from(w.runs.min(DEFAULT_SAMPLE_RUNS as u64)))
+    } else {
+        0
+    };
+    let disk = u128::from(w.written_rows) * FINAL_ROW_BYTES + per_step + FIXED_DISK_BYTES;
     Footprint {
         memory_bytes: u64::try_from(memory).unwrap_or(u64::MAX),
         disk_bytes: u64::try_from(disk).unwrap_or(u64::MAX),
@@ -342,9 +349,10 @@ mod tests {
     #[test]
     fn the_final_table_dominates_a_long_study() {
         let sc = tiny(3, 10);
-        // From 4 runs on, every split of 3 actors (4 of them) may have been counted.
-        let small = estimate(&sc, 4, 1);
-        let large = estimate(&sc, 1_000_004, 1);
+        // From 40 runs on, every split of 3 actors (4 of them) may have been counted and
+        // every sampled run written.
+        let small = estimate(&sc, 40, 1);
+        let large = estimate(&sc, 1_000_040, 1);
         // Each further run keeps 3 actors × 8 bytes and writes 3 rows of 20 bytes.
         assert_eq!(large.memory_bytes - small.memory_bytes, 1_000_000 * 24);
         assert_eq!(large.disk_bytes - small.disk_bytes, 1_000_000 * 60);
@@ -366,6 +374,15 @@ mod tests {
         let err = check(&sc, 1000, estimate(&sc, 1000, 1), u64::MAX, Some(1 << 10));
         assert!(matches!(err, Err(EstimateError::OverMachine { .. })));
         assert!(check(&sc, 1000, estimate(&sc, 1000, 1), DEFAULT_MAX_MEMORY, None).is_ok());
+    }
+
+    #[test]
+    fn a_long_horizon_counts_the_tables_of_every_step() {
+        let short = estimate(&tiny(3, 10), 2, 1);
+        let long = estimate(&tiny(3, 1_000_000), 2, 1);
+        // alignment.csv and two sampled runs of runs_sample.csv: 3 actors × 1,000,001 steps
+        // × (70 + 2 × 30) bytes, about 372 MiB.
+        assert!(long.disk_bytes - short.disk_bytes > 350 << 20, "{long:?}");
     }
 
     #[test]
