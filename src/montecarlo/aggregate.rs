@@ -4,6 +4,11 @@
 //! integer counts, so merging is associative and commutative to the bit: a batch split over
 //! any number of threads, or over shards, aggregates to identical bytes. Memory is fixed by
 //! the scenario's size and does not grow with the number of runs.
+//!
+//! A cell's histogram holds only the bins from its lowest to its highest non-empty one (a
+//! [`Window`]): the runs' values of one quantity seldom spread over its whole range, so a
+//! 200-actor world's 80,000 pair cells need a small part of their 400 bins each. The window
+//! is a function of the counts alone, so grids merged in any order stay equal to the bit.
 
 use serde::{Deserialize, Serialize};
 
@@ -23,13 +28,64 @@ pub struct StatGrid {
     bins: usize,
     lo: f64,
     hi: f64,
-    counts: Vec<u64>,
+    windows: Vec<Window>,
     sum: Vec<i128>,
     sum_sq: Vec<i128>,
     #[serde(with = "f64_bits")]
     min: Vec<f64>,
     #[serde(with = "f64_bits")]
     max: Vec<f64>,
+}
+
+/// The non-empty part of one cell's histogram: the counts of bins `first..first + len`, the
+/// first and last of them non-zero (or none at all).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    first: u32,
+    counts: Vec<u64>,
+}
+
+impl Window {
+    /// Counts `k` values in bin `b`, widening the window to it when needed.
+    #[inline]
+    fn bump(&mut self, b: u32, k: u64) {
+        if self.counts.is_empty() {
+            self.first = b;
+            self.counts.push(k);
+            return;
+        }
+        if b < self.first {
+            let grow = (self.first - b) as usize;
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.first = b;
+        }
+        let i = (b - self.first) as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        self.counts[i] += k;
+    }
+
+    fn add(&mut self, other: &Window) {
+        for (i, &c) in other.counts.iter().enumerate() {
+            if c > 0 {
+                self.bump(other.first + i as u32, c);
+            }
+        }
+    }
+
+    /// `(bin, count)` of every bin of the window, in bin order.
+    fn bins(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        let first = self.first as usize;
+        self.counts
+            .iter()
+            .enumerate()
+            .map(move |(i, &c)| (first + i, c))
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
 }
 
 /// What one cell of a [`StatGrid`] reports.
@@ -49,7 +105,7 @@ impl StatGrid {
             bins,
             lo,
             hi,
-            counts: vec![0; cells * bins],
+            windows: vec![Window::default(); cells],
             sum: vec![0; cells],
             sum_sq: vec![0; cells],
             min: vec![f64::INFINITY; cells],
@@ -72,7 +128,7 @@ impl StatGrid {
     /// every quantity in its range, so this only guards the bin index.
     pub fn add_column(&mut self, cell: usize, xs: &[f64], stride: usize) {
         let (lo, hi, bins) = (self.lo, self.hi, self.bins);
-        let counts = &mut self.counts[cell * bins..(cell + 1) * bins];
+        let window = &mut self.windows[cell];
         let (mut sum, mut sum_sq) = (self.sum[cell], self.sum_sq[cell]);
         let (mut min, mut max) = (self.min[cell], self.max[cell]);
         for &x in xs.iter().step_by(stride.max(1)) {
@@ -90,7 +146,7 @@ impl StatGrid {
             }
             // Through i64: a signed conversion is one instruction, an unsigned one several.
             let b = (((x - lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(bins - 1);
-            counts[b] += 1;
+            window.bump(b as u32, 1);
         }
         (self.sum[cell], self.sum_sq[cell]) = (sum, sum_sq);
         (self.min[cell], self.max[cell]) = (min, max);
@@ -108,8 +164,8 @@ impl StatGrid {
                 other.hi.to_bits(),
             ),
         )?;
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
+        for (a, b) in self.windows.iter_mut().zip(&other.windows) {
+            a.add(b);
         }
         for (a, b) in self.sum.iter_mut().zip(&other.sum) {
             *a += b;
@@ -128,11 +184,7 @@ impl StatGrid {
 
     /// Number of observations of a cell.
     pub fn count(&self, cell: usize) -> u64 {
-        self.cell_counts(cell).iter().sum()
-    }
-
-    fn cell_counts(&self, cell: usize) -> &[u64] {
-        &self.counts[cell * self.bins..(cell + 1) * self.bins]
+        self.windows[cell].total()
     }
 
     /// Mean, sample standard deviation (n − 1), minimum and maximum of a cell.
@@ -168,14 +220,14 @@ impl StatGrid {
     /// kept within the observed minimum and maximum. The exact k-th observation lies in
     /// the same bin, so the error is below [`BIN_WIDTH`].
     pub fn quantile(&self, cell: usize, q: f64) -> f64 {
-        let counts = self.cell_counts(cell);
-        let n: u64 = counts.iter().sum();
+        let window = &self.windows[cell];
+        let n = window.total();
         if n == 0 {
             return f64::NAN;
         }
         let k = ((q * n as f64).ceil() as u64).clamp(1, n);
         let mut below = 0u64;
-        for (b, &c) in counts.iter().enumerate() {
+        for (b, c) in window.bins() {
             if below + c >= k {
                 let within = (k - below) as f64 - 0.5;
                 let x = self.lo + BIN_WIDTH * (b as f64 + within / c as f64);
@@ -241,6 +293,37 @@ mod tests {
             merged.summary(0).mean.to_bits(),
             whole.summary(0).mean.to_bits()
         );
+    }
+
+    #[test]
+    fn windows_hold_only_the_bins_between_the_extremes_whatever_the_order() {
+        let mut a = StatGrid::new(2, -1.0, 1.0);
+        for x in [0.30, 0.31, 0.2951, 0.33] {
+            a.add(0, x);
+        }
+        // 0.2951..0.33 lies in bins 259..266 of 400.
+        assert_eq!(a.windows[0].first, 259);
+        assert_eq!(a.windows[0].counts.len(), 8);
+        assert!(a.windows[1].counts.is_empty());
+        // The same values in another order, or split and merged, give the same window.
+        let mut b = StatGrid::new(2, -1.0, 1.0);
+        for x in [0.33, 0.2951] {
+            b.add(0, x);
+        }
+        let mut c = StatGrid::new(2, -1.0, 1.0);
+        for x in [0.31, 0.30] {
+            c.add(0, x);
+        }
+        b.merge(&c).unwrap();
+        assert_eq!(a, b);
+        // A value below and one above widen it at both ends.
+        a.add(0, -1.0);
+        a.add(0, 1.0);
+        assert_eq!(a.windows[0].first, 0);
+        assert_eq!(a.windows[0].counts.len(), 400);
+        assert_eq!(a.count(0), 6);
+        assert!((a.quantile(0, 0.0) + 1.0).abs() < BIN_WIDTH);
+        assert!((a.quantile(0, 1.0) - 1.0).abs() < BIN_WIDTH);
     }
 
     #[test]

@@ -168,7 +168,7 @@ mod tests {
         let dir = tmp.path();
         fs::write(
             dir.join("summary.json"),
-            "{\"kind\": \"blocs\", \"scenario\": \"Tiny <3\", \"seed\": 9}",
+            "{\"kind\": \"future\", \"scenario\": \"Tiny <3\", \"seed\": 9}",
         )
         .unwrap();
         let mut csv = String::from("split,share\n");
@@ -186,7 +186,7 @@ mod tests {
             page.contains("<h1>Tiny &lt;3</h1>"),
             "title from the summary"
         );
-        assert!(page.contains("influence blocs"));
+        assert!(page.contains("influence future"));
         // 200 rows of 250, said under the table; the first and the 200th are there, the
         // 201st is not.
         assert_eq!(page.matches("<tr><th scope=\"row\">a, b").count(), 200);
