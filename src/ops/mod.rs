@@ -98,11 +98,37 @@ where
     let elapsed_s = started.elapsed().as_secs_f64();
     pause_at("writing");
     write(staged.path(), &value, &StudyMeta { threads, elapsed_s })?;
-    let charts = if output.charts {
+    // Charts are pictures of the files just written: a chart that fails costs no data. The
+    // directory is committed without charts/ and the failure reported after, so a long
+    // study is never lost to a drawing problem.
+    let (charts, chart_error) = if output.charts {
         pause_at("charts");
-        Some(draw(staged.path(), &staged.path().join(CHARTS_DIR))?)
+        let charts_dir = staged.path().join(CHARTS_DIR);
+        // A panic while drawing (a bug, never expected) is caught like an error, for the
+        // same reason.
+        let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            draw(staged.path(), &charts_dir)
+        }))
+        .unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_string());
+            Err(ChartError::Draw {
+                chart: "the charts",
+                message,
+            })
+        });
+        match drawn {
+            Ok(report) => (Some(report), None),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&charts_dir);
+                (None, Some(e))
+            }
+        }
     } else {
-        None
+        (None, None)
     };
     // The page comes last, from the files alone; a page that fails costs no data: the
     // directory is committed all the same and the failure reported after. A directory
@@ -114,6 +140,13 @@ where
         .then(|| write_report(staged.path()).err())
         .flatten();
     let out = staged.commit()?;
+    if let Some(e) = chart_error {
+        return Err(OutputError::Charts {
+            dir: out,
+            source: Box::new(e),
+        }
+        .into());
+    }
     if let Some(e) = report {
         return Err(OutputError::Report {
             dir: out,
@@ -131,4 +164,68 @@ where
             ..c
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(out: PathBuf) -> OutputRequest {
+        OutputRequest {
+            out,
+            force: false,
+            charts: true,
+        }
+    }
+
+    fn write_data(dir: &Path, _: &u8, _: &StudyMeta) -> Result<(), OutputError> {
+        std::fs::write(dir.join("data.csv"), "a\n1\n").map_err(|e| OutputError::io(dir, e))
+    }
+
+    /// A chart that fails, or panics, after a study's files are written costs no data: the
+    /// directory is committed with its files and without charts/, and the failure is
+    /// reported after.
+    #[test]
+    fn a_failed_or_panicking_chart_keeps_the_files() {
+        let pool = crate::montecarlo::thread_pool(Some(1)).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        for (k, panics) in [false, true].into_iter().enumerate() {
+            let out = tmp.path().join(format!("study{k}"));
+            let result = staged(
+                &request(out.clone()),
+                &pool,
+                || Ok::<u8, study::StudyError>(7),
+                |dir, v, meta| Ok(write_data(dir, v, meta)?),
+                |_, charts| {
+                    std::fs::create_dir_all(charts).unwrap();
+                    std::fs::write(charts.join("half.png"), "x").unwrap();
+                    if panics {
+                        panic!("drawing went wrong");
+                    }
+                    Err(ChartError::Font)
+                },
+            );
+            let Err(study::StudyError::Output(OutputError::Charts { dir, source })) = result else {
+                panic!("expected the charts' failure, got {result:?}");
+            };
+            assert_eq!(dir, out);
+            if panics {
+                assert!(
+                    source.to_string().contains("drawing went wrong"),
+                    "{source}"
+                );
+            }
+            assert_eq!(
+                std::fs::read_to_string(out.join("data.csv")).unwrap(),
+                "a\n1\n"
+            );
+            assert!(!out.join(CHARTS_DIR).exists(), "no half-drawn charts/");
+            let left: Vec<_> = std::fs::read_dir(tmp.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .filter(|n| n.to_string_lossy().contains(".partial-"))
+                .collect();
+            assert!(left.is_empty(), "staging left: {left:?}");
+        }
+    }
 }

@@ -54,6 +54,18 @@ pub enum OutputError {
         dir: PathBuf,
         source: Box<crate::output::report::ReportError>,
     },
+    /// The data were written whole; only the charts failed, so the files are kept (without
+    /// a charts/ directory) and `influence chart` can draw them again later.
+    #[error(
+        "{} was written, but its charts could not be drawn: {source}; the data files are \
+         kept, and `influence chart {}` draws the charts again",
+        dir.display(),
+        dir.display()
+    )]
+    Charts {
+        dir: PathBuf,
+        source: Box<crate::output::charts::ChartError>,
+    },
 }
 
 impl OutputError {
