@@ -201,3 +201,25 @@ fn an_endless_scenario_file_is_refused_after_16_mib() {
     let stderr = crate::common::cli::bad_input(influence().args(["validate", "/dev/zero"]));
     assert!(stderr.contains("larger than 16 MiB"), "{stderr}");
 }
+
+/// A world past the documented cap of 5000 actors is refused as bad input at the first
+/// actor past it, before anything is allocated for it.
+#[test]
+fn more_than_5000_actors_are_refused_where_the_limit_is_passed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("huge.toml");
+    let mut text = String::from("[scenario]\nname = \"Huge\"\nsteps = 2\n");
+    for i in 0..5001 {
+        text.push_str(&format!(
+            "\n[[actor]]\nname = \"A{i}\"\nalignment = 0.0\nstubbornness = 0.5\npower = 0.1\n"
+        ));
+    }
+    std::fs::write(&file, &text).expect("write");
+    let stderr = crate::common::cli::bad_input(influence().arg("validate").arg(&file));
+    assert!(
+        stderr.contains("at most 5000 actors; this file has 5001"),
+        "{stderr}"
+    );
+    // The 5001st [[actor]] table starts on line 4 + 5000 × 6 + 1.
+    assert!(stderr.contains("huge.toml:30005:1"), "{stderr}");
+}

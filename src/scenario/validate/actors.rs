@@ -37,6 +37,10 @@ enum Way {
     BA,
 }
 
+/// The most actors a scenario may hold (as many as `influence generate` makes): at 5000 a
+/// step already multiplies matrices of 25 million entries.
+pub const MAX_ACTORS: usize = 5000;
+
 impl Checker<'_> {
     /// The actors that are valid; an invalid one is left out (its error is recorded), which
     /// keeps references to the valid ones resolvable.
@@ -55,6 +59,22 @@ impl Checker<'_> {
                 "a scenario needs at least one [[actor]]",
                 "no [[actor]] table in this file",
                 Some("add an actor: [[actor]] with name, alignment, stubbornness and power".into()),
+            );
+            return Vec::new();
+        }
+        if let Some(extra) = raw.actor.get(MAX_ACTORS) {
+            self.push(
+                extra.span(),
+                format!(
+                    "a scenario may hold at most {MAX_ACTORS} actors; this file has {}",
+                    raw.actor.len()
+                ),
+                "the first actor past the limit",
+                Some(
+                    "a step costs about n³ operations and n² numbers for n actors: a world \
+                     this large would not fit the machine; split it into regions"
+                        .into(),
+                ),
             );
             return Vec::new();
         }
