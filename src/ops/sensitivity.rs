@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use super::{Finished, OutputRequest, staged};
+use crate::analysis::ablation::Measure as MeasureKind;
 use crate::analysis::sensitivity::morris::{
     DEFAULT_LEVELS, MorrisDesign, MorrisIndex, morris_indices,
 };
@@ -97,11 +98,11 @@ impl SensitivityError {
     }
 }
 
-/// A measure of the study: `outcome` or `final_alignment`, its name, its value at every
-/// design point.
+/// A measure of the study: an outcome's probability or an actor's mean final alignment, its
+/// name, its value at every design point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measure {
-    pub kind: &'static str,
+    pub kind: MeasureKind,
     pub name: String,
     pub values: Vec<f64>,
 }
@@ -272,14 +273,14 @@ pub fn run_sensitivity(
         let mut measures = Vec::new();
         for (o, outcome) in sc.outcomes.iter().enumerate() {
             measures.push(Measure {
-                kind: "outcome",
+                kind: MeasureKind::Outcome,
                 name: outcome.name.clone(),
                 values: tally.outcome(o),
             });
         }
         for (i, actor) in sc.actors.iter().enumerate() {
             measures.push(Measure {
-                kind: "final_alignment",
+                kind: MeasureKind::FinalAlignment,
                 name: actor.name.clone(),
                 values: tally.final_alignment(i),
             });
