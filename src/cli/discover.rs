@@ -80,7 +80,12 @@ pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
     let report = report?;
     if !args.flags.quiet {
         sayln!("{}", sentence(&sc, &report.value));
-        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
+        )?;
     }
     Ok(())
 }

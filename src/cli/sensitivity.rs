@@ -103,7 +103,12 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
     let report = report?;
     if !args.flags.quiet {
         say!("{}", sensitivity_table(&sc, &report.value));
-        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
+        )?;
     }
     Ok(())
 }

@@ -23,6 +23,7 @@ use crate::montecarlo::stream_keys;
 use crate::montecarlo::tally::{MergeError, Scratch, Tally, same_shape};
 use crate::output::OutputError;
 use crate::output::charts::ChartError;
+use crate::output::charts::discover as discover_charts;
 use crate::output::discover::write_discover;
 use crate::scenario::Scenario;
 use crate::scenario::validate::suggest;
@@ -241,5 +242,5 @@ pub fn run_discover(
         write_discover(dir, sc, scenario_text, found, req.seed, meta)?;
         Ok::<(), DiscoverError>(())
     };
-    staged(&req.output, pool, simulate, write, super::no_charts)
+    staged(&req.output, pool, simulate, write, discover_charts::render)
 }

@@ -24,6 +24,7 @@ use crate::montecarlo::driver::{DriverError, execute};
 use crate::montecarlo::plan::{InputPlan, RunPlan};
 use crate::output::OutputError;
 use crate::output::charts::ChartError;
+use crate::output::charts::sensitivity as sensitivity_charts;
 use crate::output::sensitivity::write_sensitivity;
 use crate::scenario::Scenario;
 
@@ -317,5 +318,11 @@ pub fn run_sensitivity(
         write_sensitivity(dir, sc, scenario_text, s, req.seed, req.bootstrap, meta)?;
         Ok::<(), SensitivityError>(())
     };
-    staged(&req.output, pool, simulate, write, super::no_charts)
+    staged(
+        &req.output,
+        pool,
+        simulate,
+        write,
+        sensitivity_charts::render,
+    )
 }
