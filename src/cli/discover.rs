@@ -23,8 +23,10 @@ Runs the study with every uncertain input drawn per run, judges each run on the 
 peels boxes in the space of inputs towards the runs where it holds (PRIM, peeling 5% of the
 remaining runs at a time). Writes boxes.csv (box,coverage,density,mass,input,low,high: one
 row per restricted input of every box on the trajectory), summary.json (the chosen box: the
-densest that holds at least half of the runs where the outcome holds) and a copy of the
-scenario, and prints the finding as a sentence.";
+densest that holds at least half of the runs where the outcome holds), a copy of the
+scenario and charts/ (prim_trajectory.png: coverage against density of every box, the
+chosen one marked; prim_box.png: the chosen box's limits within each input's range;
+--no-charts skips them), and prints the finding as a sentence.";
 
 #[derive(Args)]
 pub struct DiscoverArgs {

@@ -28,9 +28,11 @@ outcome's probability and each actor's mean final alignment.
 
 Writes sobol.csv (measure,name,input,first,first_low,first_high,total,total_low,total_high)
 or morris.csv (measure,name,input,mu,mu_star,sigma,mu_star_low,mu_star_high), design.csv
-(point,matrix,row,input,value), points.csv (point,measure,name,value), summary.json and a
-copy of the scenario. Intervals are 95% percentile bootstraps over the design's rows. A
-scenario without uncertain inputs is refused (exit 2).";
+(point,matrix,row,input,value), points.csv (point,measure,name,value), summary.json, a
+copy of the scenario and charts/: sobol_outcomes.png and sobol_alignment.png (or
+morris_*.png), one panel per measure, four to a picture, further pictures numbered
+(sobol_alignment_2.png, ...); --no-charts skips them. Intervals are 95% percentile
+bootstraps over the design's rows. A scenario without uncertain inputs is refused (exit 2).";
 
 /// The index to estimate.
 #[derive(Clone, Copy, ValueEnum)]
