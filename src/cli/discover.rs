@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use clap::Args;
 
 use influence::ops::OutputRequest;
-use influence::ops::discover::{DiscoverRequest, check_request, run_discover};
+use influence::ops::discover::{DiscoverRequest, check_request, run_discover, run_discover_shard};
 use influence::output::discover::sentence;
 
 use super::progress::{interrupt_flag, progress_bar};
-use super::study_flags::{StudyFlags, print_footer};
+use super::study_flags::{ShardFlags, StudyFlags, print_footer};
 use super::{Failure, load, suffixed_out_dir, thread_pool};
 use influence::montecarlo::estimate::Workload;
 
@@ -46,23 +46,62 @@ pub struct DiscoverArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     flags: StudyFlags,
+    #[command(flatten)]
+    sharding: ShardFlags,
 }
 
 pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
     let (source, sc) = load(args.scenario.as_deref())?;
+    let shard = args.sharding.shard()?;
     let req = DiscoverRequest {
         outcome: args.outcome,
         runs: args.runs.unwrap_or(sc.runs.saturating_mul(10)),
         seed: args.seed.unwrap_or(sc.seed),
         output: OutputRequest {
-            out: args
-                .out
-                .unwrap_or_else(|| suffixed_out_dir(&source.path, "discover")),
+            out: args.out.unwrap_or_else(|| {
+                let name = match shard {
+                    Some(s) => format!("discover-shard-{}-of-{}", s.index, s.count),
+                    None => "discover".to_string(),
+                };
+                suffixed_out_dir(&source.path, &name)
+            }),
             force: args.flags.force,
             charts: !args.flags.no_charts,
         },
     };
     check_request(&sc, &req)?;
+    if let Some(shard) = shard {
+        let share = shard.runs(&(0..req.runs));
+        let bar = progress_bar(share.end - share.start);
+        let cancel = interrupt_flag();
+        let tick = |k: u64| bar.inc(k);
+        let pool = thread_pool(args.flags.threads())?;
+        // A shard holds one verdict a run of its slice; the inputs are drawn again at the merge.
+        let work = Workload {
+            runs: share.end - share.start,
+            held: share.end - share.start,
+            held_bytes: 1,
+            tallies: 0,
+            written_rows: 0,
+        };
+        args.flags
+            .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
+        let report = run_discover_shard(&sc, &source.text, &req, shard, &pool, &tick, &cancel);
+        bar.finish_and_clear();
+        let report = report?;
+        if !args.flags.quiet {
+            sayln!(
+                "Shard {} of {}: runs {}..{} of {}.",
+                shard.index,
+                shard.count,
+                share.start,
+                share.end,
+                req.runs
+            );
+            print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        }
+        return Ok(());
+    }
     let bar = progress_bar(req.runs);
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);

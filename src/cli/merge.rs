@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use influence::ops::OutputRequest;
-use influence::ops::merge::merge_parts;
+use influence::ops::merge::{Merged, merge};
+use influence::output::discover::sentence;
+use influence::output::sensitivity::sensitivity_table;
 use influence::output::terminal;
 
 use super::study_flags::{StudyFlags, print_footer};
@@ -41,9 +43,13 @@ pub fn exec(args: MergeArgs) -> Result<(), Failure> {
         force: args.flags.force,
         charts: !args.flags.no_charts,
     };
-    let (report, sc) = merge_parts(&args.parts, &output, &pool)?;
+    let (report, sc) = merge(&args.parts, &output, &pool)?;
     if !args.flags.quiet {
-        say!("{}", terminal::summary_table(&sc, &report.value));
+        match &report.value {
+            Merged::Run(result) => say!("{}", terminal::summary_table(&sc, result)),
+            Merged::Sensitivity(s) => say!("{}", sensitivity_table(&sc, s)),
+            Merged::Discover(found) => sayln!("{}", sentence(&sc, found)),
+        }
         print_footer(
             &report.out,
             report.elapsed_s,

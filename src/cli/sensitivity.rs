@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use influence::ops::OutputRequest;
-use influence::ops::sensitivity::{Method, SensitivityRequest, check_request, run_sensitivity};
+use influence::ops::sensitivity::{
+    Method, SensitivityRequest, check_request, run_sensitivity, run_sensitivity_shard, shard_share,
+};
 use influence::output::sensitivity::sensitivity_table;
 
 use super::progress::{interrupt_flag, progress_bar};
-use super::study_flags::{StudyFlags, print_footer};
+use super::study_flags::{ShardFlags, StudyFlags, print_footer};
 use super::{Failure, load, suffixed_out_dir, thread_pool};
 use influence::montecarlo::estimate::Workload;
 
@@ -63,6 +65,8 @@ pub struct SensitivityArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     flags: StudyFlags,
+    #[command(flatten)]
+    sharding: ShardFlags,
 }
 
 pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
@@ -71,10 +75,15 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
         MethodArg::Sobol => Method::Sobol,
         MethodArg::Morris => Method::Morris,
     };
+    let shard = args.sharding.shard()?;
     let output = OutputRequest {
-        out: args
-            .out
-            .unwrap_or_else(|| suffixed_out_dir(&source.path, "sensitivity")),
+        out: args.out.unwrap_or_else(|| {
+            let name = match shard {
+                Some(s) => format!("sensitivity-shard-{}-of-{}", s.index, s.count),
+                None => "sensitivity".to_string(),
+            };
+            suffixed_out_dir(&source.path, &name)
+        }),
         force: args.flags.force,
         charts: !args.flags.no_charts,
     };
@@ -86,6 +95,39 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
         output,
     );
     let points = check_request(&sc, &req)?;
+    if let Some(shard) = shard {
+        let share = shard_share(shard, points, req.runs);
+        let bar = progress_bar(share.runs.end - share.runs.start);
+        let cancel = interrupt_flag();
+        let tick = |k: u64| bar.inc(k);
+        let pool = thread_pool(args.flags.threads())?;
+        // The whole design's input values, and the measures of the shard's points.
+        let work = Workload {
+            runs: share.runs.end - share.runs.start,
+            held: points,
+            held_bytes: ((sc.outcomes.len() + sc.n()) * 8 + sc.inputs.len() * 8) as u64,
+            tallies: 0,
+            written_rows: (share.share.end - share.share.start)
+                .saturating_mul((sc.outcomes.len() + sc.n()) as u64),
+        };
+        args.flags
+            .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
+        let report = run_sensitivity_shard(&sc, &source.text, &req, shard, &pool, &tick, &cancel);
+        bar.finish_and_clear();
+        let report = report?;
+        if !args.flags.quiet {
+            sayln!(
+                "Shard {} of {}: design points {}..{} of {points}, {} runs each.",
+                shard.index,
+                shard.count,
+                share.share.start,
+                share.share.end,
+                req.runs
+            );
+            print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        }
+        return Ok(());
+    }
     let bar = progress_bar(points.saturating_mul(req.runs));
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
