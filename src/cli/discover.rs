@@ -26,7 +26,15 @@ row per restricted input of every box on the trajectory), summary.json (the chos
 densest that holds at least half of the runs where the outcome holds), a copy of the
 scenario and charts/ (prim_trajectory.png: coverage against density of every box, the
 chosen one marked; prim_box.png: the chosen box's limits within each input's range;
---no-charts skips them), and prints the finding as a sentence.";
+--no-charts skips them), and prints the finding as a sentence.
+
+With --shard K/N only shard K (from 0) of N contiguous slices of the runs is simulated, into
+a partial directory for `influence merge`, which peels the runs of all shards and writes
+exactly the files and charts of the whole discovery; --shard auto reads K and N from a Slurm
+array task or, with --shards N, a Kubernetes Indexed Job. Every shard takes the same
+--outcome, --runs and --seed.
+  influence discover my.toml --outcome \"Trust collapses\" --runs 200000 --shard 0/4 --out parts/0
+  influence merge parts --out outputs/my-discover";
 
 #[derive(Args)]
 pub struct DiscoverArgs {

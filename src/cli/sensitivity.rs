@@ -34,7 +34,15 @@ or morris.csv (measure,name,input,mu,mu_star,sigma,mu_star_low,mu_star_high), de
 copy of the scenario and charts/: sobol_outcomes.png and sobol_alignment.png (or
 morris_*.png), one panel per measure, four to a picture, further pictures numbered
 (sobol_alignment_2.png, ...); --no-charts skips them. Intervals are 95% percentile
-bootstraps over the design's rows. A scenario without uncertain inputs is refused (exit 2).";
+bootstraps over the design's rows. A scenario without uncertain inputs is refused (exit 2).
+
+With --shard K/N only shard K (from 0) of N contiguous ranges of the design points is
+simulated, into a partial directory for `influence merge`, which writes exactly the files
+and charts of the whole study; --shard auto reads K and N from a Slurm array task or, with
+--shards N, a Kubernetes Indexed Job. Every shard takes the same --method, --samples,
+--runs and --seed.
+  influence sensitivity my.toml --samples 1024 --shard 3/8 --out parts/shard-3
+  influence merge parts --out outputs/my-sensitivity";
 
 /// The index to estimate.
 #[derive(Clone, Copy, ValueEnum)]

@@ -93,3 +93,49 @@ fn the_trajectory_and_the_box_are_drawn_the_same_on_any_thread_count_and_redrawn
     assert!(!none.join("charts").exists());
     assert!(!read(&none.join("report.html")).contains("<figure"));
 }
+
+#[test]
+fn a_discovery_in_shards_merges_into_the_discovery() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let run = |out: &std::path::Path, extra: &[&str]| {
+        ok(influence()
+            .arg("discover")
+            .arg(repo("tests/scenarios/leaders.toml"))
+            .args(["--outcome", "L1 above 0.2", "--runs", "301", "-q"])
+            .args(extra)
+            .arg("--out")
+            .arg(out));
+    };
+    let plain = tmp.path().join("plain");
+    run(&plain, &[]);
+    let parts = tmp.path().join("parts");
+    for k in 0..2 {
+        run(
+            &parts.join(format!("s{k}")),
+            &["--shard", &format!("{k}/2")],
+        );
+    }
+    let merged = tmp.path().join("merged");
+    let said = ok(influence()
+        .arg("merge")
+        .arg(&parts)
+        .arg("--out")
+        .arg(&merged));
+    assert!(said.contains("\"L1 above 0.2\" holds in"), "{said}");
+    assert_eq!(entries(&plain), entries(&merged));
+    for name in ["boxes.csv", "scenario.toml", "report.html"] {
+        assert_eq!(read(&plain.join(name)), read(&merged.join(name)), "{name}");
+    }
+    for name in ["prim_box.png", "prim_trajectory.png"] {
+        let chart = |dir: &std::path::Path| fs::read(dir.join("charts").join(name)).expect("chart");
+        assert!(chart(&plain) == chart(&merged), "{name}");
+    }
+    let strip = |dir: &std::path::Path| {
+        let mut s = summary(dir);
+        let map = s.as_object_mut().expect("object");
+        map.remove("threads");
+        map.remove("elapsed_s");
+        s
+    };
+    assert_eq!(strip(&plain), strip(&merged));
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use crate::common::cli::{bad_input, csv_rows, entries, influence, ok, read, repo};
+use crate::common::cli::{bad_input, csv_rows, entries, influence, ok, read, repo, summary};
 use crate::common::picture::Picture;
 
 const LEADERS: &str = "tests/scenarios/leaders.toml";
@@ -269,4 +269,104 @@ fn many_measures_run_over_numbered_pages_of_one_size() {
         let pic = Picture::read_rgb(&dir.join("charts").join(&name));
         assert_eq!((pic.width, pic.height), (1600, 1000), "{name}");
     }
+}
+
+/// Every file of `a` and `b` but summary.json is the same; summary.json up to threads and
+/// timing.
+fn assert_same_outputs(a: &Path, b: &Path) {
+    assert_eq!(entries(a), entries(b));
+    for name in entries(a) {
+        if name == "summary.json" || name == "charts" {
+            continue;
+        }
+        assert!(
+            fs::read(a.join(&name)).expect("a") == fs::read(b.join(&name)).expect("b"),
+            "{name} differs"
+        );
+    }
+    assert!(chart_bytes(a) == chart_bytes(b), "charts differ");
+    let strip = |dir: &Path| {
+        let mut s = summary(dir);
+        let map = s.as_object_mut().expect("object");
+        map.remove("threads");
+        map.remove("elapsed_s");
+        s
+    };
+    assert_eq!(strip(a), strip(b));
+}
+
+#[test]
+fn shards_from_the_command_line_or_the_scheduler_merge_into_the_study() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let args = ["--method", "morris", "--samples", "10", "--runs", "2"];
+    let plain = tmp.path().join("plain");
+    study(&plain, &args);
+    let parts = tmp.path().join("parts");
+    let shard = |k: u64, extra: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = influence();
+        for var in [
+            "SLURM_ARRAY_TASK_ID",
+            "SLURM_ARRAY_TASK_MIN",
+            "SLURM_ARRAY_TASK_COUNT",
+            "JOB_COMPLETION_INDEX",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        ok(cmd
+            .arg("sensitivity")
+            .arg(repo(LEADERS))
+            .args(args)
+            .args(extra)
+            .arg("--out")
+            .arg(parts.join(format!("s{k}"))))
+    };
+    let said = shard(0, &["--shard", "0/3"], &[]);
+    assert!(
+        said.contains("Shard 0 of 3: design points 0..13 of 40"),
+        "{said}"
+    );
+    shard(
+        1,
+        &["--shard", "auto", "-q"],
+        &[
+            ("SLURM_ARRAY_TASK_ID", "8"),
+            ("SLURM_ARRAY_TASK_MIN", "7"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ],
+    );
+    shard(
+        2,
+        &["--shard", "auto", "--shards", "3", "-q"],
+        &[("JOB_COMPLETION_INDEX", "2")],
+    );
+    assert_eq!(entries(&parts.join("s1")), ["part.json", "scenario.toml"]);
+    // A missing shard is named, and nothing is written.
+    let refused = tmp.path().join("refused");
+    let err = bad_input(
+        influence()
+            .arg("merge")
+            .arg(parts.join("s0"))
+            .arg(parts.join("s2"))
+            .arg("--out")
+            .arg(&refused),
+    );
+    assert!(err.contains("1 of 3 shards is missing: 1"), "{err}");
+    assert!(!refused.exists());
+    let merged = tmp.path().join("merged");
+    let said = ok(influence()
+        .arg("merge")
+        .arg(&parts)
+        .arg("--out")
+        .arg(&merged));
+    assert!(
+        said.contains("3 inputs, 40 design points, 2 runs each"),
+        "{said}"
+    );
+    assert_same_outputs(&plain, &merged);
+    let help = ok(influence().args(["sensitivity", "--help"]));
+    assert!(
+        help.contains("--shard <K/N>") && help.contains("influence merge"),
+        "{help}"
+    );
 }
