@@ -24,8 +24,8 @@ use super::sobol::panel_title;
 use super::{Drawn, PanelBox};
 use crate::analysis::ablation::Measure;
 
-/// Points labelled with their input's name per panel, the largest μ* first; the others are
-/// drawn unlabelled and morris.csv names them.
+/// Points labelled with their input's name per panel, the largest μ* first, leaving out
+/// inputs of negligible effect; the others are drawn unlabelled and morris.csv names them.
 pub const LABELLED: usize = 8;
 
 const POINT: RGBAColor = hex(0x0072B2);
@@ -151,11 +151,9 @@ fn paint(
         panel(c, m, b, l, data)?;
     }
     let s = &data.summary;
-    let labelled = if s.inputs.len() > LABELLED {
-        format!(" The {LABELLED} inputs with the largest μ* are named; morris.csv lists all.")
-    } else {
-        String::new()
-    };
+    let labelled = format!(
+        " Named: the {LABELLED} inputs with the largest μ*, if it is at least a twentieth of the panel's largest; morris.csv lists all."
+    );
     let note = format!(
         "μ*: the mean size of the change in the measure when one input alone moves across its whole range; σ: the spread of those changes. {} trajectories, {} runs per point on common random numbers.{labelled}",
         s.samples, s.runs_per_point
@@ -274,58 +272,62 @@ fn panel(
         )
     };
     for r in rows {
-        let (x, y) = at(r);
+        let (_, y) = at(r);
         if r.mu_star_low.is_finite() && r.mu_star_high.is_finite() {
             let (a, z) = (clamp_x(r.mu_star_low), clamp_x(r.mu_star_high));
             c.line(&[(a, y), (z, y)], INK, 1.5)?;
             c.line(&[(a, y - 4.0), (a, y + 4.0)], INK, 1.5)?;
             c.line(&[(z, y - 4.0), (z, y + 4.0)], INK, 1.5)?;
         }
-        c.circle((x, y), 5.0, POINT)?;
     }
-    // Names of the leading inputs that change the measure at all: right of their point, or
-    // left of it in the plot's right third, spread apart where points are close so that no
-    // two names overlap, on a ground that keeps them legible over the interval bars.
-    let ranked: Vec<usize> = m
+    // Names of the leading inputs that matter at all (μ* at least a twentieth of the
+    // largest): right of their point, or left of it in the plot's right third. All names
+    // are spread apart as one column, so that no two share a line whichever side they
+    // stand on, and each sits on a ground that keeps it legible over the interval bars.
+    let largest = rows.iter().fold(0.0, |a: f64, r| a.max(finite(r.mu_star)));
+    let named: Vec<&MorrisRow> = m
         .ranked()
         .into_iter()
         .take(LABELLED)
-        .filter(|&k| rows.get(k).is_some_and(|r| r.mu_star > 0.0))
+        .filter_map(|k| rows.get(k))
+        .filter(|r| r.mu_star > 0.0 && r.mu_star >= largest / 20.0)
         .collect();
-    for right_side in [true, false] {
-        let group: Vec<&MorrisRow> = ranked
-            .iter()
-            .filter_map(|&k| rows.get(k))
-            .filter(|r| (at(r).0 < plot.x + plot.w * 2.0 / 3.0) == right_side)
-            .collect();
-        let targets: Vec<f64> = group.iter().map(|r| at(r).1).collect();
-        let placed = spread(&targets, LABEL_GAP, plot.y + 10.0, plot.bottom() - 10.0);
-        for (r, &ly) in group.iter().zip(&placed) {
-            let (x, y) = at(r);
-            let room = if right_side {
-                plot.right() - x - 16.0
-            } else {
-                x - plot.x - 16.0
-            };
-            let name = ellipsize(data.input_name(r.input), room.max(40.0), &NAME);
-            let lx = if right_side { x + 10.0 } else { x - 10.0 };
-            if (ly - y).abs() > 4.0 {
-                c.line(&[(x, y), (lx, ly)], MUTED, 1.0)?;
-            }
-            let w = text_width(&name, &NAME) + 4.0;
-            let left = if right_side { lx - 2.0 } else { lx - w + 2.0 };
-            c.fill_rect(
-                Rect::new(left, ly - 8.0, w, 16.0),
-                with_alpha(PLOT_BG, 0.85),
-            )?;
-            c.text(
-                &name,
-                (lx, ly),
-                &NAME,
-                if right_side { Align::Start } else { Align::End },
-                Across::Middle,
-            )?;
+    let targets: Vec<f64> = named.iter().map(|r| at(r).1).collect();
+    let placed = spread(&targets, LABEL_GAP, plot.y + 10.0, plot.bottom() - 10.0);
+    for (r, &ly) in named.iter().zip(&placed) {
+        let (x, y) = at(r);
+        let right_side = x < plot.x + plot.w * 2.0 / 3.0;
+        let room = if right_side {
+            plot.right() - x - 16.0
+        } else {
+            x - plot.x - 16.0
+        };
+        let name = ellipsize(
+            data.input_name(r.input),
+            room.min(plot.w / 2.0).max(40.0),
+            &NAME,
+        );
+        let lx = if right_side { x + 10.0 } else { x - 10.0 };
+        if (ly - y).abs() > 4.0 {
+            c.line(&[(x, y), (lx, ly)], MUTED, 1.0)?;
         }
+        let w = text_width(&name, &NAME) + 4.0;
+        let left = if right_side { lx - 2.0 } else { lx - w + 2.0 };
+        c.fill_rect(
+            Rect::new(left, ly - 8.0, w, 16.0),
+            with_alpha(PLOT_BG, 0.85),
+        )?;
+        c.text(
+            &name,
+            (lx, ly),
+            &NAME,
+            if right_side { Align::Start } else { Align::End },
+            Across::Middle,
+        )?;
+    }
+    // The points last, so that no name's ground hides one.
+    for r in rows {
+        c.circle(at(r), 5.0, POINT)?;
     }
     Ok(())
 }
