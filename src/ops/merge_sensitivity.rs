@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
-use super::discover::{self, DiscoverPart, DiscoverRequest, Discovery, find_outcome};
+use super::discover::{self, DiscoverPart, DiscoverRequest, Discovery};
 use super::merge::{MergePartsError, read_part_as};
 use super::sensitivity::{self, Sensitivity, SensitivityPart};
 use super::{Finished, OutputRequest};
@@ -261,9 +261,8 @@ pub fn merge_discover(
         seed: first.seed,
         output: output.clone(),
     };
-    let outcome = discover::check_request(&sc, &req)
-        .and_then(|_| find_outcome(&sc, &req.outcome))
-        .map_err(|e| MergePartsError::Discover(Box::new(e)))?;
+    let outcome =
+        discover::check_request(&sc, &req).map_err(|e| MergePartsError::Discover(Box::new(e)))?;
     let meta = meta(&parts);
     let join = |dir: &Path, e: crate::montecarlo::MergeError| MergePartsError::Mismatch {
         a: first_dir.display().to_string(),
