@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use influence::ops::OutputRequest;
-use influence::ops::merge::merge_parts;
+use influence::ops::merge::{Merged, merge};
+use influence::output::discover::sentence;
+use influence::output::sensitivity::sensitivity_table;
 use influence::output::terminal;
 
 use super::study_flags::{StudyFlags, print_footer};
@@ -17,14 +19,19 @@ Examples:
   influence run my.toml --runs 1000000 --shard 0/4 --out parts/shard-0   # ... up to 3/4
   influence merge parts --out outputs/my
 
-Writes exactly the files that `influence run` writes for the whole study: the same CSVs,
-byte for byte, the same charts, and a summary.json that differs only in timing and threads.
-Parts of different scenarios, seeds, run counts or versions, a shard given twice and missing
-shards are refused (exit 2) before anything is written.";
+Writes exactly the files that the unsharded command writes for the whole study (`influence
+run`, `influence sensitivity` or `influence discover`, whichever wrote the parts): the same
+CSVs, byte for byte, the same charts, and a summary.json that differs only in timing and
+threads. Parts of different commands, scenarios, seeds, run counts, designs, outcomes or
+versions, a shard given twice and missing shards are refused (exit 2) before anything is
+written.
+  influence sensitivity my.toml --method morris --samples 40 --shard 1/2 --out parts/1
+  influence merge parts/0 parts/1 --out outputs/my-morris";
 
 #[derive(Args)]
 pub struct MergeArgs {
-    /// The partial directories of `influence run --shard`, or one directory that holds them.
+    /// The partial directories of `influence run|sensitivity|discover --shard`, or one
+    /// directory that holds them.
     #[arg(required = true)]
     parts: Vec<PathBuf>,
     /// Output directory: the study's, as one machine would have written it.
@@ -41,9 +48,13 @@ pub fn exec(args: MergeArgs) -> Result<(), Failure> {
         force: args.flags.force,
         charts: !args.flags.no_charts,
     };
-    let (report, sc) = merge_parts(&args.parts, &output, &pool)?;
+    let (report, sc) = merge(&args.parts, &output, &pool)?;
     if !args.flags.quiet {
-        say!("{}", terminal::summary_table(&sc, &report.value));
+        match &report.value {
+            Merged::Run(result) => say!("{}", terminal::summary_table(&sc, result)),
+            Merged::Sensitivity(s) => say!("{}", sensitivity_table(&sc, s)),
+            Merged::Discover(found) => sayln!("{}", sentence(&sc, found)),
+        }
         print_footer(
             &report.out,
             report.elapsed_s,

@@ -73,6 +73,7 @@ Examples:
   influence run --until-ci 0.01                  # add runs until every interval is ±0.01
   influence replay --pick median --actor Armenia # the run of Armenia's median outcome
   influence run --shard 0/4 --out parts/0        # one of four shards; then influence merge
+  influence sensitivity --shard 0/4 --out parts/0 # also for sensitivity and discover
 
 Exit codes: 0 ok, 1 failure, 2 bad input, 130 SIGINT, 143 SIGTERM.
 

@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use influence::ops::OutputRequest;
-use influence::ops::sensitivity::{Method, SensitivityRequest, check_request, run_sensitivity};
+use influence::ops::sensitivity::{
+    Method, SensitivityRequest, check_request, run_sensitivity, run_sensitivity_shard, shard_share,
+};
 use influence::output::sensitivity::sensitivity_table;
 
 use super::progress::{interrupt_flag, progress_bar};
-use super::study_flags::{StudyFlags, print_footer};
+use super::study_flags::{ShardFlags, StudyFlags, print_footer};
 use super::{Failure, load, suffixed_out_dir, thread_pool};
 use influence::montecarlo::estimate::Workload;
 
@@ -28,9 +30,19 @@ outcome's probability and each actor's mean final alignment.
 
 Writes sobol.csv (measure,name,input,first,first_low,first_high,total,total_low,total_high)
 or morris.csv (measure,name,input,mu,mu_star,sigma,mu_star_low,mu_star_high), design.csv
-(point,matrix,row,input,value), points.csv (point,measure,name,value), summary.json and a
-copy of the scenario. Intervals are 95% percentile bootstraps over the design's rows. A
-scenario without uncertain inputs is refused (exit 2).";
+(point,matrix,row,input,value), points.csv (point,measure,name,value), summary.json, a
+copy of the scenario and charts/: sobol_outcomes.png and sobol_alignment.png (or
+morris_*.png), one panel per measure, four to a picture, further pictures numbered
+(sobol_alignment_2.png, ...); --no-charts skips them. Intervals are 95% percentile
+bootstraps over the design's rows. A scenario without uncertain inputs is refused (exit 2).
+
+With --shard K/N only shard K (from 0) of N contiguous ranges of the design points is
+simulated, into a partial directory for `influence merge`, which writes exactly the files
+and charts of the whole study; --shard auto reads K and N from a Slurm array task or, with
+--shards N, a Kubernetes Indexed Job. Every shard takes the same --method, --samples,
+--runs and --seed.
+  influence sensitivity my.toml --samples 1024 --shard 3/8 --out parts/shard-3
+  influence merge parts --out outputs/my-sensitivity";
 
 /// The index to estimate.
 #[derive(Clone, Copy, ValueEnum)]
@@ -61,6 +73,8 @@ pub struct SensitivityArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     flags: StudyFlags,
+    #[command(flatten)]
+    sharding: ShardFlags,
 }
 
 pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
@@ -69,10 +83,15 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
         MethodArg::Sobol => Method::Sobol,
         MethodArg::Morris => Method::Morris,
     };
+    let shard = args.sharding.shard()?;
     let output = OutputRequest {
-        out: args
-            .out
-            .unwrap_or_else(|| suffixed_out_dir(&source.path, "sensitivity")),
+        out: args.out.unwrap_or_else(|| {
+            let name = match shard {
+                Some(s) => format!("sensitivity-shard-{}-of-{}", s.index, s.count),
+                None => "sensitivity".to_string(),
+            };
+            suffixed_out_dir(&source.path, &name)
+        }),
         force: args.flags.force,
         charts: !args.flags.no_charts,
     };
@@ -84,6 +103,39 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
         output,
     );
     let points = check_request(&sc, &req)?;
+    if let Some(shard) = shard {
+        let share = shard_share(shard, points, req.runs);
+        let bar = progress_bar(share.runs.end - share.runs.start);
+        let cancel = interrupt_flag();
+        let tick = |k: u64| bar.inc(k);
+        let pool = thread_pool(args.flags.threads())?;
+        // The whole design's input values, and the measures of the shard's points.
+        let work = Workload {
+            runs: share.runs.end - share.runs.start,
+            held: points,
+            held_bytes: ((sc.outcomes.len() + sc.n()) * 8 + sc.inputs.len() * 8) as u64,
+            tallies: 0,
+            written_rows: (share.share.end - share.share.start)
+                .saturating_mul((sc.outcomes.len() + sc.n()) as u64),
+        };
+        args.flags
+            .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
+        let report = run_sensitivity_shard(&sc, &source.text, &req, shard, &pool, &tick, &cancel);
+        bar.finish_and_clear();
+        let report = report?;
+        if !args.flags.quiet {
+            sayln!(
+                "Shard {} of {}: design points {}..{} of {points}, {} runs each.",
+                shard.index,
+                shard.count,
+                share.share.start,
+                share.share.end,
+                req.runs
+            );
+            print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        }
+        return Ok(());
+    }
     let bar = progress_bar(points.saturating_mul(req.runs));
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
@@ -103,7 +155,12 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
     let report = report?;
     if !args.flags.quiet {
         say!("{}", sensitivity_table(&sc, &report.value));
-        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
+        )?;
     }
     Ok(())
 }

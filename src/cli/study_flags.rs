@@ -8,6 +8,8 @@ use clap::Args;
 use influence::montecarlo::estimate::{
     DEFAULT_MAX_MEMORY, Workload, available_memory, check, check_disk, estimate_work, parse_bytes,
 };
+use influence::montecarlo::plan::Shard;
+use influence::ops::shard::{ShardChoice, parse_shard, resolve_shard};
 use influence::output::charts::ChartsReport;
 use influence::scenario::Scenario;
 
@@ -53,6 +55,38 @@ impl StudyFlags {
     /// The thread count the library takes; clap has already bounded it to 1..=1024.
     pub fn threads(&self) -> Option<usize> {
         self.threads.map(|t| t as usize)
+    }
+}
+
+/// The shard flags of `sensitivity` and `discover`, as `run` has them.
+#[derive(Args)]
+pub struct ShardFlags {
+    /// Simulate only shard K of N (K from 0) and write a partial directory for
+    /// `influence merge`; `auto` reads K and N from a Slurm array or a Kubernetes Indexed Job.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<ShardChoice>,
+    /// With --shard auto in a Kubernetes Indexed Job: the number of shards (its completions).
+    #[arg(long, value_name = "N", requires = "shard",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    shards: Option<u64>,
+}
+
+impl ShardFlags {
+    /// The shard asked for, resolved against the scheduler's environment; `None` for the
+    /// whole study.
+    pub fn shard(&self) -> Result<Option<Shard>, Failure> {
+        let Some(choice) = self.shard else {
+            return Ok(None);
+        };
+        let choice = match choice {
+            ShardChoice::Auto { .. } => ShardChoice::Auto {
+                shards: self.shards,
+            },
+            given => given,
+        };
+        Ok(Some(resolve_shard(choice, &|name| {
+            std::env::var(name).ok()
+        })?))
     }
 }
 

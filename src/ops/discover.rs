@@ -6,11 +6,13 @@
 //! per-run inputs are not kept while simulating: each is a function of (seed, run, input
 //! name) and is recomputed afterwards, so only a verdict a run is held.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use serde::{Deserialize, Serialize};
 
+use super::shard::{PartHead, ShardError, write_part};
 use super::{Finished, OutputRequest, staged};
 use crate::analysis::sensitivity::SensitivityError as MathError;
 use crate::analysis::sensitivity::prim::{
@@ -18,11 +20,12 @@ use crate::analysis::sensitivity::prim::{
 };
 use crate::model::{OutcomeTracker, State};
 use crate::montecarlo::driver::{DriverError, execute};
-use crate::montecarlo::plan::{InputPlan, RunPlan};
+use crate::montecarlo::plan::{InputPlan, RunPlan, Shard};
 use crate::montecarlo::stream_keys;
-use crate::montecarlo::tally::{MergeError, Scratch, Tally, same_shape};
+use crate::montecarlo::tally::{MergeError, Scratch, Tallied, Tally, same_shape};
 use crate::output::OutputError;
 use crate::output::charts::ChartError;
+use crate::output::charts::discover as discover_charts;
 use crate::output::discover::write_discover;
 use crate::scenario::Scenario;
 use crate::scenario::validate::suggest;
@@ -48,11 +51,17 @@ pub enum DiscoverError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Charts(#[from] ChartError),
+    #[error(transparent)]
+    Part(#[from] ShardError),
 }
 
 impl DiscoverError {
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, DiscoverError::BadRequest(_))
+        match self {
+            DiscoverError::BadRequest(_) => true,
+            DiscoverError::Part(e) => e.is_bad_input(),
+            _ => false,
+        }
     }
 }
 
@@ -79,6 +88,25 @@ impl VerdictTable {
     /// The verdicts in run order (a run not seen counts as false).
     pub fn verdicts(&self) -> Vec<bool> {
         self.verdicts.iter().map(|&v| v == 2).collect()
+    }
+
+    /// The runs held.
+    pub fn runs(&self) -> std::ops::Range<u64> {
+        self.first_run..self.first_run + self.verdicts.len() as u64
+    }
+
+    /// Adds the verdicts of the runs that follow this table's, as the next shard holds
+    /// them. Refuses, changing nothing, another outcome or runs that do not start where
+    /// these end.
+    pub fn append(&mut self, next: VerdictTable) -> Result<(), MergeError> {
+        same_shape("per-run verdicts (outcome)", self.outcome, next.outcome)?;
+        same_shape(
+            "per-run verdicts (first run after the end)",
+            self.runs().end,
+            next.first_run,
+        )?;
+        self.verdicts.extend(next.verdicts);
+        Ok(())
     }
 }
 
@@ -193,6 +221,78 @@ pub fn check_request(sc: &Scenario, req: &DiscoverRequest) -> Result<usize, Disc
     Ok(o)
 }
 
+/// The plan of a discovery's runs: `runs` of every input drawn per run.
+fn discover_plan<'a>(sc: &'a Scenario, seed: u64, runs: Range<u64>) -> RunPlan<'a> {
+    RunPlan::single(sc, seed, runs).with_inputs(InputPlan::Drawn)
+}
+
+/// Peels the runs of a discovery whose verdicts `table` holds (every run of the study, from
+/// run 0): what an unsharded discovery computes, and what a merge of its shards computes
+/// from their verdicts.
+pub fn analyse(
+    sc: &Scenario,
+    outcome: usize,
+    runs: u64,
+    seed: u64,
+    table: &VerdictTable,
+) -> Result<Discovery, DiscoverError> {
+    if table.runs() != (0..runs) {
+        return Err(DiscoverError::BadRequest(format!(
+            "the verdicts hold runs {}..{}, not all {runs} of the study",
+            table.runs().start,
+            table.runs().end
+        )));
+    }
+    let verdicts = table.verdicts();
+    // The inputs of every run, recomputed from their streams, one column per input.
+    let plan = discover_plan(sc, seed, 0..runs);
+    let keys = stream_keys(sc, seed);
+    let d = sc.inputs.len();
+    let mut columns = vec![Vec::with_capacity(verdicts.len()); d];
+    let mut values = Vec::new();
+    for k in 0..runs {
+        plan.input_values(sc, &keys, k, &mut values);
+        for (c, &v) in columns.iter_mut().zip(&values) {
+            c.push(v);
+        }
+    }
+    let boxes = prim(&columns, &verdicts, &PrimOptions::default())?;
+    let chosen = choose_box(&boxes, DEFAULT_MIN_COVERAGE);
+    let hits = verdicts.iter().filter(|&&v| v).count();
+    Ok(Discovery {
+        outcome,
+        runs,
+        base_rate: hits as f64 / verdicts.len().max(1) as f64,
+        boxes,
+        chosen,
+    })
+}
+
+/// Writes the directory of a finished discovery, charts included (see [`staged`]).
+pub fn write_study(
+    sc: &Scenario,
+    scenario_text: &str,
+    req: &DiscoverRequest,
+    pool: &rayon::ThreadPool,
+    simulate: impl FnOnce() -> Result<Discovery, DiscoverError>,
+    meta: Option<crate::output::StudyMeta>,
+) -> Result<Finished<Discovery>, DiscoverError> {
+    let write = |dir: &Path, found: &Discovery, own: &crate::output::StudyMeta| {
+        let meta = meta.as_ref().unwrap_or(own);
+        write_discover(dir, sc, scenario_text, found, req.seed, meta)?;
+        Ok::<(), DiscoverError>(())
+    };
+    let report = staged(&req.output, pool, simulate, write, discover_charts::render)?;
+    Ok(match meta {
+        Some(m) => Finished {
+            threads: m.threads,
+            elapsed_s: m.elapsed_s,
+            ..report
+        },
+        None => report,
+    })
+}
+
 /// Runs the study, peels, and writes the directory (see [`staged`]).
 pub fn run_discover(
     sc: &Scenario,
@@ -204,7 +304,7 @@ pub fn run_discover(
 ) -> Result<Finished<Discovery>, DiscoverError> {
     let outcome = check_request(sc, req)?;
     let simulate = || -> Result<Discovery, DiscoverError> {
-        let plan = RunPlan::single(sc, req.seed, 0..req.runs).with_inputs(InputPlan::Drawn);
+        let plan = discover_plan(sc, req.seed, 0..req.runs);
         let done = execute(
             &plan,
             "discover",
@@ -214,32 +314,93 @@ pub fn run_discover(
             progress,
             cancel,
         )?;
-        let verdicts = done.tallied.tally.verdicts();
-        // The inputs of every run, recomputed from their streams, one column per input.
-        let keys = stream_keys(sc, req.seed);
-        let d = sc.inputs.len();
-        let mut columns = vec![Vec::with_capacity(verdicts.len()); d];
-        let mut values = Vec::new();
-        for k in 0..req.runs {
-            plan.input_values(sc, &keys, k, &mut values);
-            for (c, &v) in columns.iter_mut().zip(&values) {
-                c.push(v);
-            }
-        }
-        let boxes = prim(&columns, &verdicts, &PrimOptions::default())?;
-        let chosen = choose_box(&boxes, DEFAULT_MIN_COVERAGE);
-        let hits = verdicts.iter().filter(|&&v| v).count();
-        Ok(Discovery {
-            outcome,
-            runs: req.runs,
-            base_rate: hits as f64 / verdicts.len().max(1) as f64,
-            boxes,
-            chosen,
-        })
+        analyse(sc, outcome, req.runs, req.seed, &done.tallied.tally)
     };
-    let write = |dir: &Path, found: &Discovery, meta: &crate::output::StudyMeta| {
-        write_discover(dir, sc, scenario_text, found, req.seed, meta)?;
+    write_study(sc, scenario_text, req, pool, simulate, None)
+}
+
+/// The `command` of a discovery's parts.
+pub const PART_COMMAND: &str = "discover";
+
+/// The plan name of a discovery's parts: everything besides scenario and seed that must
+/// agree for two parts to belong to one discovery.
+pub fn part_plan_name(outcome: &str, runs: u64) -> String {
+    format!("discover;outcome={outcome:?};runs={runs}")
+}
+
+/// A partial directory's part.json for `influence discover --shard K/N`: what the study is,
+/// and the verdicts of the shard's runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiscoverPart {
+    /// `part`, as every part.json says first (see [`PartHead`]).
+    pub kind: String,
+    pub format: u32,
+    /// [`PART_COMMAND`].
+    pub command: String,
+    pub shard: Shard,
+    /// The outcome's name.
+    pub outcome: String,
+    /// Runs of the whole study.
+    pub runs: u64,
+    pub seed: u64,
+    pub threads: usize,
+    pub elapsed_s: f64,
+    pub tallied: Tallied<VerdictTable>,
+}
+
+/// Simulates one shard of a discovery (a contiguous slice of its runs) and writes its
+/// partial directory for `influence merge`; nothing is peeled and no charts are drawn.
+pub fn run_discover_shard(
+    sc: &Scenario,
+    scenario_text: &str,
+    req: &DiscoverRequest,
+    shard: Shard,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Finished<Range<u64>>, DiscoverError> {
+    let outcome = check_request(sc, req)?;
+    let runs = shard.runs(&(0..req.runs));
+    let output = OutputRequest {
+        charts: false,
+        ..req.output.clone()
+    };
+    let simulate = || -> Result<Tallied<VerdictTable>, DiscoverError> {
+        let plan = discover_plan(sc, req.seed, runs.clone());
+        let done = execute(
+            &plan,
+            &part_plan_name(&req.outcome, req.runs),
+            pool,
+            &|| VerdictTable::new(outcome, runs.clone()),
+            false,
+            progress,
+            cancel,
+        )?;
+        Ok(done.tallied)
+    };
+    let write = |dir: &Path, tallied: &Tallied<VerdictTable>, meta: &crate::output::StudyMeta| {
+        let head = PartHead::new(PART_COMMAND);
+        let part = DiscoverPart {
+            kind: head.kind,
+            format: head.format,
+            command: head.command,
+            shard,
+            outcome: req.outcome.clone(),
+            runs: req.runs,
+            seed: req.seed,
+            threads: meta.threads,
+            elapsed_s: meta.elapsed_s,
+            tallied: tallied.clone(),
+        };
+        write_part(dir, &part, scenario_text)?;
         Ok::<(), DiscoverError>(())
     };
-    staged(&req.output, pool, simulate, write, super::no_charts)
+    let report = staged(&output, pool, simulate, write, super::no_charts)?;
+    Ok(Finished {
+        value: runs.clone(),
+        out: report.out,
+        threads: report.threads,
+        elapsed_s: report.elapsed_s,
+        charts: None,
+    })
 }

@@ -1,5 +1,9 @@
 //! `influence merge`: the parts of a sharded study made into the study itself.
 //!
+//! [`merge`] reads which command wrote the parts and hands them to its merge: the parts of
+//! `influence run` here ([`merge_parts`]), those of `influence sensitivity` and
+//! `influence discover` in `ops::merge_sensitivity`.
+//!
 //! Every part is checked before anything is written: the same scenario (by SHA-256), seed,
 //! tool version and plan, each shard once, none missing. The tallies are then merged one
 //! part at a time (exactly: the merged tallies equal those of one machine to the bit) and
@@ -11,7 +15,10 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use super::shard::{PART_FILE, PART_KIND, Part};
+use super::discover::Discovery;
+use super::merge_sensitivity::{merge_discover, merge_sensitivity};
+use super::sensitivity::Sensitivity;
+use super::shard::{PART_FILE, PART_FORMAT, PART_KIND, Part, PartHead};
 use super::study::INPUTS_FILE;
 use super::{Finished, OutputRequest, staged};
 use crate::montecarlo::tally::{MergeError, Tallied};
@@ -49,10 +56,21 @@ pub enum MergePartsError {
     Missing { count: u64, missing: Vec<u64> },
     #[error("the parts' scenario.toml does not parse: {0}")]
     Scenario(String),
+    #[error(
+        "{path} was written in part format {format}, newer than this version of influence \
+         reads (formats 1 to {PART_FORMAT}): merge it with the version that wrote it"
+    )]
+    TooNew { path: String, format: u32 },
+    #[error("{path} is a part of `influence {command}`, which `influence merge` does not know")]
+    UnknownCommand { path: String, command: String },
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error(transparent)]
     Charts(#[from] ChartError),
+    #[error(transparent)]
+    Sensitivity(Box<super::sensitivity::SensitivityError>),
+    #[error(transparent)]
+    Discover(Box<super::discover::DiscoverError>),
 }
 
 fn list(shards: &[u64]) -> String {
@@ -67,10 +85,12 @@ impl MergePartsError {
     /// Parts that do not make one study are the user's input at fault (exit 2); failing to
     /// write the result is not.
     pub fn is_bad_input(&self) -> bool {
-        !matches!(
-            self,
-            MergePartsError::Output(_) | MergePartsError::Charts(_)
-        )
+        match self {
+            MergePartsError::Output(_) | MergePartsError::Charts(_) => false,
+            MergePartsError::Sensitivity(e) => e.is_bad_input(),
+            MergePartsError::Discover(e) => e.is_bad_input(),
+            _ => true,
+        }
     }
 }
 
@@ -109,7 +129,9 @@ pub fn find_parts(given: &[PathBuf]) -> Result<Vec<PathBuf>, MergePartsError> {
     Ok(parts)
 }
 
-fn read_part(dir: &Path) -> Result<Part, MergePartsError> {
+/// The text of `dir`'s part.json and what it says first: refuses a file that is not a
+/// part, or a part of a format this version does not read.
+pub(crate) fn read_head(dir: &Path) -> Result<(String, PartHead), MergePartsError> {
     let path = dir.join(PART_FILE);
     let shown = path.display().to_string();
     let text = fs::read_to_string(&path).map_err(|e| MergePartsError::Unreadable {
@@ -130,10 +152,40 @@ fn read_part(dir: &Path) -> Result<Part, MergePartsError> {
             kind: kind.kind,
         });
     }
+    let head: PartHead = serde_json::from_str(&text).map_err(|e| MergePartsError::Unreadable {
+        path: shown.clone(),
+        message: format!("not a part.json: {e}"),
+    })?;
+    if head.format > PART_FORMAT {
+        return Err(MergePartsError::TooNew {
+            path: shown,
+            format: head.format,
+        });
+    }
+    Ok((text, head))
+}
+
+/// The whole part.json of `dir`, as the part of a `command` that `P` is.
+pub(crate) fn read_part_as<P: serde::de::DeserializeOwned>(
+    dir: &Path,
+    command: &str,
+) -> Result<P, MergePartsError> {
+    let (text, head) = read_head(dir)?;
+    if head.command != command {
+        return Err(MergePartsError::Mismatch {
+            a: dir.display().to_string(),
+            b: format!("a part of `influence {command}`"),
+            reason: format!("commands {} and {command}", head.command),
+        });
+    }
     serde_json::from_str(&text).map_err(|e| MergePartsError::Unreadable {
-        path: shown,
+        path: dir.join(PART_FILE).display().to_string(),
         message: format!("not a part.json of this version of influence: {e}"),
     })
+}
+
+fn read_part(dir: &Path) -> Result<Part, MergePartsError> {
+    read_part_as(dir, "run")
 }
 
 /// What a part says about the study it belongs to, without its tallies: the tallies are
@@ -305,6 +357,74 @@ pub fn merge_parts(
         },
         sc,
     ))
+}
+
+/// What a merge wrote: the study of the command whose parts were merged.
+#[derive(Debug)]
+pub enum Merged {
+    /// Boxed: a study's tallies are far larger than the other two.
+    Run(Box<BatchResult>),
+    Sensitivity(Sensitivity),
+    Discover(Discovery),
+}
+
+/// Merges the parts in `dirs` (see [`find_parts`]) of whichever command wrote them (`run`,
+/// `sensitivity` or `discover`) into the study's directory. Parts of different commands are
+/// refused before anything else is read.
+pub fn merge(
+    dirs: &[PathBuf],
+    output: &OutputRequest,
+    pool: &rayon::ThreadPool,
+) -> Result<(Finished<Merged>, Scenario), MergePartsError> {
+    let found = find_parts(dirs)?;
+    let mut command: Option<(&PathBuf, String)> = None;
+    for dir in &found {
+        let (_, head) = read_head(dir)?;
+        match &command {
+            None => command = Some((dir, head.command)),
+            Some((first, c)) if *c != head.command => {
+                return Err(MergePartsError::Mismatch {
+                    a: first.display().to_string(),
+                    b: dir.display().to_string(),
+                    reason: format!("commands {c} and {}", head.command),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    let Some((first, command)) = command else {
+        return Err(MergePartsError::NoParts);
+    };
+    fn wrap<T>(
+        (report, sc): (Finished<T>, Scenario),
+        merged: impl FnOnce(T) -> Merged,
+    ) -> (Finished<Merged>, Scenario) {
+        let report = Finished {
+            value: merged(report.value),
+            out: report.out,
+            threads: report.threads,
+            elapsed_s: report.elapsed_s,
+            charts: report.charts,
+        };
+        (report, sc)
+    }
+    match command.as_str() {
+        "run" => Ok(wrap(merge_parts(&found, output, pool)?, |r| {
+            Merged::Run(Box::new(r))
+        })),
+        super::sensitivity::PART_COMMAND => Ok(wrap(
+            merge_sensitivity(&found, output, pool)?,
+            Merged::Sensitivity,
+        )),
+        super::discover::PART_COMMAND => Ok(wrap(
+            merge_discover(&found, output, pool)?,
+            Merged::Discover,
+        )),
+        _ => Err(MergePartsError::UnknownCommand {
+            path: first.join(PART_FILE).display().to_string(),
+            command,
+        }),
+    }
 }
 
 /// Writes `name` as `header` followed by every part's rows of it, in shard order, line by
@@ -532,5 +652,37 @@ mod tests {
         // And the right parts do merge.
         merge(&["a2", "a0", "a1"]).expect("merges");
         assert!(out.join("final.csv").exists());
+    }
+
+    #[test]
+    fn run_parts_of_the_first_format_still_merge_and_a_newer_format_is_refused() {
+        let sc = crate::scenario::parse_scenario(TINY, "tiny.toml").expect("parses");
+        let tmp = tempfile::tempdir().expect("tmp");
+        let parts = tmp.path().join("parts");
+        for k in 0..2 {
+            shard(&sc, &parts.join(format!("shard-{k}")), 50, k, 2, 1);
+        }
+        let part = parts.join("shard-0").join(PART_FILE);
+        let text = fs::read_to_string(&part).expect("part");
+        assert!(text.starts_with("{\"kind\":\"part\",\"format\":2,\"command\":\"run\""));
+        // Format 1 did not say its format.
+        fs::write(&part, text.replacen("\"format\":2,", "", 1)).expect("write");
+        let pool = thread_pool(Some(1)).expect("pool");
+        let out = tmp.path().join("merged");
+        let (report, _) = merge(
+            std::slice::from_ref(&parts),
+            &output(out.clone(), false),
+            &pool,
+        )
+        .expect("merges");
+        assert!(matches!(report.value, Merged::Run(_)));
+        fs::write(&part, text.replacen("\"format\":2,", "\"format\":3,", 1)).expect("write");
+        let again = tmp.path().join("again");
+        let err = merge(&[parts], &output(again.clone(), false), &pool).expect_err("too new");
+        assert!(
+            err.to_string().contains("part format 3, newer than"),
+            "{err}"
+        );
+        assert!(!again.exists());
     }
 }

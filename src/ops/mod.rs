@@ -14,6 +14,7 @@ pub mod compare;
 pub mod discover;
 pub mod drift;
 pub mod merge;
+pub mod merge_sensitivity;
 pub mod paired;
 pub mod pick;
 pub mod replay;

@@ -1,11 +1,14 @@
-//! One shard of a study, for a cluster: `influence run --shard K/N`.
+//! One shard of a study, for a cluster: `influence run --shard K/N`, and what the parts of
+//! every sharded command share.
 //!
 //! A shard simulates a contiguous slice of the study's run indices and writes a *partial
 //! directory*: its saved tallies with their header (`part.json`), its slice of the per-run
 //! tables (`final.csv`, `inputs.csv`) and the scenario. `influence merge` turns the N parts
 //! into exactly the directory the unsharded study would have written. A shard's result
 //! depends only on (scenario, seed, K, N): which machine, thread count or order does not
-//! show.
+//! show. `influence sensitivity` and `influence discover` shard the same way (their parts
+//! are in `ops::sensitivity` and `ops::discover`); every part.json starts with a
+//! [`PartHead`], so a merge learns what it holds before reading the rest.
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -31,11 +34,64 @@ pub const PART_FILE: &str = "part.json";
 /// The `kind` of a partial directory's `part.json`.
 pub const PART_KIND: &str = "part";
 
-/// What a partial directory is a part of, and what it holds.
+/// The format of part.json this version writes. Format 1 had parts of `influence run`
+/// only, and did not name its format; format 2 names it and adds the parts of
+/// `influence sensitivity` and `influence discover`. A run part of format 1 reads as it
+/// always did.
+pub const PART_FORMAT: u32 = 2;
+
+fn format_1() -> u32 {
+    1
+}
+
+/// What every part.json says before the rest, whatever its command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartHead {
+    /// [`PART_KIND`].
+    pub kind: String,
+    /// [`PART_FORMAT`] of the writer; 1 when absent.
+    #[serde(default = "format_1")]
+    pub format: u32,
+    /// `run`, `sensitivity` or `discover`.
+    pub command: String,
+}
+
+impl PartHead {
+    pub fn new(command: &str) -> PartHead {
+        PartHead {
+            kind: PART_KIND.to_string(),
+            format: PART_FORMAT,
+            command: command.to_string(),
+        }
+    }
+}
+
+/// Writes a part's `part.json` and the copy of its scenario into `dir`.
+pub fn write_part<P: Serialize>(
+    dir: &Path,
+    part: &P,
+    scenario_text: &str,
+) -> Result<(), ShardError> {
+    let path = dir.join(PART_FILE);
+    let text = serde_json::to_string(part).map_err(|e| ShardError::Serialise {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    std::fs::write(&path, text).map_err(|e| OutputError::io(&path, e))?;
+    let scenario_path = dir.join(crate::output::schema::SCENARIO_FILE);
+    std::fs::write(&scenario_path, scenario_text)
+        .map_err(|e| OutputError::io(&scenario_path, e))?;
+    Ok(())
+}
+
+/// What a partial directory of `influence run` is a part of, and what it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Part {
     /// Always [`PART_KIND`]: tells a part from a finished study.
     pub kind: String,
+    /// [`PART_FORMAT`] of the writer; 1 when absent.
+    #[serde(default = "format_1")]
+    pub format: u32,
     /// The command whose study this is a part of (`run`).
     pub command: String,
     pub shard: Shard,
@@ -214,6 +270,7 @@ pub fn run_shard(
     let write = |dir: &Path, result: &BatchResult, meta: &crate::output::StudyMeta| {
         let part = Part {
             kind: PART_KIND.to_string(),
+            format: PART_FORMAT,
             command: "run".to_string(),
             shard: req.shard,
             runs: req.runs,
@@ -228,15 +285,7 @@ pub fn run_shard(
                 tally: result.aggregates.clone(),
             },
         };
-        let path = dir.join(PART_FILE);
-        let text = serde_json::to_string(&part).map_err(|e| ShardError::Serialise {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
-        std::fs::write(&path, text).map_err(|e| OutputError::io(&path, e))?;
-        let scenario_path = dir.join("scenario.toml");
-        std::fs::write(&scenario_path, scenario_text)
-            .map_err(|e| OutputError::io(&scenario_path, e))?;
+        write_part(dir, &part, scenario_text)?;
         write_file_with(&dir.join(final_alignment::FILE), |out| {
             write_final_csv(out, sc, result)
         })?;

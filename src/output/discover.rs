@@ -7,30 +7,31 @@ use std::path::Path;
 
 use super::StudyMeta;
 use super::atomic::OutputError;
-use super::csv::Table;
-use super::schema::SCENARIO_FILE;
+use super::schema::discover::{BoxRecord, Boxes};
 use super::schema::summary::{self, BoxLimit, DiscoverSummary, Summary};
+use super::schema::{SCENARIO_FILE, TableWriter};
 use super::sensitivity::input_summaries;
 use crate::ops::discover::{CHOICE_RULE, Discovery};
 use crate::scenario::Scenario;
 
-pub const BOXES_FILE: &str = "boxes.csv";
+pub use super::schema::discover::FILE as BOXES_FILE;
 
 fn boxes_table(sc: &Scenario, found: &Discovery) -> String {
-    let mut t = Table::new(&["box", "coverage", "density", "mass", "input", "low", "high"]);
+    let mut t = TableWriter::<Boxes>::new();
     for (k, b) in found.boxes.iter().enumerate() {
         for (input, limits) in sc.inputs.iter().zip(&b.limits) {
             if !limits.is_restricted() {
                 continue;
             }
-            t.row()
-                .int(k as u64)
-                .num(b.coverage)
-                .num(b.density)
-                .num(b.mass)
-                .text(&input.name)
-                .num(limits.low.unwrap_or(input.distribution.low()))
-                .num(limits.high.unwrap_or(input.distribution.high()));
+            t.push(&BoxRecord {
+                index: k as u64,
+                coverage: b.coverage,
+                density: b.density,
+                mass: b.mass,
+                input: &input.name,
+                low: limits.low.unwrap_or(input.distribution.low()),
+                high: limits.high.unwrap_or(input.distribution.high()),
+            });
         }
     }
     t.into_string()

@@ -8,13 +8,15 @@ use std::path::Path;
 use super::StudyMeta;
 use super::atomic::OutputError;
 use super::csv::Table;
-use super::schema::SCENARIO_FILE;
+use super::schema::sensitivity::{Morris, MorrisRecord, Sobol, SobolRecord};
 use super::schema::summary::{self, InputSummary, SensitivitySummary, Summary, TopInputs};
+use super::schema::{SCENARIO_FILE, TableWriter};
+use crate::analysis::ablation::Measure as MeasureKind;
+use crate::analysis::sensitivity::SobolIndex;
 use crate::ops::sensitivity::{Indices, Method, Sensitivity};
 use crate::scenario::Scenario;
 
-pub const SOBOL_FILE: &str = "sobol.csv";
-pub const MORRIS_FILE: &str = "morris.csv";
+pub use super::schema::sensitivity::{MORRIS_FILE, SOBOL_FILE};
 pub const DESIGN_FILE: &str = "design.csv";
 pub const POINTS_FILE: &str = "points.csv";
 
@@ -36,58 +38,47 @@ pub fn input_summaries(sc: &Scenario) -> Vec<InputSummary> {
 }
 
 fn indices_table(sc: &Scenario, s: &Sensitivity) -> String {
-    let mut t = match s.method {
-        Method::Sobol => Table::new(&[
-            "measure",
-            "name",
-            "input",
-            "first",
-            "first_low",
-            "first_high",
-            "total",
-            "total_low",
-            "total_high",
-        ]),
-        Method::Morris => Table::new(&[
-            "measure",
-            "name",
-            "input",
-            "mu",
-            "mu_star",
-            "sigma",
-            "mu_star_low",
-            "mu_star_high",
-        ]),
-    };
+    let mut sobol = TableWriter::<Sobol>::new();
+    let mut morris = TableWriter::<Morris>::new();
     for (m, ix) in s.measures.iter().zip(&s.indices) {
         for (k, input) in sc.inputs.iter().enumerate() {
-            let row = t.row().text(m.kind).text(&m.name).text(&input.name);
             match ix {
-                Indices::Sobol(Some(v)) => {
-                    let i = &v[k];
-                    row.num(i.first)
-                        .num(i.first_low)
-                        .num(i.first_high)
-                        .num(i.total)
-                        .num(i.total_low)
-                        .num(i.total_high);
-                }
-                // A measure that does not vary has no indices: empty fields, not zeros.
-                Indices::Sobol(None) => {
-                    row.text("").text("").text("").text("").text("").text("");
+                Indices::Sobol(v) => {
+                    // A measure that does not vary has no indices: empty fields, not zeros.
+                    let i = v.as_ref().map(|v| v[k]);
+                    let x = |f: fn(&SobolIndex) -> f64| i.as_ref().map_or(f64::NAN, f);
+                    sobol.push(&SobolRecord {
+                        measure: m.kind,
+                        name: &m.name,
+                        input: &input.name,
+                        first: x(|i| i.first),
+                        first_low: x(|i| i.first_low),
+                        first_high: x(|i| i.first_high),
+                        total: x(|i| i.total),
+                        total_low: x(|i| i.total_low),
+                        total_high: x(|i| i.total_high),
+                    });
                 }
                 Indices::Morris(v) => {
                     let i = &v[k];
-                    row.num(i.mu)
-                        .num(i.mu_star)
-                        .num(i.sigma)
-                        .num(i.mu_star_low)
-                        .num(i.mu_star_high);
+                    morris.push(&MorrisRecord {
+                        measure: m.kind,
+                        name: &m.name,
+                        input: &input.name,
+                        mu: i.mu,
+                        mu_star: i.mu_star,
+                        sigma: i.sigma,
+                        mu_star_low: i.mu_star_low,
+                        mu_star_high: i.mu_star_high,
+                    });
                 }
             }
         }
     }
-    t.into_string()
+    match s.method {
+        Method::Sobol => sobol.into_string(),
+        Method::Morris => morris.into_string(),
+    }
 }
 
 fn design_table(sc: &Scenario, s: &Sensitivity) -> String {
@@ -111,7 +102,7 @@ fn points_table(s: &Sensitivity) -> String {
         for m in &s.measures {
             t.row()
                 .int(p as u64)
-                .text(m.kind)
+                .text(m.kind.as_str())
                 .text(&m.name)
                 .num_exact(m.values[p]);
         }
@@ -127,7 +118,7 @@ pub fn top_inputs(sc: &Scenario, s: &Sensitivity) -> Vec<TopInputs> {
         .map(|(m, measure)| {
             let ranked: Vec<(usize, f64)> = s.ranking(m).into_iter().take(TOP_INPUTS).collect();
             TopInputs {
-                measure: measure.kind.to_string(),
+                measure: measure.kind.as_str().to_string(),
                 name: measure.name.clone(),
                 inputs: ranked
                     .iter()
@@ -198,8 +189,8 @@ pub fn sensitivity_table(sc: &Scenario, s: &Sensitivity) -> String {
     );
     for (m, measure) in s.measures.iter().enumerate() {
         let label = match measure.kind {
-            "outcome" => format!("P({})", measure.name),
-            _ => format!("{} final alignment", measure.name),
+            MeasureKind::Outcome => format!("P({})", measure.name),
+            MeasureKind::FinalAlignment => format!("{} final alignment", measure.name),
         };
         let ranked = s.ranking(m);
         if ranked.is_empty() {

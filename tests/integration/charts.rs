@@ -38,7 +38,7 @@ fn check_panels(dir: &Path, actors: usize) {
             continue;
         }
         assert_eq!(chart.panels.len(), actors, "{}", chart.name);
-        let pic = Picture::read_rgb(&tmp.path().join(chart.name));
+        let pic = Picture::read_rgb(&tmp.path().join(&chart.name));
         for p in &chart.panels {
             let ink = pic.ink_in(
                 p.x as usize,

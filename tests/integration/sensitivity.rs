@@ -7,9 +7,11 @@
 //! |slope| × range = 1.5 and 0.5. Its `unused` input touches nothing.
 
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::Path;
 
-use crate::common::cli::{bad_input, csv_rows, entries, influence, ok, read, repo};
+use crate::common::cli::{bad_input, csv_rows, entries, influence, ok, read, repo, summary};
+use crate::common::picture::Picture;
 
 const LEADERS: &str = "tests/scenarios/leaders.toml";
 
@@ -172,4 +174,199 @@ fn a_scenario_without_inputs_is_refused_and_nothing_is_written() {
     );
     assert!(err.contains("has no uncertain inputs"), "{err}");
     assert!(entries(tmp.path()).is_empty());
+}
+
+/// The bytes of every chart of `dir`, by name.
+fn chart_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    entries(&dir.join("charts"))
+        .into_iter()
+        .map(|name| {
+            let bytes = fs::read(dir.join("charts").join(&name)).expect("chart");
+            (name, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn sobol_and_morris_charts_are_drawn_the_same_on_any_thread_count_and_redrawn_exactly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    for (method, files, alt) in [
+        (
+            "sobol",
+            ["sobol_alignment.png", "sobol_outcomes.png"],
+            "F final alignment: L1.alignment total ",
+        ),
+        (
+            "morris",
+            ["morris_alignment.png", "morris_outcomes.png"],
+            "F final alignment: L1.alignment \u{3bc}* ",
+        ),
+    ] {
+        let args = ["--method", method, "--samples", "16", "--runs", "2"];
+        let one = tmp.path().join(format!("{method}-1"));
+        let two = tmp.path().join(format!("{method}-2"));
+        study(&one, &[&args[..], &["--threads", "1"]].concat());
+        study(&two, &[&args[..], &["--threads", "2"]].concat());
+        assert_eq!(entries(&one.join("charts")), files);
+        for name in files {
+            let pic = Picture::read_rgb(&one.join("charts").join(name));
+            assert_eq!((pic.width, pic.height), (1600, 1000), "{name}");
+            pic.assert_chart(name);
+        }
+        let drawn = chart_bytes(&one);
+        assert!(
+            drawn == chart_bytes(&two),
+            "{method}: charts differ by thread count"
+        );
+        ok(influence().arg("chart").arg(&one));
+        assert!(
+            drawn == chart_bytes(&one),
+            "{method}: charts differ when redrawn"
+        );
+        // report.html shows each with alt text that states its figures.
+        let page = read(&one.join("report.html"));
+        for name in files {
+            let id = format!("id=\"chart-{}\"", name.trim_end_matches(".png"));
+            assert!(page.contains(&id), "{method}: no figure {name}");
+        }
+        assert!(page.contains(alt), "{method}: alt text");
+
+        let none = tmp.path().join(format!("{method}-none"));
+        study(&none, &[&args[..], &["--no-charts"]].concat());
+        assert!(!none.join("charts").exists(), "{method}: --no-charts");
+        assert!(!read(&none.join("report.html")).contains("<figure"));
+    }
+}
+
+/// Many measures are drawn on several pictures of one size, never one taller picture.
+#[test]
+fn many_measures_run_over_numbered_pages_of_one_size() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("default");
+    ok(influence()
+        .args([
+            "sensitivity",
+            "--samples",
+            "4",
+            "--runs",
+            "1",
+            "-q",
+            "--out",
+        ])
+        .arg(&dir));
+    // The default scenario: 6 outcomes and 9 actors, four panels a page.
+    assert_eq!(
+        entries(&dir.join("charts")),
+        [
+            "sobol_alignment.png",
+            "sobol_alignment_2.png",
+            "sobol_alignment_3.png",
+            "sobol_outcomes.png",
+            "sobol_outcomes_2.png",
+        ]
+    );
+    for name in entries(&dir.join("charts")) {
+        let pic = Picture::read_rgb(&dir.join("charts").join(&name));
+        assert_eq!((pic.width, pic.height), (1600, 1000), "{name}");
+    }
+}
+
+/// Every file of `a` and `b` but summary.json is the same; summary.json up to threads and
+/// timing.
+fn assert_same_outputs(a: &Path, b: &Path) {
+    assert_eq!(entries(a), entries(b));
+    for name in entries(a) {
+        if name == "summary.json" || name == "charts" {
+            continue;
+        }
+        assert!(
+            fs::read(a.join(&name)).expect("a") == fs::read(b.join(&name)).expect("b"),
+            "{name} differs"
+        );
+    }
+    assert!(chart_bytes(a) == chart_bytes(b), "charts differ");
+    let strip = |dir: &Path| {
+        let mut s = summary(dir);
+        let map = s.as_object_mut().expect("object");
+        map.remove("threads");
+        map.remove("elapsed_s");
+        s
+    };
+    assert_eq!(strip(a), strip(b));
+}
+
+#[test]
+fn shards_from_the_command_line_or_the_scheduler_merge_into_the_study() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let args = ["--method", "morris", "--samples", "10", "--runs", "2"];
+    let plain = tmp.path().join("plain");
+    study(&plain, &args);
+    let parts = tmp.path().join("parts");
+    let shard = |k: u64, extra: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = influence();
+        for var in [
+            "SLURM_ARRAY_TASK_ID",
+            "SLURM_ARRAY_TASK_MIN",
+            "SLURM_ARRAY_TASK_COUNT",
+            "JOB_COMPLETION_INDEX",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        ok(cmd
+            .arg("sensitivity")
+            .arg(repo(LEADERS))
+            .args(args)
+            .args(extra)
+            .arg("--out")
+            .arg(parts.join(format!("s{k}"))))
+    };
+    let said = shard(0, &["--shard", "0/3"], &[]);
+    assert!(
+        said.contains("Shard 0 of 3: design points 0..13 of 40"),
+        "{said}"
+    );
+    shard(
+        1,
+        &["--shard", "auto", "-q"],
+        &[
+            ("SLURM_ARRAY_TASK_ID", "8"),
+            ("SLURM_ARRAY_TASK_MIN", "7"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ],
+    );
+    shard(
+        2,
+        &["--shard", "auto", "--shards", "3", "-q"],
+        &[("JOB_COMPLETION_INDEX", "2")],
+    );
+    assert_eq!(entries(&parts.join("s1")), ["part.json", "scenario.toml"]);
+    // A missing shard is named, and nothing is written.
+    let refused = tmp.path().join("refused");
+    let err = bad_input(
+        influence()
+            .arg("merge")
+            .arg(parts.join("s0"))
+            .arg(parts.join("s2"))
+            .arg("--out")
+            .arg(&refused),
+    );
+    assert!(err.contains("1 of 3 shards is missing: 1"), "{err}");
+    assert!(!refused.exists());
+    let merged = tmp.path().join("merged");
+    let said = ok(influence()
+        .arg("merge")
+        .arg(&parts)
+        .arg("--out")
+        .arg(&merged));
+    assert!(
+        said.contains("3 inputs, 40 design points, 2 runs each"),
+        "{said}"
+    );
+    assert_same_outputs(&plain, &merged);
+    let help = ok(influence().args(["sensitivity", "--help"]));
+    assert!(
+        help.contains("--shard <K/N>") && help.contains("influence merge"),
+        "{help}"
+    );
 }

@@ -17,6 +17,7 @@ pub mod canvas;
 pub mod compare;
 pub mod convergence;
 pub mod difference;
+pub mod discover;
 pub mod distribution;
 pub mod error;
 pub mod events;
@@ -25,6 +26,7 @@ pub mod frame;
 pub mod heatmap;
 pub mod input;
 pub mod layout;
+pub mod morris;
 pub mod outcomes;
 pub mod overview;
 pub mod paired;
@@ -32,6 +34,8 @@ pub mod palette;
 pub mod panels;
 pub mod runs;
 pub mod seeds;
+pub mod sensitivity;
+pub mod sobol;
 pub mod thresholds;
 pub mod timeaxis;
 pub mod tornado;
@@ -87,7 +91,9 @@ impl PanelBox {
 /// A chart written to disk.
 #[derive(Debug, Clone)]
 pub struct ChartFile {
-    pub name: &'static str,
+    /// The file's name in `charts/`: fixed per chart, or numbered when a chart runs over
+    /// several pages.
+    pub name: String,
     pub width: u32,
     pub height: u32,
     /// Plot areas of the panels, for charts of small multiples; empty otherwise.
@@ -158,8 +164,20 @@ pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
                 tornado::write_charts(&data, charts, started)
             })
         }
-        // Their findings are tables and a sentence; they have no charts to redraw.
-        OutputKind::Sensitivity | OutputKind::Discover | OutputKind::Blocs => Ok(ChartsReport {
+        OutputKind::Sensitivity => {
+            let data = sensitivity::SensitivityData::read(dir)?;
+            swap_in(dir, started, |charts| {
+                sensitivity::write_charts(&data, charts, started)
+            })
+        }
+        OutputKind::Discover => {
+            let data = discover::DiscoverData::read(dir)?;
+            swap_in(dir, started, |charts| {
+                discover::write_charts(&data, charts, started)
+            })
+        }
+        // Its findings are a table of splits; it has no charts to redraw.
+        OutputKind::Blocs => Ok(ChartsReport {
             dir: dir.join(CHARTS_DIR),
             charts: Vec::new(),
             elapsed_s: started.elapsed().as_secs_f64(),
@@ -208,7 +226,7 @@ fn write_charts(
         let path = charts_dir.join(name);
         fs::write(&path, &chart.png).map_err(|source| ChartError::Write { path, source })?;
         charts.push(ChartFile {
-            name,
+            name: name.to_string(),
             width: chart.width,
             height: chart.height,
             panels: chart.panels,

@@ -15,9 +15,9 @@ use super::{ChartFile, ChartsReport, Drawn};
 use crate::scenario::Scenario;
 
 /// Writes drawn charts into `charts_dir` (created if needed), in the order given.
-pub fn save(
+pub fn save<N: AsRef<str>>(
     charts_dir: &Path,
-    drawn: Vec<(&'static str, Result<Drawn, ChartError>)>,
+    drawn: Vec<(N, Result<Drawn, ChartError>)>,
     started: Instant,
 ) -> Result<ChartsReport, ChartError> {
     fs::create_dir_all(charts_dir).map_err(|source| ChartError::Write {
@@ -27,10 +27,11 @@ pub fn save(
     let mut charts = Vec::with_capacity(drawn.len());
     for (name, result) in drawn {
         let chart = result?;
+        let name = name.as_ref();
         let path = charts_dir.join(name);
         fs::write(&path, &chart.png).map_err(|source| ChartError::Write { path, source })?;
         charts.push(ChartFile {
-            name,
+            name: name.to_string(),
             width: chart.width,
             height: chart.height,
             panels: chart.panels,

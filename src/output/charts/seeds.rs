@@ -164,7 +164,7 @@ pub fn write_chart(
     Ok(ChartsReport {
         dir: charts_dir.to_path_buf(),
         charts: vec![ChartFile {
-            name: FILE,
+            name: FILE.to_string(),
             width: l.width,
             height: l.height,
             panels: l

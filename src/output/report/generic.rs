@@ -73,6 +73,16 @@ pub fn tables(dir: &Path, skip: &[&str]) -> Result<String, ReportError> {
 /// The page of a directory of kind `kind`: what its summary says of where it came from,
 /// every chart and every table.
 pub fn page(dir: &Path, kind: &str) -> Result<String, ReportError> {
+    page_with_charts(dir, kind, &[])
+}
+
+/// [`page`], with the charts given as (file, alt text, caption) first, in that order, and
+/// any other chart of the directory after them with a plain caption.
+pub fn page_with_charts(
+    dir: &Path,
+    kind: &str,
+    charts: &[(String, String, String)],
+) -> Result<String, ReportError> {
     let text = std::fs::read_to_string(dir.join(crate::output::schema::summary::FILE))
         .map_err(|e| ReportError::read(&dir.join("summary.json"), e))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| ReadError::Garbled {
@@ -91,7 +101,11 @@ pub fn page(dir: &Path, kind: &str) -> Result<String, ReportError> {
         first.push_str(&html::para(&sentence));
     }
     page.section("answer", "What this directory holds", first);
-    page.section("charts", "Charts", figures::section(dir, &[])?);
+    let charts: Vec<(&str, String, String)> = charts
+        .iter()
+        .map(|(name, alt, caption)| (name.as_str(), alt.clone(), caption.clone()))
+        .collect();
+    page.section("charts", "Charts", figures::section(dir, &charts)?);
     let tables = tables(dir, &[])?;
     if !tables.is_empty() {
         page.section("tables", "Tables", tables);

@@ -13,16 +13,19 @@
 //! equal studies give equal pages whatever machine ran them.
 //!
 //! Each kind of directory has its page ([`study`], [`compare`], [`seeds`], [`ablation`]); a
-//! kind without one gets [`generic`], every table and chart it holds.
+//! kind without one gets [`generic`], every table and chart it holds, and [`sensitivity`]
+//! and [`discover`] add to it the alt text and captions of their charts.
 
 pub mod ablation;
 pub mod base64;
 pub mod compare;
+pub mod discover;
 pub mod figures;
 pub mod generic;
 pub mod html;
 pub mod scenario;
 pub mod seeds;
+pub mod sensitivity;
 pub mod study;
 pub mod words;
 
@@ -47,6 +50,10 @@ pub enum ReportError {
     },
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
+    /// A table the page reads through the charts' readers does not agree with the files
+    /// beside it.
+    #[error(transparent)]
+    Data(Box<crate::output::charts::ChartError>),
 }
 
 impl ReportError {
@@ -80,9 +87,9 @@ pub fn render_report(dir: &Path) -> Result<String, ReportError> {
         Ok(Summary::Compare(s)) => compare::page(dir, &s),
         Ok(Summary::Seeds(s)) => seeds::page(dir, &s),
         Ok(Summary::Ablation(s)) => ablation::page(dir, &s),
-        Ok(summary @ (Summary::Sensitivity(_) | Summary::Discover(_) | Summary::Blocs(_))) => {
-            generic::page(dir, summary.kind().as_str())
-        }
+        Ok(summary @ Summary::Sensitivity(_)) => sensitivity::page(dir, summary.kind().as_str()),
+        Ok(summary @ Summary::Discover(_)) => discover::page(dir, summary.kind().as_str()),
+        Ok(summary @ Summary::Blocs(_)) => generic::page(dir, summary.kind().as_str()),
         // A kind newer than this page: still every table and chart it holds.
         Err(ReadError::UnknownKind { kind, .. }) => generic::page(dir, &kind),
         Err(e) => Err(e.into()),

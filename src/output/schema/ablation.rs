@@ -27,7 +27,8 @@ pub struct AblationRecord<'a> {
     pub rank: u64,
 }
 
-fn measure(f: &mut Fields<'_>) -> Result<Measure, ReadError> {
+/// The `measure` column shared by the tables that rank inputs or events per measure.
+pub(crate) fn measure(f: &mut Fields<'_>) -> Result<Measure, ReadError> {
     let text = f.text();
     [Measure::Outcome, Measure::FinalAlignment]
         .into_iter()

@@ -13,6 +13,7 @@ pub mod alignment;
 pub mod blocs;
 pub mod compare;
 pub mod convergence;
+pub mod discover;
 pub mod error;
 pub mod events;
 pub mod final_alignment;
@@ -21,14 +22,15 @@ pub mod pairs;
 pub mod records;
 pub mod runs_sample;
 pub mod seeds;
+pub mod sensitivity;
 pub mod summary;
 pub mod table;
 pub mod thresholds;
 
 pub use error::ReadError;
 pub use summary::{
-    AblationSummary, CompareSummary, OutputKind, SeedsSummary, StudySummary, Summary, UntilRule,
-    read_kind, read_summary,
+    AblationSummary, CompareSummary, DiscoverSummary, OutputKind, SeedsSummary, SensitivitySummary,
+    StudySummary, Summary, UntilRule, read_kind, read_summary,
 };
 pub use table::{Fields, TableFormat, TableReader, TableStream, TableWriter};
 

@@ -872,6 +872,16 @@ pub struct SensitivitySummary {
     pub elapsed_s: f64,
 }
 
+impl SensitivitySummary {
+    /// The summary.json of `dir`, which must be a sensitivity study's.
+    pub fn read(dir: &Path) -> Result<SensitivitySummary, ReadError> {
+        read_as(dir, OutputKind::Sensitivity, |s| match s {
+            Summary::Sensitivity(s) => Some(s),
+            _ => None,
+        })
+    }
+}
+
 /// One restricted input of the box PRIM chose.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoxLimit {
@@ -938,4 +948,14 @@ pub struct DiscoverSummary {
     pub threads: usize,
     #[serde(deserialize_with = "number")]
     pub elapsed_s: f64,
+}
+
+impl DiscoverSummary {
+    /// The summary.json of `dir`, which must be a discovery's.
+    pub fn read(dir: &Path) -> Result<DiscoverSummary, ReadError> {
+        read_as(dir, OutputKind::Discover, |s| match s {
+            Summary::Discover(s) => Some(s),
+            _ => None,
+        })
+    }
 }
