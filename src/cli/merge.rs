@@ -20,7 +20,8 @@ Examples:
 Writes exactly the files that `influence run` writes for the whole study: the same CSVs,
 byte for byte, the same charts, and a summary.json that differs only in timing and threads.
 Parts of different scenarios, seeds, run counts or versions, a shard given twice and missing
-shards are refused (exit 2) before anything is written.";
+shards are refused (exit 2) before anything is written, as is a part whose final.csv or
+inputs.csv does not read back whole and in range (exit 1, with the file and line).";
 
 #[derive(Args)]
 pub struct MergeArgs {

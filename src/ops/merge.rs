@@ -19,8 +19,10 @@ use crate::montecarlo::{BatchResult, StudyTally};
 use crate::output::OutputError;
 use crate::output::charts::{ChartError, render_charts};
 use crate::output::inputs::INPUTS_HEADER;
-use crate::output::schema::TableFormat;
 use crate::output::schema::final_alignment::{self, FinalAlignment};
+use crate::output::schema::inputs::InputValues;
+use crate::output::schema::run_order::{RunOrder, check_table};
+use crate::output::schema::{ReadError, TableFormat};
 use crate::output::study::{write_file_with, write_study_tables};
 use crate::scenario::{Scenario, ScenarioSource};
 
@@ -53,6 +55,9 @@ pub enum MergePartsError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Charts(#[from] ChartError),
+    /// A part's per-run table does not read back as its shard wrote it.
+    #[error(transparent)]
+    Damaged(#[from] ReadError),
 }
 
 fn list(shards: &[u64]) -> String {
@@ -69,7 +74,7 @@ impl MergePartsError {
     pub fn is_bad_input(&self) -> bool {
         !matches!(
             self,
-            MergePartsError::Output(_) | MergePartsError::Charts(_)
+            MergePartsError::Output(_) | MergePartsError::Charts(_) | MergePartsError::Damaged(_)
         )
     }
 }
@@ -257,6 +262,7 @@ pub fn merge_parts(
         });
     }
     let runs = first.part.runs;
+    check_slices(&parts, &sc, runs)?;
     let seed = first.part.seed;
     let threads = parts.iter().map(|p| p.part.threads).max().unwrap_or(1);
     let elapsed_s: f64 = parts.iter().map(|p| p.part.elapsed_s).sum();
@@ -305,6 +311,24 @@ pub fn merge_parts(
         },
         sc,
     ))
+}
+
+/// Reads every part's slices of the per-run tables back before anything is written: each
+/// value in its range and every run of the part's shard there, in order. A damaged part is
+/// refused with its file and line rather than copied into the study.
+fn check_slices(parts: &[Described], sc: &Scenario, runs: u64) -> Result<(), MergePartsError> {
+    let actors: Vec<&str> = sc.actors.iter().map(|a| a.name.as_str()).collect();
+    let inputs: Vec<&str> = sc.inputs.iter().map(|i| i.name.as_str()).collect();
+    for p in parts {
+        let slice = p.part.shard.runs(&(0..runs));
+        let mut order = RunOrder::new(slice.clone(), &actors, PART_FILE);
+        check_table::<FinalAlignment>(&p.dir.join(final_alignment::FILE), &mut order)?;
+        if !inputs.is_empty() {
+            let mut order = RunOrder::new(slice, &inputs, PART_FILE);
+            check_table::<InputValues>(&p.dir.join(INPUTS_FILE), &mut order)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `name` as `header` followed by every part's rows of it, in shard order, line by

@@ -10,14 +10,17 @@
 
 pub mod ablation;
 pub mod alignment;
+pub mod check;
 pub mod compare;
 pub mod convergence;
 pub mod error;
 pub mod events;
 pub mod final_alignment;
+pub mod inputs;
 pub mod outcomes;
 pub mod pairs;
 pub mod records;
+pub mod run_order;
 pub mod runs_sample;
 pub mod seeds;
 pub mod summary;
