@@ -21,7 +21,8 @@ pub struct SeedSpread {
     pub mean: f64,
     /// Sample standard deviation between seeds (0 for a single seed).
     pub sd_between: f64,
-    /// The standard error a single study claims for the figure, averaged over the seeds.
+    /// The standard error a single study claims for the figure, averaged over the seeds; for
+    /// an outcome, at the rate pooled over every seed's runs (see [`SeedTally::spreads`]).
     pub claimed_se: f64,
 }
 
@@ -136,7 +137,10 @@ struct Tallied {
     name: String,
     figure: &'static str,
     values: Vec<f64>,
+    /// A final median's standard error under each seed; empty for an outcome.
     ses: Vec<f64>,
+    /// An outcome's hits and runs under each seed; empty for a final median.
+    counts: Vec<(u64, u64)>,
 }
 
 impl SeedTally {
@@ -147,6 +151,7 @@ impl SeedTally {
             figure,
             values: Vec::new(),
             ses: Vec::new(),
+            counts: Vec::new(),
         };
         let outcomes = sc.outcomes.iter().map(|o| figure(&o.name, "outcome"));
         let actors = sc.actors.iter().map(|a| figure(&a.name, "final_median"));
@@ -158,36 +163,64 @@ impl SeedTally {
     /// Adds the figures of one study of `sc` (under the next seed).
     pub fn add(&mut self, sc: &Scenario, study: &BatchResult) {
         let n = sc.n();
-        let k = sc.outcomes.len();
-        let runs = study.aggregates.runs() as f64;
-        for (o, f) in self.figures[..k].iter_mut().enumerate() {
-            let p = study.aggregates.outcomes.hits[o] as f64 / runs;
-            f.values.push(p);
-            f.ses.push((p * (1.0 - p) / runs).sqrt());
-        }
+        let runs = study.aggregates.runs();
         let mut column = Vec::with_capacity(study.final_alignment.len() / n.max(1));
-        for (i, f) in self.figures[k..].iter_mut().enumerate() {
-            column.clear();
-            column.extend(study.final_alignment.iter().skip(i).step_by(n).copied());
-            let (m, se) = median_and_se(&mut column);
+        let medians: Vec<(f64, f64)> = (0..n)
+            .map(|i| {
+                column.clear();
+                column.extend(study.final_alignment.iter().skip(i).step_by(n).copied());
+                median_and_se(&mut column)
+            })
+            .collect();
+        self.add_figures(&study.aggregates.outcomes.hits, runs, &medians);
+    }
+
+    /// Adds one study's figures: each outcome's hits out of `runs`, and each actor's final
+    /// median with its standard error.
+    fn add_figures(&mut self, hits: &[u64], runs: u64, medians: &[(f64, f64)]) {
+        let k = hits.len();
+        for (f, &h) in self.figures[..k].iter_mut().zip(hits) {
+            f.values.push(h as f64 / runs as f64);
+            f.counts.push((h, runs));
+        }
+        for (f, &(m, se)) in self.figures[k..].iter_mut().zip(medians) {
             f.values.push(m);
             f.ses.push(se);
         }
     }
 
     /// The spreads of the studies added so far.
+    ///
+    /// An outcome's claimed error is the binomial √(p(1 − p)/n) of each study at the rate p
+    /// pooled over all of them, not at each study's own: a rare outcome (2 hits in 5,000
+    /// runs) leaves most seeds with no hit and so with a claimed error of 0, which would
+    /// make the seeds' spread look many times wider than claimed when it is just what that
+    /// rate gives.
     pub fn spreads(&self) -> Vec<SeedSpread> {
         self.figures
             .iter()
             .map(|f| {
                 let (mean, sd_between) = mean_sd(&f.values);
+                let claimed_se = if f.counts.is_empty() {
+                    mean_sd(&f.ses).0
+                } else {
+                    let hits: u64 = f.counts.iter().map(|c| c.0).sum();
+                    let runs: u64 = f.counts.iter().map(|c| c.1).sum();
+                    let p = hits as f64 / runs as f64;
+                    let ses: Vec<f64> = f
+                        .counts
+                        .iter()
+                        .map(|&(_, n)| (p * (1.0 - p) / n as f64).sqrt())
+                        .collect();
+                    mean_sd(&ses).0
+                };
                 SeedSpread {
                     name: f.name.clone(),
                     figure: f.figure,
                     values: f.values.clone(),
                     mean,
                     sd_between,
-                    claimed_se: mean_sd(&f.ses).0,
+                    claimed_se,
                 }
             })
             .collect()
@@ -214,6 +247,36 @@ mod tests {
         assert_eq!(spread(0.001, 0.0).verdict(), Verdict::WiderThanClaimed);
         assert!(spread(0.0, 0.0).ratio().is_nan());
         assert_eq!(spread(0.01, 0.02).ratio(), 0.5);
+    }
+
+    #[test]
+    fn a_rare_outcome_is_judged_at_the_rate_of_all_seeds() {
+        // 2 hits in 5,000 runs, all under one of five seeds of 1,000 runs: four seeds alone
+        // would claim an error of 0.
+        let mut tally = SeedTally {
+            figures: vec![Tallied {
+                name: "rare".into(),
+                figure: "outcome",
+                values: Vec::new(),
+                ses: Vec::new(),
+                counts: Vec::new(),
+            }],
+        };
+        for hits in [0, 2, 0, 0, 0] {
+            tally.add_figures(&[hits], 1000, &[]);
+        }
+        let s = &tally.spreads()[0];
+        let p: f64 = 2.0 / 5000.0;
+        assert!((s.claimed_se - (p * (1.0 - p) / 1000.0).sqrt()).abs() < 1e-15);
+        assert_eq!(s.verdict(), Verdict::Consistent, "ratio {}", s.ratio());
+        // No hit under any seed: nothing to spread, nothing claimed.
+        let mut none = tally.clone();
+        none.figures[0].values.clear();
+        none.figures[0].counts.clear();
+        for _ in 0..3 {
+            none.add_figures(&[0], 1000, &[]);
+        }
+        assert_eq!(none.spreads()[0].verdict(), Verdict::NoSpread);
     }
 
     #[test]
