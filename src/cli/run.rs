@@ -7,9 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use influence::analysis::convergence::StopRule;
-use influence::montecarlo::estimate::{
-    DEFAULT_MAX_MEMORY, available_memory, check, estimate, parse_bytes,
-};
+use influence::montecarlo::estimate::parse_bytes;
 use influence::ops::OutputRequest;
 use influence::ops::shard::{ShardChoice, ShardRequest, parse_shard, resolve_shard, run_shard};
 use influence::ops::study::{Growth, StudyRequest, default_out_dir, run_study};
@@ -18,7 +16,7 @@ use influence::scenario::{Scenario, ScenarioSource};
 
 use super::progress::{interrupt_flag, progress_bar};
 use super::study_flags::{StudyFlags, print_footer};
-use super::{Failure, load, suffixed_out_dir, thread_pool};
+use super::{Failure, check_footprint, load, suffixed_out_dir, thread_pool};
 
 pub const HELP: &str = "\
 Examples:
@@ -94,19 +92,6 @@ pub struct RunArgs {
     /// over it, or over the memory this machine has available, is refused (exit 2).
     #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
     max_memory: Option<u64>,
-}
-
-/// Refuses, before anything runs, a study of `runs` runs whose estimated memory exceeds the
-/// cap or what the machine has available.
-fn check_footprint(
-    sc: &Scenario,
-    runs: u64,
-    threads: usize,
-    max_memory: Option<u64>,
-) -> Result<(), Failure> {
-    let need = estimate(sc, runs, threads);
-    let cap = max_memory.unwrap_or(DEFAULT_MAX_MEMORY);
-    Ok(check(sc, runs, need, cap, available_memory())?)
 }
 
 /// A target half-width: a number in (0, 0.5], the widest a 95% interval of a share can be.

@@ -12,7 +12,7 @@ use influence::output::seeds::seeds_table;
 
 use super::progress::{interrupt_flag, progress_bar};
 use super::study_flags::{StudyFlags, print_footer};
-use super::{Failure, load, suffixed_out_dir, thread_pool};
+use super::{Failure, check_footprint, load, suffixed_out_dir, thread_pool};
 
 pub const HELP: &str = "\
 Examples:
@@ -51,6 +51,10 @@ pub struct SeedsArgs {
     /// Output directory (default: outputs/<scenario file stem>-seeds).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The most memory one study may need, estimated before any runs (default 8G); more, or
+    /// more than this machine has available, is refused (exit 2).
+    #[arg(long, value_name = "SIZE", value_parser = influence::montecarlo::estimate::parse_bytes)]
+    max_memory: Option<u64>,
     #[command(flatten)]
     flags: StudyFlags,
 }
@@ -86,6 +90,8 @@ pub fn exec(args: SeedsArgs) -> Result<(), Failure> {
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
+    // The studies run one after another, each holding its own per-run table.
+    check_footprint(&sc, runs, pool.current_num_threads(), args.max_memory)?;
     let report = run_seeds(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;
