@@ -152,6 +152,10 @@ pub struct FinalContrast {
     pub base_sd: f64,
     pub variant_mean: f64,
     pub variant_sd: f64,
+    /// The median final alignment over each scenario's runs: the figure `run` prints and the
+    /// charts draw, so the terminal shows the same one.
+    pub base_median: f64,
+    pub variant_median: f64,
     /// The paired difference at the last step.
     pub diff: AlignmentDiff,
     /// The normal 95% interval of the difference of means of two independent batches of the
@@ -184,6 +188,8 @@ pub fn final_contrasts(base: &Scenario, r: &PairedResult) -> Vec<FinalContrast> 
                 base_sd: b.sd,
                 variant_mean: v.mean,
                 variant_sd: v.sd,
+                base_median: b.p50,
+                variant_median: v.p50,
                 diff,
                 independent: Interval {
                     low: diff.mean - half,

@@ -21,7 +21,8 @@ pub struct SeedSpread {
     pub mean: f64,
     /// Sample standard deviation between seeds (0 for a single seed).
     pub sd_between: f64,
-    /// The standard error a single study claims for the figure, averaged over the seeds.
+    /// The standard error a single study claims for the figure, averaged over the seeds; for
+    /// an outcome, at the rate pooled over every seed's runs (see [`SeedTally::spreads`]).
     pub claimed_se: f64,
 }
 
@@ -77,6 +78,64 @@ impl SeedSpread {
             Verdict::WiderThanClaimed
         }
     }
+}
+
+/// The chance that a figure's ratio exceeds `ratio` over `seeds` seeds when the claimed error
+/// is right: (K − 1) s² / SE² follows χ² with K − 1 degrees of freedom, so this is the upper
+/// tail of that law at (K − 1) · ratio². NaN for fewer than two seeds, which have no spread.
+pub fn chance_of_ratio_above(ratio: f64, seeds: usize) -> f64 {
+    if seeds < 2 {
+        return f64::NAN;
+    }
+    let d = seeds - 1;
+    chi_square_upper_tail(d, d as f64 * ratio * ratio)
+}
+
+/// P(X > x) for X ~ χ² with `d` ≥ 1 degrees of freedom, by the closed forms for whole `d`:
+/// e^(−x/2) Σ_{i < d/2} (x/2)^i / i! for even `d`, and for odd `d` the normal tail
+/// 2 (1 − Φ(√x)) plus e^(−x/2) Σ_{k=1}^{(d−1)/2} x^(k − 1/2) / (1·3·…·(2k − 1)) · √(2/π).
+fn chi_square_upper_tail(d: usize, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    let half = x / 2.0;
+    if d.is_multiple_of(2) {
+        let mut term = 1.0;
+        let mut sum = 1.0;
+        for i in 1..d / 2 {
+            term *= half / i as f64;
+            sum += term;
+        }
+        (-half).exp() * sum
+    } else {
+        let mut sum = 0.0;
+        let mut term = x.sqrt();
+        for k in 1..=(d - 1) / 2 {
+            if k > 1 {
+                term *= x / (2 * k - 1) as f64;
+            }
+            sum += term;
+        }
+        erfc(x.sqrt() / std::f64::consts::SQRT_2)
+            + (2.0 / std::f64::consts::PI).sqrt() * (-half).exp() * sum
+    }
+}
+
+/// The complementary error function, to a relative error below 1.2e-7 (the Chebyshev fit of
+/// Numerical Recipes' `erfcc`): enough for a chance printed to a tenth of a percent.
+fn erfc(z: f64) -> f64 {
+    let a = z.abs();
+    let t = 1.0 / (1.0 + 0.5 * a);
+    let poly = -a * a - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let r = t * poly.exp();
+    if z >= 0.0 { r } else { 2.0 - r }
 }
 
 fn mean_sd(xs: &[f64]) -> (f64, f64) {
@@ -136,7 +195,10 @@ struct Tallied {
     name: String,
     figure: &'static str,
     values: Vec<f64>,
+    /// A final median's standard error under each seed; empty for an outcome.
     ses: Vec<f64>,
+    /// An outcome's hits and runs under each seed; empty for a final median.
+    counts: Vec<(u64, u64)>,
 }
 
 impl SeedTally {
@@ -147,6 +209,7 @@ impl SeedTally {
             figure,
             values: Vec::new(),
             ses: Vec::new(),
+            counts: Vec::new(),
         };
         let outcomes = sc.outcomes.iter().map(|o| figure(&o.name, "outcome"));
         let actors = sc.actors.iter().map(|a| figure(&a.name, "final_median"));
@@ -158,36 +221,64 @@ impl SeedTally {
     /// Adds the figures of one study of `sc` (under the next seed).
     pub fn add(&mut self, sc: &Scenario, study: &BatchResult) {
         let n = sc.n();
-        let k = sc.outcomes.len();
-        let runs = study.aggregates.runs() as f64;
-        for (o, f) in self.figures[..k].iter_mut().enumerate() {
-            let p = study.aggregates.outcomes.hits[o] as f64 / runs;
-            f.values.push(p);
-            f.ses.push((p * (1.0 - p) / runs).sqrt());
-        }
+        let runs = study.aggregates.runs();
         let mut column = Vec::with_capacity(study.final_alignment.len() / n.max(1));
-        for (i, f) in self.figures[k..].iter_mut().enumerate() {
-            column.clear();
-            column.extend(study.final_alignment.iter().skip(i).step_by(n).copied());
-            let (m, se) = median_and_se(&mut column);
+        let medians: Vec<(f64, f64)> = (0..n)
+            .map(|i| {
+                column.clear();
+                column.extend(study.final_alignment.iter().skip(i).step_by(n).copied());
+                median_and_se(&mut column)
+            })
+            .collect();
+        self.add_figures(&study.aggregates.outcomes.hits, runs, &medians);
+    }
+
+    /// Adds one study's figures: each outcome's hits out of `runs`, and each actor's final
+    /// median with its standard error.
+    fn add_figures(&mut self, hits: &[u64], runs: u64, medians: &[(f64, f64)]) {
+        let k = hits.len();
+        for (f, &h) in self.figures[..k].iter_mut().zip(hits) {
+            f.values.push(h as f64 / runs as f64);
+            f.counts.push((h, runs));
+        }
+        for (f, &(m, se)) in self.figures[k..].iter_mut().zip(medians) {
             f.values.push(m);
             f.ses.push(se);
         }
     }
 
     /// The spreads of the studies added so far.
+    ///
+    /// An outcome's claimed error is the binomial √(p(1 − p)/n) of each study at the rate p
+    /// pooled over all of them, not at each study's own: a rare outcome (2 hits in 5,000
+    /// runs) leaves most seeds with no hit and so with a claimed error of 0, which would
+    /// make the seeds' spread look many times wider than claimed when it is just what that
+    /// rate gives.
     pub fn spreads(&self) -> Vec<SeedSpread> {
         self.figures
             .iter()
             .map(|f| {
                 let (mean, sd_between) = mean_sd(&f.values);
+                let claimed_se = if f.counts.is_empty() {
+                    mean_sd(&f.ses).0
+                } else {
+                    let hits: u64 = f.counts.iter().map(|c| c.0).sum();
+                    let runs: u64 = f.counts.iter().map(|c| c.1).sum();
+                    let p = hits as f64 / runs as f64;
+                    let ses: Vec<f64> = f
+                        .counts
+                        .iter()
+                        .map(|&(_, n)| (p * (1.0 - p) / n as f64).sqrt())
+                        .collect();
+                    mean_sd(&ses).0
+                };
                 SeedSpread {
                     name: f.name.clone(),
                     figure: f.figure,
                     values: f.values.clone(),
                     mean,
                     sd_between,
-                    claimed_se: mean_sd(&f.ses).0,
+                    claimed_se,
                 }
             })
             .collect()
@@ -214,6 +305,48 @@ mod tests {
         assert_eq!(spread(0.001, 0.0).verdict(), Verdict::WiderThanClaimed);
         assert!(spread(0.0, 0.0).ratio().is_nan());
         assert_eq!(spread(0.01, 0.02).ratio(), 0.5);
+    }
+
+    #[test]
+    fn a_rare_outcome_is_judged_at_the_rate_of_all_seeds() {
+        // 2 hits in 5,000 runs, all under one of five seeds of 1,000 runs: four seeds alone
+        // would claim an error of 0.
+        let mut tally = SeedTally {
+            figures: vec![Tallied {
+                name: "rare".into(),
+                figure: "outcome",
+                values: Vec::new(),
+                ses: Vec::new(),
+                counts: Vec::new(),
+            }],
+        };
+        for hits in [0, 2, 0, 0, 0] {
+            tally.add_figures(&[hits], 1000, &[]);
+        }
+        let s = &tally.spreads()[0];
+        let p: f64 = 2.0 / 5000.0;
+        assert!((s.claimed_se - (p * (1.0 - p) / 1000.0).sqrt()).abs() < 1e-15);
+        assert_eq!(s.verdict(), Verdict::Consistent, "ratio {}", s.ratio());
+        // No hit under any seed: nothing to spread, nothing claimed.
+        let mut none = tally.clone();
+        none.figures[0].values.clear();
+        none.figures[0].counts.clear();
+        for _ in 0..3 {
+            none.add_figures(&[0], 1000, &[]);
+        }
+        assert_eq!(none.spreads()[0].verdict(), Verdict::NoSpread);
+    }
+
+    #[test]
+    fn the_chance_of_a_ratio_above_2_is_that_of_the_chi_square_law() {
+        // The figures the documentation quotes, and χ²(3) > 12 = 0.00738 from tables.
+        for (seeds, chance) in [(2, 0.0455), (3, 0.0183), (4, 0.00738), (5, 0.00302)] {
+            let got = chance_of_ratio_above(CONSISTENT_RATIO, seeds);
+            assert!((got - chance).abs() < 5e-5, "{seeds} seeds: {got}");
+        }
+        assert!(chance_of_ratio_above(2.0, 1).is_nan());
+        assert!(chance_of_ratio_above(2.0, 20) < 1e-6);
+        assert!((erfc(0.0) - 1.0).abs() < 1e-7 && (erfc(-1.0) - 1.842_700_79).abs() < 1e-6);
     }
 
     #[test]

@@ -24,7 +24,8 @@ run`, `influence sensitivity` or `influence discover`, whichever wrote the parts
 CSVs, byte for byte, the same charts, and a summary.json that differs only in timing and
 threads. Parts of different commands, scenarios, seeds, run counts, designs, outcomes or
 versions, a shard given twice and missing shards are refused (exit 2) before anything is
-written.
+written, as is a part whose final.csv or inputs.csv does not read back whole and in range
+(exit 1, with the file and line).
   influence sensitivity my.toml --method morris --samples 40 --shard 1/2 --out parts/1
   influence merge parts/0 parts/1 --out outputs/my-morris";
 

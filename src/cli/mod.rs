@@ -212,8 +212,9 @@ impl Classified for MergePartsError {
 }
 
 impl Classified for DriverError {
+    /// A per-run table too large to hold is what was asked for, not a failure of the work.
     fn bad_input(&self) -> bool {
-        false
+        matches!(self, DriverError::TooLarge { .. })
     }
 }
 
@@ -283,6 +284,21 @@ impl<E: Classified> From<E> for Failure {
 
 /// Reads and checks a scenario file, or the embedded default when no path is given.
 /// The worker threads of this process, made once per command and handed to the library.
+/// Refuses, before anything runs, a batch of `runs` runs that keeps a per-run table
+/// (`run`, `seeds`, `replay --pick`) whose estimated memory exceeds the cap (`--max-memory`,
+/// 8 GiB by default) or what the machine has available: bad input, with both figures.
+pub fn check_footprint(
+    sc: &Scenario,
+    runs: u64,
+    threads: usize,
+    max_memory: Option<u64>,
+) -> Result<(), Failure> {
+    use influence::montecarlo::estimate::{DEFAULT_MAX_MEMORY, available_memory, check, estimate};
+    let need = estimate(sc, runs, threads);
+    let cap = max_memory.unwrap_or(DEFAULT_MAX_MEMORY);
+    Ok(check(sc, runs, need, cap, available_memory())?)
+}
+
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
     Ok(influence::montecarlo::thread_pool(threads)?)
 }

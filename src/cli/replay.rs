@@ -13,7 +13,7 @@ use influence::ops::pick::{find_actor, pick_representative};
 use influence::ops::replay::run_replay;
 
 use super::progress::{interrupt_flag, progress_bar};
-use super::{Failure, load, suffixed_out_dir, thread_pool};
+use super::{Failure, check_footprint, load, suffixed_out_dir, thread_pool};
 
 pub const HELP: &str = "\
 Examples:
@@ -71,6 +71,11 @@ pub struct ReplayArgs {
     /// does not depend on it.
     #[arg(long, requires = "pick", value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
+    /// With --pick: the most memory the batch may need, estimated before it starts (default
+    /// 8G); more, or more than this machine has available, is refused (exit 2).
+    #[arg(long, requires = "pick", value_name = "SIZE",
+          value_parser = influence::montecarlo::estimate::parse_bytes)]
+    max_memory: Option<u64>,
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
@@ -91,6 +96,7 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
         (None, Some(pick), Some(name)) => {
             let actor = find_actor(&sc, name)?;
             let runs = args.runs.unwrap_or(sc.runs);
+            check_footprint(&sc, runs, pool.current_num_threads(), args.max_memory)?;
             let bar = progress_bar(runs);
             let cancel = interrupt_flag();
             let tick = |k: u64| bar.inc(k);

@@ -26,8 +26,10 @@ use crate::montecarlo::{BatchResult, StudyTally};
 use crate::output::OutputError;
 use crate::output::charts::{ChartError, render_charts};
 use crate::output::inputs::INPUTS_HEADER;
-use crate::output::schema::TableFormat;
 use crate::output::schema::final_alignment::{self, FinalAlignment};
+use crate::output::schema::inputs::InputValues;
+use crate::output::schema::run_order::{RunOrder, check_table};
+use crate::output::schema::{ReadError, TableFormat};
 use crate::output::study::{write_file_with, write_study_tables};
 use crate::scenario::{Scenario, ScenarioSource};
 
@@ -71,6 +73,9 @@ pub enum MergePartsError {
     Sensitivity(Box<super::sensitivity::SensitivityError>),
     #[error(transparent)]
     Discover(Box<super::discover::DiscoverError>),
+    /// A part's per-run table does not read back as its shard wrote it.
+    #[error(transparent)]
+    Damaged(#[from] ReadError),
 }
 
 fn list(shards: &[u64]) -> String {
@@ -86,7 +91,9 @@ impl MergePartsError {
     /// write the result is not.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            MergePartsError::Output(_) | MergePartsError::Charts(_) => false,
+            MergePartsError::Output(_)
+            | MergePartsError::Charts(_)
+            | MergePartsError::Damaged(_) => false,
             MergePartsError::Sensitivity(e) => e.is_bad_input(),
             MergePartsError::Discover(e) => e.is_bad_input(),
             _ => true,
@@ -309,6 +316,7 @@ pub fn merge_parts(
         });
     }
     let runs = first.part.runs;
+    check_slices(&parts, &sc, runs)?;
     let seed = first.part.seed;
     let threads = parts.iter().map(|p| p.part.threads).max().unwrap_or(1);
     let elapsed_s: f64 = parts.iter().map(|p| p.part.elapsed_s).sum();
@@ -425,6 +433,24 @@ pub fn merge(
             command,
         }),
     }
+}
+
+/// Reads every part's slices of the per-run tables back before anything is written: each
+/// value in its range and every run of the part's shard there, in order. A damaged part is
+/// refused with its file and line rather than copied into the study.
+fn check_slices(parts: &[Described], sc: &Scenario, runs: u64) -> Result<(), MergePartsError> {
+    let actors: Vec<&str> = sc.actors.iter().map(|a| a.name.as_str()).collect();
+    let inputs: Vec<&str> = sc.inputs.iter().map(|i| i.name.as_str()).collect();
+    for p in parts {
+        let slice = p.part.shard.runs(&(0..runs));
+        let mut order = RunOrder::new(slice.clone(), &actors, PART_FILE);
+        check_table::<FinalAlignment>(&p.dir.join(final_alignment::FILE), &mut order)?;
+        if !inputs.is_empty() {
+            let mut order = RunOrder::new(slice, &inputs, PART_FILE);
+            check_table::<InputValues>(&p.dir.join(INPUTS_FILE), &mut order)?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes `name` as `header` followed by every part's rows of it, in shard order, line by

@@ -222,7 +222,8 @@ pub fn compare_table(base: &Side, variant: &Side, r: &PairedResult) -> String {
     );
     let _ = writeln!(
         s,
-        "\nFinal alignment, variant - base (-1 = {}, +1 = {})",
+        "\nFinal alignment, variant - base (-1 = {}, +1 = {}): each side's median over its runs,\n\
+         as `run` prints it and the charts draw it; the difference is the mean of the paired differences",
         sc.axis.negative, sc.axis.positive
     );
     let width = sc
@@ -234,17 +235,23 @@ pub fn compare_table(base: &Side, variant: &Side, r: &PairedResult) -> String {
         .max(5);
     let _ = writeln!(
         s,
-        "  {:<width$}  {:>7}  {:>7}  {:>10}  {:<20}  {:>9}  {:>8}",
-        "actor", "base", "variant", "difference", "95% interval", "P(higher)", "narrower"
+        "  {:<width$}  {:>11}  {:>14}  {:>10}  {:<20}  {:>9}  {:>8}",
+        "actor",
+        "base median",
+        "variant median",
+        "mean diff",
+        "95% interval",
+        "P(higher)",
+        "narrower"
     );
     for c in final_contrasts(sc, r) {
         let d = &c.diff;
         let _ = writeln!(
             s,
-            "  {:<width$}  {:>+7.3}  {:>+7.3}  {:>+10.4}  {:<20}  {:>9.3}  {:>8}",
+            "  {:<width$}  {:>+11.3}  {:>+14.3}  {:>+10.4}  {:<20}  {:>9.3}  {:>8}",
             c.actor,
-            c.base_mean,
-            c.variant_mean,
+            c.base_median,
+            c.variant_median,
             d.mean,
             format!("[{:+.4}, {:+.4}]", d.interval.low, d.interval.high),
             d.p_variant_higher,

@@ -124,6 +124,21 @@ fn one_mistake_makes_one_diagnostic() {
     }
 }
 
+/// Messages speak of the file, not of the Rust types that read it.
+#[test]
+fn no_message_names_an_integer_type() {
+    for case in cases() {
+        let shown = rendered_error(&case.text, &case.origin).to_string();
+        for word in ["i128", "i64", "u64"] {
+            assert!(
+                !shown.contains(word),
+                "{}: names {word}:\n{shown}",
+                case.origin
+            );
+        }
+    }
+}
+
 /// The full text of one semantic error, so that a change of format shows in review.
 #[test]
 fn unknown_actor_renders_in_full() {

@@ -461,3 +461,87 @@ fn outputs_do_not_depend_on_the_thread_count() {
         );
     }
 }
+
+/// The actor rows of a terminal table: the name, then the numbers after it.
+fn actor_rows(stdout: &str, actors: &[&str]) -> Vec<Vec<String>> {
+    actors
+        .iter()
+        .map(|a| {
+            let line = stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("{a} ")))
+                .unwrap_or_else(|| panic!("no row for {a} in:\n{stdout}"));
+            line.trim_start()[a.len()..]
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_compare_table_prints_medians_as_run_and_the_charts_do_and_says_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let text = read(&repo("tests/golden/tiny.toml"));
+    let variant = text.replacen(
+        "step = 0\nlabel = \"A visits B\"",
+        "step = 0\nlabel = \"A visits B\"\nprobability = 0.0",
+        1,
+    );
+    assert_ne!(text, variant);
+    fs::write(tmp.path().join("base.toml"), &text).expect("write");
+    fs::write(tmp.path().join("variant.toml"), &variant).expect("write");
+    let compared = ok(influence().current_dir(tmp.path()).args([
+        "compare",
+        "base.toml",
+        "variant.toml",
+        "--runs",
+        "150",
+        "--no-charts",
+        "--out",
+        "cmp",
+    ]));
+    assert!(
+        compared.contains("base median") && compared.contains("variant median"),
+        "{compared}"
+    );
+    assert!(compared.contains("mean diff"), "{compared}");
+    let run = ok(influence().current_dir(tmp.path()).args([
+        "run",
+        "base.toml",
+        "--runs",
+        "150",
+        "--no-charts",
+        "--out",
+        "run",
+    ]));
+    let actors = ["A", "B"];
+    let compare_rows = actor_rows(&compared, &actors);
+    // `run`'s rows: start, median, band.
+    let run_rows = actor_rows(&run, &actors);
+    // The charts draw the p50 of each side's alignment table at the last step.
+    let p50 = |file: &str, actor: &str| -> f64 {
+        let rows = csv_lines(&read(&tmp.path().join("cmp").join(file)));
+        let row = rows
+            .iter()
+            .find(|r| r[0] == "4" && r[1] == actor)
+            .expect("last step");
+        row[6].parse().expect("p50")
+    };
+    for (k, actor) in actors.iter().enumerate() {
+        assert_eq!(
+            compare_rows[k][0], run_rows[k][1],
+            "{actor}: base median is run's"
+        );
+        let base: f64 = compare_rows[k][0].parse().expect("number");
+        let variant: f64 = compare_rows[k][1].parse().expect("number");
+        assert!(
+            (base - p50("base_alignment.csv", actor)).abs() < 6e-4,
+            "{actor}"
+        );
+        assert!(
+            (variant - p50("variant_alignment.csv", actor)).abs() < 6e-4,
+            "{actor}"
+        );
+    }
+}

@@ -23,6 +23,7 @@ mod event_ids;
 mod interrupt;
 mod invariants;
 mod kinds_table;
+mod outputs_checked;
 mod outputs_unchanged;
 mod report;
 mod robustness;

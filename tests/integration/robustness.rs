@@ -139,6 +139,47 @@ fn an_absurd_run_count_is_bad_input_with_the_estimate_and_nothing_is_written() {
 }
 
 #[test]
+fn every_command_that_keeps_a_per_run_table_refuses_an_absurd_run_count_as_bad_input() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    for args in [
+        vec!["seeds", "--count", "2", "--runs", "1000000000000"],
+        vec![
+            "replay",
+            "--pick",
+            "median",
+            "--actor",
+            "Iran",
+            "--runs",
+            "1000000000000",
+        ],
+    ] {
+        let stderr = crate::common::cli::bad_input(influence().args(&args).arg("--out").arg(&out));
+        assert!(
+            stderr.contains("more than the cap of 8.0 GiB") && stderr.contains("--max-memory"),
+            "{args:?}: {stderr}"
+        );
+        assert!(entries(tmp.path()).is_empty(), "{args:?} wrote something");
+    }
+    // The flag raises the cap there too.
+    let stderr = crate::common::cli::bad_input(
+        influence()
+            .args([
+                "seeds",
+                "--count",
+                "2",
+                "--runs",
+                "100",
+                "--max-memory",
+                "1K",
+                "--out",
+            ])
+            .arg(&out),
+    );
+    assert!(stderr.contains("more than the cap of 1.0 KiB"), "{stderr}");
+}
+
+#[test]
 fn validate_prints_the_estimate_of_the_default_run_count() {
     let stdout = crate::common::cli::ok(influence().arg("validate"));
     assert!(stdout.contains("estimate for "), "{stdout}");

@@ -15,8 +15,11 @@ use crate::output::schema::blocs::{self, BlocPairs, BlocSplits};
 use crate::output::schema::final_alignment::{self, FinalAlignment};
 use crate::output::schema::outcomes::{self, Outcomes};
 use crate::output::schema::pairs::{self, PairFinal};
+use crate::output::schema::run_order::RunOrder;
 use crate::output::schema::runs_sample::{self, RunsSample};
-use crate::output::schema::{ReadError, SCENARIO_FILE, StudySummary, TableFormat, TableReader};
+use crate::output::schema::{
+    ReadError, SCENARIO_FILE, StudySummary, TableFormat, TableReader, summary,
+};
 use crate::scenario::{Scenario, parse_scenario};
 
 /// Bins of the final-alignment histograms: fine enough for the narrowest distributions the
@@ -113,16 +116,29 @@ impl StudyData {
         &self.finals[actor * FINAL_BINS..(actor + 1) * FINAL_BINS]
     }
 
-    /// Reads and cross-checks every file the charts need.
+    /// Reads and cross-checks every file the charts need: each value in its range (the
+    /// formats' own checks), and every file in agreement with the scenario copy and with
+    /// summary.json (the same actors, outcomes and steps; the same number of runs).
     pub fn read(dir: &Path) -> Result<StudyData, ChartError> {
         let summary = StudySummary::read(dir)?;
         let scenario = read_scenario(&dir.join(SCENARIO_FILE), &summary.scenario_sha256)?;
+        check_summary(&dir.join(summary::FILE), &summary, &scenario)?;
         let names = ActorNames::new(&scenario);
+        let outcomes = read_outcomes(&dir.join(outcomes::FILE), &scenario, &summary)?;
         let bands = read_bands(&dir.join(alignment::FILE), &scenario, &names)?;
-        let (sample_runs, sample) = read_sample(&dir.join(runs_sample::FILE), &scenario, &names)?;
-        let finals = read_finals(&dir.join(final_alignment::FILE), &names)?;
+        let (sample_runs, sample) = read_sample(
+            &dir.join(runs_sample::FILE),
+            &scenario,
+            &names,
+            summary.runs,
+        )?;
+        let finals = read_finals(
+            &dir.join(final_alignment::FILE),
+            &scenario,
+            &names,
+            summary.runs,
+        )?;
         let trust_end = read_trust(&dir.join(pairs::TRUST_FILE), &scenario, &names)?;
-        let outcomes = read_outcomes(&dir.join(outcomes::FILE))?;
         let blocs = read_blocs(dir, &names)?;
         let convergence =
             super::convergence::ConvergenceData::read(dir, &scenario, summary.runs, summary.until)?;
@@ -142,6 +158,36 @@ impl StudyData {
             thresholds,
         })
     }
+}
+
+/// summary.json describes the scenario beside it: its steps, its actors and its outcomes, in
+/// order. (Its figures were checked against each other as it was read.)
+fn check_summary(path: &Path, s: &StudySummary, sc: &Scenario) -> Result<(), ChartError> {
+    let inconsistent = |message: String| ChartError::Inconsistent {
+        path: path.to_path_buf(),
+        message,
+    };
+    if s.steps != sc.steps {
+        return Err(inconsistent(format!(
+            "{} steps, but scenario.toml has {}",
+            s.steps, sc.steps
+        )));
+    }
+    let actors: Vec<&str> = s.actors.iter().map(|a| a.name.as_str()).collect();
+    let want: Vec<&str> = sc.actors.iter().map(|a| a.name.as_str()).collect();
+    if actors != want {
+        return Err(inconsistent(format!(
+            "the actors {actors:?} are not those of scenario.toml, {want:?}"
+        )));
+    }
+    let outcomes: Vec<&str> = s.outcomes.iter().map(|o| o.name.as_str()).collect();
+    let want: Vec<&str> = sc.outcomes.iter().map(|o| o.name.as_str()).collect();
+    if outcomes != want {
+        return Err(inconsistent(format!(
+            "the outcomes {outcomes:?} are not those of scenario.toml, {want:?}"
+        )));
+    }
+    Ok(())
 }
 
 /// Reads and checks a scenario copy, and that it is the one summary.json was made from.
@@ -267,6 +313,7 @@ fn read_sample(
     path: &Path,
     sc: &Scenario,
     names: &ActorNames,
+    runs: u64,
 ) -> Result<(Vec<u64>, Vec<f64>), ChartError> {
     let n = names.n();
     let len = sc.steps + 1;
@@ -275,6 +322,14 @@ fn read_sample(
     let mut rows = Vec::new();
     while csv.next_record()? {
         let r = csv.record()?;
+        if r.run >= runs {
+            return Err(csv
+                .garbled(&format!(
+                    "run {} is past the {runs} runs of summary.json",
+                    r.run
+                ))
+                .into());
+        }
         let step = step_of(&csv, r.step, sc.steps)?;
         let actor = names.get(&csv, r.actor)?;
         rows.push((r.run, step, actor, r.alignment));
@@ -298,16 +353,25 @@ pub fn final_bin(a: f64) -> usize {
     (x.max(0.0) as usize).min(FINAL_BINS - 1)
 }
 
-fn read_finals(path: &Path, names: &ActorNames) -> Result<Vec<u64>, ChartError> {
+/// Reads final.csv: every run of summary.json in order, each with every actor in scenario
+/// order, nothing more. Checked as it streams, so a file of millions of rows is never held.
+fn read_finals(
+    path: &Path,
+    sc: &Scenario,
+    names: &ActorNames,
+    runs: u64,
+) -> Result<Vec<u64>, ChartError> {
+    let actors: Vec<&str> = sc.actors.iter().map(|a| a.name.as_str()).collect();
+    let mut order = RunOrder::new(0..runs, &actors, summary::FILE);
     let mut csv = TableReader::<FinalAlignment>::open(path)?;
     let mut counts = vec![0u64; names.n() * FINAL_BINS];
     while csv.next_record()? {
         let r = csv.record()?;
+        order.next(&csv, r.run, r.actor)?;
         let actor = names.get(&csv, r.actor)?;
-        if r.alignment.is_finite() {
-            counts[actor * FINAL_BINS + final_bin(r.alignment)] += 1;
-        }
+        counts[actor * FINAL_BINS + final_bin(r.alignment)] += 1;
     }
+    order.finish(path)?;
     Ok(counts)
 }
 
@@ -401,11 +465,49 @@ fn read_trust(path: &Path, sc: &Scenario, names: &ActorNames) -> Result<Vec<f64>
     Ok(trust)
 }
 
-fn read_outcomes(path: &Path) -> Result<Vec<OutcomeRow>, ChartError> {
+/// Reads outcomes.csv: the scenario's outcomes in order, each estimated from the runs of
+/// summary.json, with the probability summary.json gives (to the file's six decimals).
+fn read_outcomes(
+    path: &Path,
+    sc: &Scenario,
+    summary: &StudySummary,
+) -> Result<Vec<OutcomeRow>, ChartError> {
     let mut csv = TableReader::<Outcomes>::open(path)?;
     let mut out = Vec::new();
     while csv.next_record()? {
         let r = csv.record()?;
+        let k = out.len();
+        let Some(expected) = sc.outcomes.get(k) else {
+            return Err(csv
+                .garbled("a row past the outcomes of scenario.toml")
+                .into());
+        };
+        if r.outcome != expected.name {
+            return Err(csv
+                .garbled(&format!(
+                    "outcome {:?} here, but scenario.toml lists {:?}",
+                    r.outcome, expected.name
+                ))
+                .into());
+        }
+        if r.runs != summary.runs {
+            return Err(csv
+                .garbled(&format!(
+                    "{} runs here, but summary.json says {}",
+                    r.runs, summary.runs
+                ))
+                .into());
+        }
+        if let Some(s) = summary.outcomes.get(k)
+            && (s.probability - r.probability).abs() > 1e-6
+        {
+            return Err(csv
+                .garbled(&format!(
+                    "probability {} here, but summary.json says {}",
+                    r.probability, s.probability
+                ))
+                .into());
+        }
         out.push(OutcomeRow {
             name: r.outcome.to_string(),
             probability: r.probability,
@@ -413,6 +515,16 @@ fn read_outcomes(path: &Path) -> Result<Vec<OutcomeRow>, ChartError> {
             ci_high: r.ci_high,
             baseline: figures((r.baseline, r.baseline_low, r.baseline_high)),
             change: figures((r.change, r.change_low, r.change_high)),
+        });
+    }
+    if out.len() != sc.outcomes.len() {
+        return Err(ChartError::Inconsistent {
+            path: path.to_path_buf(),
+            message: format!(
+                "{} outcomes, but scenario.toml has {}",
+                out.len(),
+                sc.outcomes.len()
+            ),
         });
     }
     Ok(out)

@@ -26,7 +26,7 @@ use super::frame::{
 use super::layout::{Rect, Scale, ellipsize};
 use super::palette::{GRID, INK, MUTED, PLOT_BG, RULE, actor_style, hex, rgba, with_alpha};
 use super::{ChartFile, ChartsReport, PanelBox};
-use crate::analysis::seeds::{SeedSpread, Verdict};
+use crate::analysis::seeds::{CONSISTENT_RATIO, SeedSpread, Verdict, chance_of_ratio_above};
 use crate::analysis::stats::Z95;
 use crate::output::schema::seeds::{SPREADS_FILE, SeedSpreads, SeedValues, VALUES_FILE};
 use crate::output::schema::{SeedsSummary, TableReader};
@@ -271,6 +271,25 @@ fn seeds_text(seeds: &[u64]) -> String {
     }
 }
 
+/// How to read the ratio, with the chance of a ratio above the limit for this many seeds: the
+/// limit means less with two seeds than with five, and the note must say which.
+fn ratio_note(seeds: usize) -> String {
+    let chance = chance_of_ratio_above(CONSISTENT_RATIO, seeds);
+    let chance = if chance.is_nan() {
+        return format!(
+            "ratio = sd between seeds / claimed SE; consistent when at most {CONSISTENT_RATIO}"
+        );
+    } else if chance < 0.001 {
+        "under 0.1%".to_string()
+    } else {
+        format!("{:.1}%", 100.0 * chance)
+    };
+    format!(
+        "ratio = sd between seeds / claimed SE; consistent when at most {CONSISTENT_RATIO} \
+         (above it by chance for {chance} of figures with {seeds} seeds if the claimed SE is right)"
+    )
+}
+
 fn paint(c: &Canvas, data: &SeedsData, l: &Layout) -> Result<(), ChartError> {
     let w = l.width as f64 - 2.0 * MARGIN;
     c.text(
@@ -336,8 +355,7 @@ fn paint(c: &Canvas, data: &SeedsData, l: &Layout) -> Result<(), ChartError> {
         Across::CapTop,
     )?;
     c.text(
-        "ratio = sd between seeds / claimed SE; consistent when at most 2 (above 2 by chance \
-         for under 2% of figures with 3 seeds if the claimed SE is right)",
+        &ratio_note(k),
         (MARGIN, l.caption_y + 26.0),
         &NOTE,
         Align::Start,
@@ -477,4 +495,34 @@ fn paint_figures(
     let room = l.width as f64 - MARGIN - l.cols[4];
     let text = ellipsize(verdict.as_str(), room, &font);
     c.text(&text, (l.cols[4], mid), &font, Align::Start, Across::Middle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ratio_note_states_the_number_of_seeds_and_its_chance() {
+        let note = |k| ratio_note(k);
+        assert!(
+            note(2).contains("4.6% of figures with 2 seeds"),
+            "{}",
+            note(2)
+        );
+        assert!(
+            note(3).contains("1.8% of figures with 3 seeds"),
+            "{}",
+            note(3)
+        );
+        assert!(
+            note(5).contains("0.3% of figures with 5 seeds"),
+            "{}",
+            note(5)
+        );
+        assert!(
+            note(12).contains("under 0.1% of figures with 12 seeds"),
+            "{}",
+            note(12)
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! `ablation.csv`: every event's effect on every measure, measured by leaving it out.
 
+use super::check::{ordered, within, within_or_empty};
 use super::error::ReadError;
 use super::table::{Fields, TableFormat};
 use crate::analysis::ablation::Measure;
@@ -72,6 +73,26 @@ impl TableFormat for Ablation {
             ci_high: f.number()?,
             rank: f.count()?,
         })
+    }
+
+    fn check(r: &AblationRecord<'_>) -> Result<(), String> {
+        // The difference of two probabilities, or of two mean alignments.
+        let span = match r.measure {
+            Measure::Outcome => 1.0,
+            Measure::FinalAlignment => 2.0,
+        };
+        within("effect", r.effect, -span, span)?;
+        within_or_empty("ci_low", r.ci_low, -span, span)?;
+        within_or_empty("ci_high", r.ci_high, -span, span)?;
+        ordered(&[
+            ("ci_low", r.ci_low),
+            ("effect", r.effect),
+            ("ci_high", r.ci_high),
+        ])?;
+        if r.rank == 0 {
+            return Err("`rank` is 0; ranks start at 1".into());
+        }
+        Ok(())
     }
 }
 

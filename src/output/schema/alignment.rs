@@ -2,6 +2,7 @@
 //! deviation and five quantiles. A comparison keeps each of its two scenarios in the same
 //! format (`base_alignment.csv`, `variant_alignment.csv`).
 
+use super::check::{at_least, ordered, within};
 use super::error::ReadError;
 use super::table::{Fields, TableFormat};
 use crate::output::csv::Row;
@@ -56,6 +57,35 @@ impl TableFormat for Alignment {
             p95: f.number()?,
         })
     }
+
+    fn check(r: &AlignmentRecord<'_>) -> Result<(), String> {
+        quantile_columns(
+            r.mean,
+            r.sd,
+            &[
+                ("p05", r.p05),
+                ("p25", r.p25),
+                ("p50", r.p50),
+                ("p75", r.p75),
+                ("p95", r.p95),
+            ],
+        )
+    }
+}
+
+/// A mean, a standard deviation and quantiles of values in [-1, 1] (alignment, trust,
+/// threat), quantiles in order: what alignment.csv and the pair tables hold per row.
+pub(super) fn quantile_columns(
+    mean: f64,
+    sd: f64,
+    quantiles: &[(&str, f64)],
+) -> Result<(), String> {
+    within("mean", mean, -1.0, 1.0)?;
+    at_least("sd", sd, 0.0)?;
+    for &(name, q) in quantiles {
+        within(name, q, -1.0, 1.0)?;
+    }
+    ordered(quantiles)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! both scenarios define). Each scenario's own bands are in alignment.csv's format
 //! ([`super::alignment`]).
 
+use super::check::{ordered, within, within_or_empty};
 use super::error::ReadError;
 use super::table::{Fields, TableFormat};
 use crate::output::csv::Row;
@@ -59,6 +60,19 @@ impl TableFormat for DiffAlignment {
             p_variant_higher: f.number()?,
         })
     }
+
+    fn check(r: &DiffAlignmentRecord<'_>) -> Result<(), String> {
+        // A difference of two alignments; an interval is empty when one run cannot give it.
+        within("mean_diff", r.mean_diff, -2.0, 2.0)?;
+        within_or_empty("ci_low", r.ci_low, -2.0, 2.0)?;
+        within_or_empty("ci_high", r.ci_high, -2.0, 2.0)?;
+        within_or_empty("p_variant_higher", r.p_variant_higher, 0.0, 1.0)?;
+        ordered(&[
+            ("ci_low", r.ci_low),
+            ("mean_diff", r.mean_diff),
+            ("ci_high", r.ci_high),
+        ])
+    }
 }
 
 /// The format of [`DIFF_OUTCOMES`].
@@ -104,6 +118,19 @@ impl TableFormat for DiffOutcomes {
             ci_low: f.number()?,
             ci_high: f.number()?,
         })
+    }
+
+    fn check(r: &DiffOutcomeRecord<'_>) -> Result<(), String> {
+        within("p_base", r.p_base, 0.0, 1.0)?;
+        within("p_variant", r.p_variant, 0.0, 1.0)?;
+        within("diff", r.diff, -1.0, 1.0)?;
+        within_or_empty("ci_low", r.ci_low, -1.0, 1.0)?;
+        within_or_empty("ci_high", r.ci_high, -1.0, 1.0)?;
+        ordered(&[
+            ("ci_low", r.ci_low),
+            ("diff", r.diff),
+            ("ci_high", r.ci_high),
+        ])
     }
 }
 

@@ -44,6 +44,10 @@ impl TableFormat for Convergence {
             ci_high: f.number()?,
         })
     }
+
+    fn check(r: &ConvergenceRecord<'_>) -> Result<(), String> {
+        super::outcomes::estimate(r.probability, r.ci_low, r.ci_high)
+    }
 }
 
 #[cfg(test)]

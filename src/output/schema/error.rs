@@ -37,4 +37,7 @@ pub enum ReadError {
         line: usize,
         message: String,
     },
+    /// Every line reads, but the file as a whole lacks what the directory says it holds.
+    #[error("{}: {message}", path.display())]
+    Incomplete { path: PathBuf, message: String },
 }

@@ -48,6 +48,12 @@ impl TableFormat for EventFrequencies {
             mean_times_fired: f.number()?,
         })
     }
+
+    fn check(r: &EventRecord<'_>) -> Result<(), String> {
+        super::check::within("fired_fraction", r.fired_fraction, 0.0, 1.0)?;
+        // A run that fired the event at all fired it at least once.
+        super::check::at_least("mean_times_fired", r.mean_times_fired, r.fired_fraction)
+    }
 }
 
 #[cfg(test)]

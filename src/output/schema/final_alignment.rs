@@ -32,6 +32,19 @@ impl TableFormat for FinalAlignment {
             alignment: f.number()?,
         })
     }
+
+    fn check(r: &FinalRecord<'_>) -> Result<(), String> {
+        super::check::within("alignment", r.alignment, -1.0, 1.0)
+    }
+}
+
+impl super::run_order::PerRun for FinalRecord<'_> {
+    fn run(&self) -> u64 {
+        self.run
+    }
+    fn item(&self) -> &str {
+        self.actor
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! its Wilson interval) and what the events change (`change`, probability with events minus
 //! without, with Newcombe's paired interval). Those six columns are empty otherwise.
 
+use super::check::{ordered, within};
 use super::error::ReadError;
 use super::table::{Fields, TableFormat};
 use crate::output::csv::Row;
@@ -75,6 +76,26 @@ impl TableFormat for Outcomes {
             change_high: f.number()?,
         })
     }
+
+    fn check(r: &OutcomeRecord<'_>) -> Result<(), String> {
+        estimate(r.probability, r.ci_low, r.ci_high)?;
+        if r.runs == 0 {
+            return Err("`runs` is 0; an estimate is made of at least one run".into());
+        }
+        Ok(())
+    }
+}
+
+/// A probability with its 95% interval: each in [0, 1], the interval around the estimate.
+pub(super) fn estimate(probability: f64, ci_low: f64, ci_high: f64) -> Result<(), String> {
+    within("probability", probability, 0.0, 1.0)?;
+    within("ci_low", ci_low, 0.0, 1.0)?;
+    within("ci_high", ci_high, 0.0, 1.0)?;
+    ordered(&[
+        ("ci_low", ci_low),
+        ("probability", probability),
+        ("ci_high", ci_high),
+    ])
 }
 
 #[cfg(test)]

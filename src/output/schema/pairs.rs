@@ -48,6 +48,14 @@ impl TableFormat for PairFinal {
             p95: f.number()?,
         })
     }
+
+    fn check(r: &PairRecord<'_>) -> Result<(), String> {
+        super::alignment::quantile_columns(
+            r.mean,
+            r.sd,
+            &[("p05", r.p05), ("p50", r.p50), ("p95", r.p95)],
+        )
+    }
 }
 
 #[cfg(test)]

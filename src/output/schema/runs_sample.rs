@@ -34,6 +34,10 @@ impl TableFormat for RunsSample {
             alignment: f.number()?,
         })
     }
+
+    fn check(r: &SampleRecord<'_>) -> Result<(), String> {
+        super::check::within("alignment", r.alignment, -1.0, 1.0)
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! every figure under every seed, and `seeds_summary.csv`, each figure's spread between
 //! seeds next to the standard error a single study claims.
 
+use super::check::{within, within_or_empty};
 use super::error::ReadError;
 use super::table::{Fields, TableFormat};
 use crate::output::csv::Row;
@@ -53,6 +54,20 @@ impl TableFormat for SeedValues {
             value: f.number()?,
         })
     }
+
+    fn check(r: &SeedValueRecord<'_>) -> Result<(), String> {
+        let (lo, hi) = figure_range(r.figure);
+        within("value", r.value, lo, hi)
+    }
+}
+
+/// The range of a figure: a probability, or an alignment.
+fn figure_range(figure: &str) -> (f64, f64) {
+    if figure == FIGURES[0] {
+        (0.0, 1.0)
+    } else {
+        (-1.0, 1.0)
+    }
 }
 
 /// The format of [`SPREADS_FILE`].
@@ -100,6 +115,20 @@ impl TableFormat for SeedSpreads {
             claimed_se: f.number()?,
             ratio: f.number()?,
         })
+    }
+
+    fn check(r: &SeedSpreadRecord<'_>) -> Result<(), String> {
+        let (lo, hi) = figure_range(r.figure);
+        within("mean", r.mean, lo, hi)?;
+        // Empty where no spread or no error can be given (the ratio of a claimed error of 0).
+        for (column, x) in [
+            ("sd_between", r.sd_between),
+            ("claimed_se", r.claimed_se),
+            ("ratio", r.ratio),
+        ] {
+            within_or_empty(column, x, 0.0, f64::INFINITY)?;
+        }
+        Ok(())
     }
 }
 

@@ -142,7 +142,15 @@ impl Summary {
             }
         };
         Ok(match kind {
-            OutputKind::Study => Summary::Study(serde_json::from_str(text).map_err(garbled)?),
+            OutputKind::Study => {
+                let study: StudySummary = serde_json::from_str(text).map_err(garbled)?;
+                study.check().map_err(|(at, message)| ReadError::Garbled {
+                    path: path.to_path_buf(),
+                    line: at.line(text),
+                    message,
+                })?;
+                Summary::Study(study)
+            }
             OutputKind::Compare => Summary::Compare(serde_json::from_str(text).map_err(garbled)?),
             OutputKind::Seeds => Summary::Seeds(serde_json::from_str(text).map_err(garbled)?),
             OutputKind::Ablation => Summary::Ablation(serde_json::from_str(text).map_err(garbled)?),
@@ -279,6 +287,120 @@ impl StudySummary {
             Summary::Study(s) => Some(s),
             _ => None,
         })
+    }
+}
+
+/// Where in a summary.json a problem stands, to name its line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum At {
+    /// A key of the summary itself.
+    Key(&'static str),
+    /// The entry of a list whose `"name"` is this.
+    Named(String),
+}
+
+impl At {
+    /// The 1-based line of the key or the name in `text` as written (pretty-printed: a key
+    /// of the summary itself is indented by two spaces); 1 when it cannot be found.
+    fn line(&self, text: &str) -> usize {
+        let wanted = match self {
+            At::Key(key) => format!("  \"{key}\":"),
+            At::Named(name) => format!(
+                "\"name\": {}",
+                serde_json::to_string(name).unwrap_or_default()
+            ),
+        };
+        text.lines()
+            .position(|l| match self {
+                At::Key(_) => l.starts_with(&wanted),
+                At::Named(_) => l.trim_start().starts_with(&wanted),
+            })
+            .map_or(1, |k| k + 1)
+    }
+}
+
+impl StudySummary {
+    /// The figures agree with each other and lie in their ranges: at least one run, every
+    /// outcome estimated from the study's runs with a probability of its hits and an
+    /// interval around it, every alignment in [-1, 1] with its quantiles in order.
+    pub fn check(&self) -> Result<(), (At, String)> {
+        use super::check::{at_least, ordered, within};
+        if self.runs == 0 {
+            return Err((
+                At::Key("runs"),
+                "`runs` is 0; a study has at least one run".into(),
+            ));
+        }
+        for o in &self.outcomes {
+            let at = || At::Named(o.name.clone());
+            if o.runs != self.runs {
+                return Err((
+                    At::Key("runs"),
+                    format!(
+                        "`runs` is {}, but outcome {:?} was estimated from {} runs",
+                        self.runs, o.name, o.runs
+                    ),
+                ));
+            }
+            if o.hits > o.runs {
+                return Err((
+                    at(),
+                    format!("outcome {:?} held in {} of {} runs", o.name, o.hits, o.runs),
+                ));
+            }
+            let share = o.hits as f64 / o.runs as f64;
+            // The summary gives figures to six decimals.
+            if (o.probability - share).abs() > 1e-6 {
+                return Err((
+                    at(),
+                    format!(
+                        "outcome {:?} has probability {}, but {} hits in {} runs are {share}",
+                        o.name, o.probability, o.hits, o.runs
+                    ),
+                ));
+            }
+            within("ci_low", o.ci_low, 0.0, 1.0)
+                .and_then(|()| within("ci_high", o.ci_high, 0.0, 1.0))
+                .and_then(|()| {
+                    ordered(&[
+                        ("ci_low", o.ci_low),
+                        ("probability", o.probability),
+                        ("ci_high", o.ci_high),
+                    ])
+                })
+                .map_err(|e| (at(), format!("outcome {:?}: {e}", o.name)))?;
+        }
+        for a in &self.actors {
+            let f = &a.final_alignment;
+            within("initial_alignment", a.initial_alignment, -1.0, 1.0)
+                .and_then(|()| within("mean", f.mean, -1.0, 1.0))
+                .and_then(|()| at_least("sd", f.sd, 0.0))
+                .and_then(|()| {
+                    for (q, x) in [
+                        ("p05", f.p05),
+                        ("p25", f.p25),
+                        ("p50", f.p50),
+                        ("p75", f.p75),
+                        ("p95", f.p95),
+                    ] {
+                        within(q, x, -1.0, 1.0)?;
+                    }
+                    ordered(&[
+                        ("p05", f.p05),
+                        ("p25", f.p25),
+                        ("p50", f.p50),
+                        ("p75", f.p75),
+                        ("p95", f.p95),
+                    ])
+                })
+                .map_err(|e| {
+                    (
+                        At::Named(a.name.clone()),
+                        format!("actor {:?}: {e}", a.name),
+                    )
+                })?;
+        }
+        Ok(())
     }
 }
 

@@ -29,6 +29,12 @@ pub trait TableFormat {
     fn write(record: &Self::Record<'_>, row: Row<'_>);
     /// Takes the record's fields, in [`Self::HEADER`] order.
     fn read<'a>(fields: &mut Fields<'a>) -> Result<Self::Record<'a>, ReadError>;
+    /// What a record's values must satisfy in any file of this format (ranges, orders,
+    /// values never left empty), as the reason it does not; see [`super::check`]. Every
+    /// record a [`TableReader`] hands out has passed it.
+    fn check(_record: &Self::Record<'_>) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// A table built whole in memory, header first.
@@ -143,6 +149,7 @@ impl<F: TableFormat> TableReader<F> {
         };
         let record = F::read(&mut fields)?;
         debug_assert_eq!(fields.next, F::HEADER.len(), "a format reads every column");
+        F::check(&record).map_err(|reason| self.garbled(&reason))?;
         Ok(record)
     }
 

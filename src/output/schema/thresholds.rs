@@ -36,6 +36,11 @@ impl TableFormat for Thresholds {
             probability: f.number()?,
         })
     }
+
+    fn check(r: &ThresholdRecord<'_>) -> Result<(), String> {
+        super::check::within("value", r.value, -1.0, 1.0)?;
+        super::check::within("probability", r.probability, 0.0, 1.0)
+    }
 }
 
 #[cfg(test)]

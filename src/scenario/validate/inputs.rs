@@ -898,7 +898,9 @@ reach_ba = 0.6
         );
         let steps_date = errors(&TWO.replace("steps = 12", "steps = 2025-01-01"));
         assert!(
-            steps_date[0].message.contains("expected i64"),
+            steps_date[0]
+                .message
+                .contains("expected a whole number, found 2025-01-01"),
             "{}",
             steps_date[0]
         );

@@ -69,10 +69,33 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
 }
 
 /// Turns toml's syntax, type or unknown-key error into a diagnostic, keeping toml's own
-/// message and adding a hint where one helps.
+/// message and adding a hint where one helps. A whole number that is not one (`1e20`, `2.5`)
+/// or does not fit (`100000000000000000000`) is said in the file's terms: serde's wording
+/// names the Rust types it tried (`i64`, `i128`), which mean nothing to whoever wrote it.
 fn toml_diagnostic(text: &str, origin: &str, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().trim_end();
     let span = err.span().unwrap_or(0..0);
+    if message.contains("expected i64") {
+        let written = text.get(span.clone()).unwrap_or("").trim();
+        let whole = written.replace('_', "");
+        let too_large = message.contains(" as i128")
+            || whole
+                .parse::<f64>()
+                .is_ok_and(|x| x.is_finite() && x.abs() > i64::MAX as f64);
+        let (message, help) = if too_large {
+            (
+                format!("{written} is too large for a whole number here"),
+                "whole numbers in a scenario lie between -9223372036854775808 and \
+                 9223372036854775807 (2^63 - 1); counts and steps must also be at least 0",
+            )
+        } else {
+            (
+                format!("expected a whole number, found {written}"),
+                "this key takes a whole number, written without quotes, decimal point or exponent",
+            )
+        };
+        return Diagnostic::new(text, origin, span, message).with_help(text, help);
+    }
     let mut diagnostic = Diagnostic::new(text, origin, span, message);
     let help = if message.starts_with("unknown field") {
         // serde's message is "unknown field `x`, expected one of `a`, `b`, ...": the
@@ -84,8 +107,6 @@ fn toml_diagnostic(text: &str, origin: &str, err: &toml::de::Error) -> Diagnosti
             }
             None => None,
         }
-    } else if message.contains("expected i64") {
-        Some("this key takes a whole number, written without quotes or a decimal point".into())
     } else if message.contains("expected f64") {
         Some("this key takes a number, written without quotes".into())
     } else {
