@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use influence::montecarlo::estimate::estimate;
+use influence::scenario::validate::MAX_DIAGNOSTICS;
 use influence::scenario::{ScenarioError, ScenarioSource};
 
 fn check(data: &[u8]) {
@@ -23,6 +24,7 @@ fn check(data: &[u8]) {
             let text = String::from_utf8_lossy(data);
             let lines = text.split('\n').count();
             assert!(!err.diagnostics().is_empty(), "an error with no diagnostic");
+            assert!(err.diagnostics().len() <= MAX_DIAGNOSTICS);
             for d in err.diagnostics() {
                 assert!(
                     (1..=lines).contains(&d.line),
