@@ -74,7 +74,8 @@ pub fn legible<'t>(text: &'t str, font: &Font) -> Cow<'t, str> {
         return Cow::Borrowed(text);
     };
     let face = &faces[usize::from(font.bold)];
-    // Control characters never reach a label (names are checked), and plotters skips them.
+    // Control characters are left as they are: names cannot hold them, and other text keeps
+    // drawing as it always has.
     let missing = |c: char| !c.is_control() && face.glyph_id(c).0 == 0;
     if !text.chars().any(missing) {
         return Cow::Borrowed(text);
