@@ -39,9 +39,10 @@ use rand_chacha::ChaCha8Rng;
 /// The fewest actors a world has: two blocs need two leaders, and a bloc needs a member for
 /// events within it.
 pub const MIN_ACTORS: usize = 3;
-/// The most actors a world has. A scenario's state holds several `n × n` matrices per worker,
-/// 200 MB each at this size; beyond it a world is a memory test, not a scale test.
-pub const MAX_ACTORS: usize = 5000;
+/// The most actors a world has: as many as a scenario may have. A scenario's state holds
+/// several `n × n` matrices per worker, 200 MB each at this size; beyond it a world is a
+/// memory test, not a scale test.
+pub const MAX_ACTORS: usize = super::validate::MAX_ACTORS;
 /// The most events a world has per actor, which keeps the text within tens of MB.
 pub const MAX_EVENTS_PER_ACTOR: usize = 20;
 /// The event count a caller that has no better figure should ask for, per actor.

@@ -3,6 +3,7 @@
 //! random piece cut out or replaced. It returns a scenario, or diagnostics that point inside
 //! the text (a line and column that exist, a span on character boundaries).
 
+use influence::scenario::validate::{MAX_ACTORS, MAX_DIAGNOSTICS};
 use influence::scenario::{ScenarioError, parse_scenario};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
@@ -132,7 +133,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     match parse_scenario(text, "fuzz.toml") {
         Ok(_) => Ok(()),
         Err(ScenarioError::Read { .. }) => Err(TestCaseError::fail("a read error from text")),
-        Err(err @ ScenarioError::Invalid(_)) => {
+        Err(err) => {
             let lines = text.split('\n').count();
             prop_assert!(!err.diagnostics().is_empty());
             for d in err.diagnostics() {
@@ -186,4 +187,88 @@ proptest! {
     fn a_damaged_default_scenario_never_panics(text in mutated()) {
         check(&text)?;
     }
+}
+
+/// `count` actor tables; each has a stubbornness of 7, out of range, when `bad`.
+fn actors(count: usize, bad: bool) -> String {
+    let stubbornness = if bad { 7 } else { 0 };
+    let mut text = String::from("[scenario]\nname = \"x\"\nsteps = 10\n");
+    for i in 0..count {
+        text.push_str(&format!(
+            "[[actor]]\nname = \"a{i}\"\nalignment = 0\nstubbornness = {stubbornness}\npower = 0\n"
+        ));
+    }
+    text
+}
+
+/// A file with thousands of problems is described up to a hundred of them and counted in
+/// full. Describing every one made a 600 KB file of 10,000 problems take minutes: each
+/// rendering read the whole file.
+#[test]
+fn thousands_of_problems_are_counted_and_the_first_described() {
+    let text = actors(4000, true);
+    let err = parse_scenario(&text, "many.toml").expect_err("out of range");
+    assert_eq!(err.diagnostics().len(), MAX_DIAGNOSTICS);
+    assert!(matches!(err, ScenarioError::TooMany { total: 4000, .. }));
+    let rendered = err.to_string();
+    assert!(
+        rendered.ends_with("error: 4000 problems in this scenario; the first 100 found are shown"),
+        "{}",
+        &rendered[rendered.len().saturating_sub(300)..]
+    );
+    assert!(
+        rendered.contains("many.toml:7:"),
+        "the first problem is shown"
+    );
+    // A hundred problems are all shown, without the note.
+    let err = parse_scenario(&actors(100, true), "f.toml").expect_err("out of range");
+    assert!(matches!(err, ScenarioError::Invalid(ref d) if d.len() == 100));
+    assert!(
+        err.to_string()
+            .ends_with("error: 100 problems in this scenario")
+    );
+}
+
+/// More actors than a scenario may have is one problem, found before the n × n matrices
+/// are made: 20,000 short actor tables (a 1 MB file) asked for 6 GB.
+#[test]
+fn too_many_actors_is_refused_before_the_matrices_are_made() {
+    let text = actors(MAX_ACTORS + 1, false);
+    let err = parse_scenario(&text, "big.toml").expect_err("too many actors");
+    assert_eq!(err.diagnostics().len(), 1, "{err}");
+    let d = &err.diagnostics()[0];
+    assert_eq!(
+        d.message,
+        format!("a scenario may hold at most {MAX_ACTORS} actors; this file has 5001")
+    );
+    assert_eq!(d.line, 4 + 5 * MAX_ACTORS, "on the first actor too many");
+    // As many as allowed is fine.
+    let text = actors(MAX_ACTORS, false);
+    assert!(parse_scenario(&text, "big.toml").is_ok());
+}
+
+/// Thousands of unknown actors among long names: suggestions and lists of names stay
+/// bounded. Comparing each with every name took minutes for a 1 MB file.
+#[test]
+fn unknown_actors_among_many_long_names_are_reported_quickly() {
+    let mut text = String::from("[scenario]\nname = \"x\"\nsteps = 10\n");
+    for i in 0..200 {
+        text.push_str(&format!(
+            "[[actor]]\nname = \"N{i:03}{}\"\nalignment = 0\nstubbornness = 0\npower = 0\n",
+            "x".repeat(196)
+        ));
+    }
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "[[event]]\nkind = \"visit\"\nactor = \"{}{i}\"\ntarget = \"N000{}\"\nstep = 1\n",
+            "q".repeat(150),
+            "x".repeat(196)
+        ));
+    }
+    let err = parse_scenario(&text, "refs.toml").expect_err("unknown actors");
+    assert!(matches!(err, ScenarioError::TooMany { total: 3000, .. }));
+    let first = &err.diagnostics()[0];
+    let help = first.help.as_deref().unwrap_or("");
+    assert!(help.starts_with("the actors are \"N000"), "{help}");
+    assert!(help.ends_with(", and 180 more"), "{help}");
 }

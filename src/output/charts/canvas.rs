@@ -7,9 +7,15 @@
 //!
 //! Text uses DejaVu Sans compiled into the binary, so a chart looks the same on every
 //! machine and needs no font installed. The pixels depend only on what is drawn, so the same
-//! study gives byte-identical PNG files.
+//! study gives byte-identical PNG files. DejaVu has no CJK, Indic, Thai or Hangul glyphs: a
+//! name in those scripts would draw as empty boxes, so characters the font lacks are drawn
+//! as their code points instead (see [`legible`]).
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::sync::OnceLock;
+
+use ab_glyph::{Font as _, FontRef};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -35,6 +41,65 @@ pub fn register_fonts() -> Result<(), ChartError> {
             && register_font(FONT, FontStyle::Bold, dejavu::sans::bold()).is_ok()
     });
     if ok { Ok(()) } else { Err(ChartError::Font) }
+}
+
+/// The embedded faces, regular and bold, parsed once to look characters up in their
+/// character maps; `None` if they do not parse, and then `render_png` fails anyway.
+fn faces() -> Option<&'static [FontRef<'static>; 2]> {
+    static FACES: OnceLock<Option<[FontRef<'static>; 2]>> = OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            let regular = FontRef::try_from_slice(dejavu::sans::regular()).ok()?;
+            let bold = FontRef::try_from_slice(dejavu::sans::bold()).ok()?;
+            Some([regular, bold])
+        })
+        .as_ref()
+}
+
+/// The text as the embedded font can draw it: each run of characters the face has no glyph
+/// for becomes their code points in angle brackets, so "中国 Japan 日本" is drawn as
+/// "⟨U+4E2D U+56FD⟩ Japan ⟨U+65E5 U+672C⟩". Without this they would draw as empty boxes,
+/// which neither read nor tell two names apart; code points do both, and a reader can
+/// match them to the scenario. A full CJK font would add megabytes to the binary for a few
+/// labels. Text the font covers comes back borrowed, unchanged, so its pixels do not move.
+///
+/// Both measuring and drawing go through this, so a layout is sized for what is drawn;
+/// code above them (wrapping, ellipsizing) works on the scenario's own text.
+pub fn legible<'t>(text: &'t str, font: &Font) -> Cow<'t, str> {
+    // Every printable ASCII character is in DejaVu Sans (a test holds it to that).
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Cow::Borrowed(text);
+    }
+    let Some(faces) = faces() else {
+        return Cow::Borrowed(text);
+    };
+    let face = &faces[usize::from(font.bold)];
+    // Control characters are left as they are: names cannot hold them, and other text keeps
+    // drawing as it always has.
+    let missing = |c: char| !c.is_control() && face.glyph_id(c).0 == 0;
+    if !text.chars().any(missing) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() * 4);
+    let mut in_run = false;
+    for c in text.chars() {
+        if missing(c) {
+            out.push(if in_run { ' ' } else { '⟨' });
+            // Writing to a String cannot fail.
+            let _ = write!(out, "U+{:04X}", u32::from(c));
+            in_run = true;
+        } else {
+            if in_run {
+                out.push('⟩');
+                in_run = false;
+            }
+            out.push(c);
+        }
+    }
+    if in_run {
+        out.push('⟩');
+    }
+    Cow::Owned(out)
 }
 
 /// Size, weight and colour of a piece of text.
@@ -77,7 +142,8 @@ impl Font {
 /// measuring with a missing font would silently give another layout.
 pub fn text_width(text: &str, font: &Font) -> f64 {
     let registered = register_fonts().is_ok();
-    match font.desc().box_size(text) {
+    let text = legible(text, font);
+    match font.desc().box_size(&text) {
         Ok((w, _)) if registered => w as f64 / SCALE as f64,
         // Only when the embedded font cannot load, and then `render_png` fails anyway.
         _ => text.chars().count() as f64 * font.size * 0.55,
@@ -312,6 +378,7 @@ impl Canvas<'_> {
         if text.is_empty() {
             return Ok(());
         }
+        let text = legible(text, font);
         let h = match align {
             Align::Start => HPos::Left,
             Align::Center => HPos::Center,
@@ -321,7 +388,7 @@ impl Canvas<'_> {
             .color(&font.color)
             .pos(Pos::new(h, VPos::Top));
         self.area
-            .draw_text(text, &style, point(at))
+            .draw_text(&text, &style, point(at))
             .map_err(|e| self.error(e))
     }
 }
@@ -391,6 +458,48 @@ mod tests {
         );
         // The dash that turns the corner keeps the corner.
         assert_eq!(segs[1], vec![(6.0, 0.0), (10.0, 0.0), (10.0, 0.0)]);
+    }
+
+    const PLAIN: Font = Font::new(12.0, RGBAColor(0, 0, 0, 1.0));
+
+    #[test]
+    fn characters_without_a_glyph_become_code_points() {
+        assert_eq!(legible("中国", &PLAIN), "⟨U+4E2D U+56FD⟩");
+        assert_eq!(
+            legible("中国 vs 日本", &PLAIN.bold()),
+            "⟨U+4E2D U+56FD⟩ vs ⟨U+65E5 U+672C⟩"
+        );
+        // A run ends at the first covered character; outside the basic plane too.
+        assert_eq!(legible("한국-Korea", &PLAIN), "⟨U+D55C U+AD6D⟩-Korea");
+        assert_eq!(legible("x\u{2F800}", &PLAIN), "x⟨U+2F800⟩");
+    }
+
+    #[test]
+    fn covered_text_is_drawn_as_it_is() {
+        let ascii: String = (0x20u8..0x7f).map(char::from).collect();
+        for font in [PLAIN, PLAIN.bold()] {
+            for text in [
+                ascii.as_str(),
+                "Azerbaijan → Iran, ±0.1 … «Ümlaut» Ελλάδα Россия ישראל",
+                "",
+            ] {
+                assert!(matches!(legible(text, &font), Cow::Borrowed(t) if t == text));
+            }
+        }
+        // The fast path for ASCII agrees with the font.
+        let faces = faces().expect("the embedded fonts parse");
+        for face in faces {
+            assert!(ascii.chars().all(|c| face.glyph_id(c).0 != 0));
+        }
+    }
+
+    #[test]
+    fn measuring_measures_what_is_drawn() {
+        assert_eq!(
+            text_width("中国", &PLAIN),
+            text_width("⟨U+4E2D U+56FD⟩", &PLAIN)
+        );
+        assert!(text_width("中国", &PLAIN) > text_width("⟨⟩", &PLAIN));
     }
 
     #[test]

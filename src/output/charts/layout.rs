@@ -195,6 +195,25 @@ mod tests {
     }
 
     #[test]
+    fn names_the_font_lacks_are_fitted_as_drawn_and_cut_at_whole_characters() {
+        use super::super::canvas::legible;
+        use plotters::style::RGBAColor;
+        let font = Font::new(12.0, RGBAColor(0, 0, 0, 1.0));
+        let name = "대한민국 and 中华人民共和国";
+        let width = text_width("⟨U+B300 U+D55C U+BBFC U+AD6D⟩ and ⟨U+4E2D⟩…", &font);
+        let short = ellipsize(name, width, &font);
+        assert_eq!(short, "대한민국 and 中…");
+        assert_eq!(
+            legible(&short, &font),
+            "⟨U+B300 U+D55C U+BBFC U+AD6D⟩ and ⟨U+4E2D⟩…"
+        );
+        assert!(text_width(&short, &font) <= width);
+        let lines = wrap(name, width, &font);
+        assert_eq!(lines[0], "대한민국 and");
+        assert!(lines.iter().all(|l| text_width(l, &font) <= width));
+    }
+
+    #[test]
     fn scale_maps_linearly() {
         let s = Scale::new((-1.0, 1.0), (100.0, 0.0));
         assert_eq!(s.map(-1.0), 100.0);

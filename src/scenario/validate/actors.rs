@@ -14,6 +14,10 @@ use crate::scenario::inputs::{ActorField, InputTarget};
 use crate::scenario::raw::{RawActor, RawFile, RawRelation};
 use crate::scenario::{Actor, ActorKind, Diagnostic, ModelParams};
 
+/// The most actors a scenario may have. Trust and reach take n² cells each, and a run
+/// keeps several n × n matrices per worker: at 5000 actors, 200 MB each.
+pub const MAX_ACTORS: usize = 5000;
+
 /// Baseline trust and reach, row-major, and which reach cells a relation sets (the others
 /// inherit `model.reach`, so an input standing for it goes to them).
 pub(super) struct Matrices {
@@ -36,10 +40,6 @@ enum Way {
     AB,
     BA,
 }
-
-/// The most actors a scenario may hold (as many as `influence generate` makes): at 5000 a
-/// step already multiplies matrices of 25 million entries.
-pub const MAX_ACTORS: usize = 5000;
 
 impl Checker<'_> {
     /// The actors that are valid; an invalid one is left out (its error is recorded), which
@@ -226,16 +226,17 @@ impl Checker<'_> {
                             let first = first.clone();
                             let name = format!("{} and {}", names.actors[a], names.actors[b]);
                             let line = self.line(first.start);
-                            let diagnostic = Diagnostic::new(
-                                self.text,
-                                self.origin,
-                                between.span(),
-                                format!("duplicate relation between {name} (first on line {line})"),
-                            )
-                            .with_label(self.text, "this pair again")
-                            .with_related(self.text, first, "first given here")
-                            .with_help(self.text, "a pair may appear only once, in either order; use trust_ab/trust_ba for the two directions");
-                            self.diagnostics.push(diagnostic);
+                            self.record(|text, origin| {
+                                Diagnostic::new(
+                                    text,
+                                    origin,
+                                    between.span(),
+                                    format!("duplicate relation between {name} (first on line {line})"),
+                                )
+                                .with_label(text, "this pair again")
+                                .with_related(text, first, "first given here")
+                                .with_help(text, "a pair may appear only once, in either order; use trust_ab/trust_ba for the two directions")
+                            });
                             ok = false;
                             continue;
                         }

@@ -7,8 +7,8 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::inputs::Slot;
-use super::spelling::suggest;
-use super::values::Bound;
+use super::spelling::suggest_within;
+use super::values::{Bound, listed};
 use super::{Checker, Names};
 use crate::scenario::inputs::InputTarget;
 use crate::scenario::kinds::{BUILTIN_KINDS, CUSTOM_KIND, builtin};
@@ -149,15 +149,21 @@ impl Checker<'_> {
             Some(kind) if kind.get_ref() == CUSTOM_KIND => Some((kind, None)),
             Some(kind) => match names.kinds.get(kind.get_ref()) {
                 Some(c) => Some((kind, Some(*c))),
+                None if self.full() => {
+                    // Counted, not described: the suggestion would compare every kind's name.
+                    self.unreported += 1;
+                    None
+                }
                 None => {
                     let candidates = names.kinds.keys().map(String::as_str).chain([CUSTOM_KIND]);
-                    let help = match suggest(kind.get_ref(), candidates) {
-                        Some(s) => format!("did you mean {s:?}?"),
-                        None => format!(
-                            "the kinds are {}; declare a new one in [kinds.NAME]",
-                            kind_list(names)
-                        ),
-                    };
+                    let help =
+                        match suggest_within(kind.get_ref(), candidates, &mut self.suggestions) {
+                            Some(s) => format!("did you mean {s:?}?"),
+                            None => format!(
+                                "the kinds are {}; declare a new one in [kinds.NAME]",
+                                kind_list(names)
+                            ),
+                        };
                     self.push(
                         kind.span(),
                         format!("unknown kind {:?}", kind.get_ref()),
@@ -335,18 +341,19 @@ impl Checker<'_> {
             }
             [_] => {}
             [(first, first_span), (second, second_span), ..] => {
-                let diagnostic = Diagnostic::new(
-                    self.text,
-                    self.origin,
-                    second_span.clone(),
-                    format!(
-                        "an effect changes exactly one quantity, found `{first}` and `{second}`"
-                    ),
-                )
-                .with_label(self.text, "second quantity")
-                .with_related(self.text, first_span.clone(), "first quantity")
-                .with_help(self.text, "split it into two effects");
-                self.diagnostics.push(diagnostic);
+                self.record(|text, origin| {
+                    Diagnostic::new(
+                        text,
+                        origin,
+                        second_span.clone(),
+                        format!(
+                            "an effect changes exactly one quantity, found `{first}` and `{second}`"
+                        ),
+                    )
+                    .with_label(text, "second quantity")
+                    .with_related(text, first_span.clone(), "first quantity")
+                    .with_help(text, "split it into two effects")
+                });
                 return None;
             }
         }
@@ -482,7 +489,8 @@ fn kind_list(names: &Names) -> String {
             .filter(|k| builtin(k).is_none()),
     );
     list.push(CUSTOM_KIND);
-    list.join(", ")
+    let count = list.len();
+    listed(list, count)
 }
 
 #[cfg(test)]

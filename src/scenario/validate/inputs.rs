@@ -285,23 +285,24 @@ impl Checker<'_> {
             };
             if let Some(first) = seen.get(&name) {
                 let line = self.line(first.start);
-                let diagnostic = Diagnostic::new(
-                    self.text,
-                    self.origin,
-                    name_span,
-                    format!("duplicate input name {name:?} (first on line {line})"),
-                )
-                .with_label(self.text, "used again here")
-                .with_related(self.text, first.clone(), "first used here")
-                .with_help(
-                    self.text,
-                    if given {
-                        "every input needs its own name: rename one of them"
-                    } else {
-                        "every input needs its own name: give one of them `name = \"...\"`"
-                    },
-                );
-                self.diagnostics.push(diagnostic);
+                self.record(|text, origin| {
+                    Diagnostic::new(
+                        text,
+                        origin,
+                        name_span,
+                        format!("duplicate input name {name:?} (first on line {line})"),
+                    )
+                    .with_label(text, "used again here")
+                    .with_related(text, first.clone(), "first used here")
+                    .with_help(
+                        text,
+                        if given {
+                            "every input needs its own name: rename one of them"
+                        } else {
+                            "every input needs its own name: give one of them `name = \"...\"`"
+                        },
+                    )
+                });
                 ok = false;
                 continue;
             }

@@ -34,6 +34,7 @@ use super::kinds::KindCoefficients;
 use super::raw::{self, RawFile};
 use super::{Diagnostic, Scenario, ScenarioError};
 
+pub use actors::MAX_ACTORS;
 pub use header::MAX_STEPS;
 pub(crate) use spelling::suggest;
 
@@ -50,6 +51,8 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
         text,
         origin,
         diagnostics: Vec::new(),
+        unreported: 0,
+        suggestions: SUGGESTIONS,
         found: Vec::new(),
     };
     let scenario = checker.file(&raw);
@@ -63,7 +66,15 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
                 // turning into an error with nothing to show.
                 checker.push(0..0, "the scenario could not be checked", "", None);
             }
-            Err(ScenarioError::Invalid(checker.diagnostics))
+            if checker.unreported > 0 {
+                let total = checker.diagnostics.len() + checker.unreported;
+                Err(ScenarioError::TooMany {
+                    shown: checker.diagnostics,
+                    total,
+                })
+            } else {
+                Err(ScenarioError::Invalid(checker.diagnostics))
+            }
         }
     }
 }
@@ -128,10 +139,24 @@ struct Names {
     steps: Option<usize>,
 }
 
+/// The most problems described in one report; the rest are counted. Describing one costs
+/// far more than finding it (a suggestion compares names, the rendering reads lines), so a
+/// file of thousands of problems would take long to report and bury the first ones.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+/// The cells of distance tables all the suggestions for actor and kind names fill together,
+/// four single suggestions' worth: a scenario of thousands of long names and a hundred
+/// misspellings of them would otherwise spend seconds suggesting.
+const SUGGESTIONS: usize = 4 * spelling::BUDGET;
+
 struct Checker<'a> {
     text: &'a str,
     origin: &'a str,
     diagnostics: Vec<Diagnostic>,
+    /// Problems found after [`MAX_DIAGNOSTICS`] were described.
+    unreported: usize,
+    /// What is left of [`SUGGESTIONS`].
+    suggestions: usize,
     /// Distributions found so far, in the order the checks met them.
     found: Vec<inputs::Found>,
 }
@@ -145,14 +170,33 @@ impl Checker<'_> {
         label: &str,
         help: Option<String>,
     ) {
-        let mut diagnostic = Diagnostic::new(self.text, self.origin, span, message);
-        if !label.is_empty() {
-            diagnostic = diagnostic.with_label(self.text, label);
+        self.record(|text, origin| {
+            let mut diagnostic = Diagnostic::new(text, origin, span, message);
+            if !label.is_empty() {
+                diagnostic = diagnostic.with_label(text, label);
+            }
+            if let Some(help) = help {
+                diagnostic = diagnostic.with_help(text, help);
+            }
+            diagnostic
+        });
+    }
+
+    /// Whether the report already holds [`MAX_DIAGNOSTICS`] problems, so that a check can
+    /// skip the work of describing one (a suggestion, say) that would not be shown.
+    fn full(&self) -> bool {
+        self.diagnostics.len() >= MAX_DIAGNOSTICS
+    }
+
+    /// Records a problem made by `make` from the text and its origin, or only counts it when
+    /// the report is full.
+    fn record(&mut self, make: impl FnOnce(&str, &str) -> Diagnostic) {
+        if self.full() {
+            self.unreported += 1;
+        } else {
+            let diagnostic = make(self.text, self.origin);
+            self.diagnostics.push(diagnostic);
         }
-        if let Some(help) = help {
-            diagnostic = diagnostic.with_help(self.text, help);
-        }
-        self.diagnostics.push(diagnostic);
     }
 
     /// Records a duplicate: the error sits on the second occurrence, which also names the
@@ -165,15 +209,16 @@ impl Checker<'_> {
         first: Range<usize>,
     ) {
         let line = self.line(first.start);
-        let diagnostic = Diagnostic::new(
-            self.text,
-            self.origin,
-            second,
-            format!("duplicate {what} {name:?} (first on line {line})"),
-        )
-        .with_label(self.text, "used again here")
-        .with_related(self.text, first, "first used here");
-        self.diagnostics.push(diagnostic);
+        self.record(|text, origin| {
+            Diagnostic::new(
+                text,
+                origin,
+                second,
+                format!("duplicate {what} {name:?} (first on line {line})"),
+            )
+            .with_label(text, "used again here")
+            .with_related(text, first, "first used here")
+        });
     }
 
     fn line(&self, offset: usize) -> usize {

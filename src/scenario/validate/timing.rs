@@ -86,20 +86,21 @@ impl Checker<'_> {
             }
             [(key, _)] => *key,
             [(first, first_span), (second, second_span), ..] => {
-                let diagnostic = Diagnostic::new(
-                    self.text,
-                    self.origin,
-                    second_span.clone(),
-                    format!(
-                        "an event takes exactly one timing key, found `{}` and `{}`",
-                        first.name(),
-                        second.name()
-                    ),
-                )
-                .with_label(self.text, "second timing key")
-                .with_related(self.text, first_span.clone(), "first timing key")
-                .with_help(self.text, "to repeat an event use `steps = [...]` or `every`; to combine timings write two events");
-                self.diagnostics.push(diagnostic);
+                self.record(|text, origin| {
+                    Diagnostic::new(
+                        text,
+                        origin,
+                        second_span.clone(),
+                        format!(
+                            "an event takes exactly one timing key, found `{}` and `{}`",
+                            first.name(),
+                            second.name()
+                        ),
+                    )
+                    .with_label(text, "second timing key")
+                    .with_related(text, first_span.clone(), "first timing key")
+                    .with_help(text, "to repeat an event use `steps = [...]` or `every`; to combine timings write two events")
+                });
                 return None;
             }
         };
@@ -200,19 +201,20 @@ impl Checker<'_> {
                         continue;
                     };
                     if let Some(first) = first_of.get(&t) {
-                        let diagnostic = Diagnostic::new(
-                            self.text,
-                            self.origin,
-                            value.span(),
-                            format!("step {t} is listed twice in `steps`"),
-                        )
-                        .with_label(self.text, "listed again here")
-                        .with_related(self.text, first.clone(), "first listed here")
-                        .with_help(
-                            self.text,
-                            "an event is due at most once per step; raise `intensity` for a stronger act",
-                        );
-                        self.diagnostics.push(diagnostic);
+                        self.record(|text, origin| {
+                            Diagnostic::new(
+                                text,
+                                origin,
+                                value.span(),
+                                format!("step {t} is listed twice in `steps`"),
+                            )
+                            .with_label(text, "listed again here")
+                            .with_related(text, first.clone(), "first listed here")
+                            .with_help(
+                                text,
+                                "an event is due at most once per step; raise `intensity` for a stronger act",
+                            )
+                        });
                         ok = false;
                         continue;
                     }

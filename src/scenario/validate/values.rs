@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::inputs::Slot;
-use super::spelling::suggest;
+use super::spelling::{suggest, suggest_within};
 use super::{Checker, Names};
 use crate::scenario::raw::{Fixed, Integer, Number, RawQuantity, Text};
 
@@ -261,7 +261,13 @@ impl Checker<'_> {
             // would bury it.
             return None;
         }
-        let help = match suggest(name.get_ref(), names.actors.iter().map(String::as_str)) {
+        if self.full() {
+            // Counted, not described: the suggestion would compare every actor's name.
+            self.unreported += 1;
+            return None;
+        }
+        let candidates = names.actors.iter().map(String::as_str);
+        let help = match suggest_within(name.get_ref(), candidates, &mut self.suggestions) {
             Some(s) => format!("did you mean {s:?}?"),
             None => format!("the actors are {}", quoted_list(&names.actors)),
         };
@@ -335,9 +341,22 @@ impl Checker<'_> {
 }
 
 fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("{n:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    listed(names.iter().map(|n| format!("{n:?}")), names.len())
+}
+
+/// The most names a hint lists; a scenario may hold thousands, and every problem that lists
+/// them would repeat them all.
+const MAX_LISTED: usize = 20;
+
+/// The first [`MAX_LISTED`] of `count` names, joined with commas, and how many more there are.
+pub(super) fn listed(names: impl IntoIterator<Item = impl AsRef<str>>, count: usize) -> String {
+    let mut list: Vec<String> = names
+        .into_iter()
+        .take(MAX_LISTED)
+        .map(|n| n.as_ref().to_string())
+        .collect();
+    if count > MAX_LISTED {
+        list.push(format!("and {} more", count - MAX_LISTED));
+    }
+    list.join(", ")
 }
