@@ -147,6 +147,7 @@ impl StagedDir {
     }
 
     fn open(target: &Path, force: bool, owned: bool) -> Result<StagedDir, OutputError> {
+        let target = &without_missing_detours(target);
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -246,6 +247,40 @@ impl Drop for StagedDir {
             let _ = fs::remove_dir_all(&self.staging);
         }
     }
+}
+
+/// `path` with every `name/..` taken out where `name` does not exist: `--out ../y/../z` means
+/// `../z` when there is no `y`, and the parents created for it must not leave an empty `y`
+/// behind (nor let the target look absent until `y` is made, and then be refused after the
+/// work). Where `name` exists it stays, since it may be a link whose `..` leads elsewhere.
+pub fn without_missing_detours(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    // Whether each name pushed onto `out` was found missing, so that a `..` after it undoes it.
+    let mut missing: Vec<bool> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if missing.last() == Some(&true) => {
+                out.pop();
+                missing.pop();
+            }
+            Component::Normal(name) => {
+                out.push(name);
+                // Below a missing directory every name is missing too.
+                let gone = missing.last() == Some(&true) || !out.exists();
+                missing.push(gone);
+            }
+            other => {
+                out.push(other.as_os_str());
+                missing.push(false);
+            }
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// Removes the staging directories of `name` left by processes that no longer exist, and
@@ -359,6 +394,31 @@ fn written_by_influence(dir: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_detour_through_a_missing_directory_is_taken_out() {
+        let root = tempfile::tempdir().unwrap();
+        let r = root.path();
+        assert_eq!(without_missing_detours(&r.join("y/../z")), r.join("z"));
+        assert_eq!(without_missing_detours(&r.join("y/w/../../z")), r.join("z"));
+        assert_eq!(
+            without_missing_detours(&r.join("./y/../z/./out")),
+            r.join("z/out")
+        );
+        // An existing directory stays: its `..` is the file system's to resolve.
+        fs::create_dir(r.join("y")).unwrap();
+        assert_eq!(without_missing_detours(&r.join("y/../z")), r.join("y/../z"));
+        assert_eq!(
+            without_missing_detours(Path::new("missing-here/..")),
+            Path::new(".")
+        );
+
+        // And nothing is created for it, whether the write succeeds or is refused.
+        let staged = StagedDir::new(&r.join("x/../out"), false).unwrap();
+        fs::write(staged.path().join("events.csv"), "e").unwrap();
+        staged.commit().unwrap();
+        assert_eq!(names(r), ["out", "y"]);
+    }
 
     /// A minimal output of influence: a replay's three tables.
     fn write_replay_like(dir: &Path, marker: &str) {

@@ -180,6 +180,52 @@ fn every_command_that_keeps_a_per_run_table_refuses_an_absurd_run_count_as_bad_i
 }
 
 #[test]
+fn an_out_path_through_a_missing_directory_leaves_no_stray_directory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let work = tmp.path().join("w");
+    fs::create_dir(&work).expect("mkdir");
+    // Refused before anything runs.
+    crate::common::cli::bad_input(influence().current_dir(&work).args([
+        "run",
+        "--runs",
+        "1000000000000",
+        "--out",
+        "../y/../z",
+    ]));
+    assert_eq!(entries(tmp.path()), ["w"]);
+    // Refused because the target is a folder of the user's own files, even with --force.
+    fs::create_dir(tmp.path().join("z")).expect("mkdir");
+    fs::write(tmp.path().join("z/mine.txt"), "mine").expect("write");
+    let stderr = failure(influence().current_dir(&work).args([
+        "run",
+        "--runs",
+        "10",
+        "--force",
+        "-q",
+        "--out",
+        "../y/../z",
+    ]));
+    assert!(stderr.contains("is not an output of influence"), "{stderr}");
+    assert_eq!(entries(tmp.path()), ["w", "z"]);
+    assert_eq!(entries(&tmp.path().join("z")), ["mine.txt"]);
+    // Written: into ../v, with no y beside it.
+    influence()
+        .current_dir(&work)
+        .args([
+            "run",
+            "--runs",
+            "10",
+            "-q",
+            "--no-charts",
+            "--out",
+            "../y/../v",
+        ])
+        .assert()
+        .success();
+    assert_eq!(entries(tmp.path()), ["v", "w", "z"]);
+}
+
+#[test]
 fn validate_prints_the_estimate_of_the_default_run_count() {
     let stdout = crate::common::cli::ok(influence().arg("validate"));
     assert!(stdout.contains("estimate for "), "{stdout}");
