@@ -23,7 +23,7 @@ mod test_support;
 mod timing;
 mod values;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
@@ -134,6 +134,9 @@ struct Names {
     actors: Vec<String>,
     index: HashMap<String, usize>,
     kinds: BTreeMap<String, KindCoefficients>,
+    /// Names of `[[actor]]` tables that failed a check of their own: a reference to one is
+    /// not reported again as an unknown actor, which would bury the one real problem.
+    rejected: HashSet<String>,
     /// `None` when `steps` itself is missing or invalid: checks against the horizon are then
     /// skipped, since they would only repeat that error.
     steps: Option<usize>,
@@ -252,14 +255,24 @@ impl Checker<'_> {
         let actors = self.actors(raw, &header, &defaults);
         let steps = header.as_ref().and_then(|h| h.steps);
         let kinds = self.kinds(&raw.kinds);
+        let index: HashMap<String, usize> = actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.clone(), i))
+            .collect();
+        let rejected = raw
+            .actor
+            .iter()
+            .filter_map(|t| t.get_ref().name.as_ref())
+            .map(|n| n.get_ref())
+            .filter(|n| !index.contains_key(n.as_str()))
+            .cloned()
+            .collect();
         let names = Names {
-            index: actors
-                .iter()
-                .enumerate()
-                .map(|(i, a)| (a.name.clone(), i))
-                .collect(),
+            index,
             actors: actors.iter().map(|a| a.name.clone()).collect(),
             kinds,
+            rejected,
             steps,
         };
         let matrices = self.relations(&raw.relation, &names, &defaults);
@@ -426,6 +439,42 @@ mod tests {
             .collect();
         assert_eq!(s.sha256, expected);
         assert_eq!(s.sha256.len(), 64);
+    }
+
+    /// An actor with a bad number is one problem: the relations, events and outcomes that
+    /// name it are not reported again as naming an unknown actor.
+    #[test]
+    fn an_actor_with_a_bad_value_is_not_also_unknown_where_it_is_named() {
+        let text = TWO.replace("stubbornness = 0.2", "stubbornness = 7")
+            + r#"
+[[relation]]
+between = ["A", "B"]
+trust = 0.2
+
+[[event]]
+kind = "visit"
+actor = "A"
+target = "B"
+step = 4
+
+[[outcome]]
+name = "x"
+metric = "alignment"
+actor = "A"
+op = ">"
+value = 0
+"#;
+        let d = errors(&text);
+        let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["stubbornness must be in [0, 1], found 7"],
+            "{messages:#?}"
+        );
+        // A name no table has is still unknown.
+        let d = errors(&text.replace("between = [\"A\", \"B\"]", "between = [\"A\", \"C\"]"));
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert!(d[1].message.starts_with("unknown actor \"C\""), "{d:#?}");
     }
 
     #[test]

@@ -256,9 +256,9 @@ impl Checker<'_> {
         if let Some(&i) = names.index.get(name.get_ref().as_str()) {
             return Some(i);
         }
-        if names.actors.is_empty() {
-            // The missing [[actor]] tables are reported once; a message per reference
-            // would bury it.
+        if names.actors.is_empty() || names.rejected.contains(name.get_ref().as_str()) {
+            // The missing [[actor]] tables, or the actor's own problem, are reported once; a
+            // message per reference would bury it.
             return None;
         }
         if self.full() {
