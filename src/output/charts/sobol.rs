@@ -16,7 +16,7 @@ use super::frame::{
     TICK, draw_header, legend_row,
 };
 use super::layout::{Rect, Scale, ellipsize, wrap_lines};
-use super::palette::{GRID, INK, PLOT_BG, RULE, actor_style, hex, rgba};
+use super::palette::{GRID, INK, PLOT_BG, RULE, hex};
 use super::sensitivity::{MeasureData, Page, Rows, SensitivityData, SobolRow, grid, page_title};
 use super::{Drawn, PanelBox};
 use crate::analysis::ablation::Measure;
@@ -278,33 +278,9 @@ fn paint(
     Ok(())
 }
 
-/// The title of a panel: the actor's colour and name, or the outcome's name and condition.
+/// The title of a measure's panel, as on the tornado chart.
 pub fn panel_title(c: &Canvas, m: &MeasureData, b: Rect) -> Result<(), ChartError> {
-    let mut x = b.x;
-    if let Some(i) = m.actor {
-        c.fill_rect(
-            Rect::new(x, b.y + 8.0, 13.0, 13.0),
-            rgba(actor_style(i).color, 1.0),
-        )?;
-        x += 20.0;
-    }
-    c.text(
-        &ellipsize(&m.name, b.right() - x, &LABEL_BOLD),
-        (x, b.y + 14.5),
-        &LABEL_BOLD,
-        Align::Start,
-        Across::Middle,
-    )?;
-    if let Some(condition) = &m.condition {
-        c.text(
-            &ellipsize(condition, b.w, &NOTE),
-            (x, b.y + 34.0),
-            &NOTE,
-            Align::Start,
-            Across::Middle,
-        )?;
-    }
-    Ok(())
+    super::tornado::panel_title(c, m.actor, &m.name, m.condition.as_deref(), b)
 }
 
 fn panel(

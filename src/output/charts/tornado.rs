@@ -449,31 +449,7 @@ fn panel(
     u: &Units,
 ) -> Result<(), ChartError> {
     let plot = l.plot(b);
-    // Title: the actor's colour and name, or the outcome's name and its condition.
-    let mut x = b.x;
-    if let Some(i) = p.actor {
-        c.fill_rect(
-            Rect::new(x, b.y + 8.0, 13.0, 13.0),
-            rgba(actor_style(i).color, 1.0),
-        )?;
-        x += 20.0;
-    }
-    c.text(
-        &ellipsize(&p.name, b.right() - x, &LABEL_BOLD),
-        (x, b.y + 14.5),
-        &LABEL_BOLD,
-        Align::Start,
-        Across::Middle,
-    )?;
-    if let Some(condition) = &p.condition {
-        c.text(
-            &ellipsize(condition, b.w, &NOTE),
-            (x, b.y + 34.0),
-            &NOTE,
-            Align::Start,
-            Across::Middle,
-        )?;
-    }
+    panel_title(c, p.actor, &p.name, p.condition.as_deref(), b)?;
 
     let xs = Scale::new(
         (-axis.limit, axis.limit),
@@ -557,6 +533,43 @@ fn panel(
             &value,
             (plot.right() + 10.0, mid),
             &LABEL_BOLD,
+            Align::Start,
+            Across::Middle,
+        )?;
+    }
+    Ok(())
+}
+
+/// The title of a panel that stands for one measure: the actor's colour and name, or the
+/// outcome's name with its condition below. Every chart of measures shares it, so a measure
+/// reads the same on each.
+pub fn panel_title(
+    c: &Canvas,
+    actor: Option<usize>,
+    name: &str,
+    condition: Option<&str>,
+    b: Rect,
+) -> Result<(), ChartError> {
+    let mut x = b.x;
+    if let Some(i) = actor {
+        c.fill_rect(
+            Rect::new(x, b.y + 8.0, 13.0, 13.0),
+            rgba(actor_style(i).color, 1.0),
+        )?;
+        x += 20.0;
+    }
+    c.text(
+        &ellipsize(name, b.right() - x, &LABEL_BOLD),
+        (x, b.y + 14.5),
+        &LABEL_BOLD,
+        Align::Start,
+        Across::Middle,
+    )?;
+    if let Some(condition) = condition {
+        c.text(
+            &ellipsize(condition, b.w, &NOTE),
+            (x, b.y + 34.0),
+            &NOTE,
             Align::Start,
             Across::Middle,
         )?;
