@@ -469,18 +469,17 @@ impl Tally for SampleTally {
             (self.runs, self.n, self.steps),
             (other.runs, other.n, other.steps),
         )?;
+        // A part that saw no kept run may hold no values; any other holds them all.
+        let len = self.runs * (self.steps + 1) * self.n;
         if other.values.is_empty() {
             return Ok(());
         }
+        same_shape("sampled runs (values)", len, other.values.len())?;
         if self.values.is_empty() {
             self.values = other.values;
             return Ok(());
         }
-        same_shape(
-            "sampled runs (values)",
-            self.values.len(),
-            other.values.len(),
-        )?;
+        same_shape("sampled runs (values)", len, self.values.len())?;
         // Each sampled run is simulated by exactly one part; the others hold NaN there.
         for (a, b) in self.values.iter_mut().zip(&other.values) {
             if !b.is_nan() {
