@@ -6,9 +6,16 @@
 //! the scenario's size and does not grow with the number of runs.
 //!
 //! A cell's histogram holds only the bins from its lowest to its highest non-empty one (a
-//! [`Window`]): the runs' values of one quantity seldom spread over its whole range, so a
-//! 200-actor world's 80,000 pair cells need a small part of their 400 bins each. The window
-//! is a function of the counts alone, so grids merged in any order stay equal to the bit.
+//! [`Window`]), its counts in the narrowest of u8, u16, u32 and u64 that holds the largest:
+//! the runs' values of one quantity seldom spread over its whole range, and most bins of a
+//! few thousand runs count fewer than 256, so a 200-actor world's 80,000 pair cells need a
+//! small part of their 400 bins each, at a byte or two a bin. Window and count type are
+//! functions of the counts alone, so grids filled and merged in any order stay equal to the
+//! bit, and are saved as plain lists of counts.
+//!
+//! Memory is bounded whatever the runs: a cell's window is at most its 400 bins (200 for
+//! threat), and no count exceeds the number of runs, so up to 65,535 runs a bin costs at
+//! most two bytes and up to 4,294,967,295 runs four.
 
 use serde::{Deserialize, Serialize};
 
@@ -39,37 +46,244 @@ pub struct StatGrid {
 
 /// The non-empty part of one cell's histogram: the counts of bins `first..first + len`, the
 /// first and last of them non-zero (or none at all).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Counts are stored in the narrowest unsigned type that holds the largest of them, and the
+/// slice is allocated to the window's exact length: a 200-actor world has 80,000 pair cells,
+/// so a u64 per bin and a doubling vector would cost eight times the memory and more. A
+/// count that outgrows its type promotes the whole window to the next one, exactly; since
+/// counts only grow, the type is a function of the counts alone, and windows filled or
+/// merged in any order are equal and are saved as the same plain list of counts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(from = "WindowData", into = "WindowData")]
 pub struct Window {
+    first: u32,
+    counts: Counts,
+}
+
+/// The saved form of a [`Window`]: its counts whatever type holds them in memory.
+#[derive(Serialize, Deserialize)]
+struct WindowData {
     first: u32,
     counts: Vec<u64>,
 }
 
+impl From<WindowData> for Window {
+    fn from(data: WindowData) -> Window {
+        let top = data.counts.iter().copied().max().unwrap_or(0);
+        let mut counts = Counts::zeros(Counts::width_for(top), data.counts.len());
+        for (i, &c) in data.counts.iter().enumerate() {
+            counts.set(i, c);
+        }
+        Window {
+            first: data.first,
+            counts,
+        }
+    }
+}
+
+impl From<Window> for WindowData {
+    fn from(w: Window) -> WindowData {
+        WindowData {
+            first: w.first,
+            counts: (0..w.counts.len()).map(|i| w.counts.get(i)).collect(),
+        }
+    }
+}
+
+impl PartialEq for Window {
+    /// Equal counts over the same bins, whichever type holds them.
+    fn eq(&self, other: &Window) -> bool {
+        self.first == other.first
+            && self.counts.len() == other.counts.len()
+            && (0..self.counts.len()).all(|i| self.counts.get(i) == other.counts.get(i))
+    }
+}
+
+impl Eq for Window {}
+
+/// A window's counts, in the narrowest of four unsigned types that holds them all.
+#[derive(Debug, Clone)]
+enum Counts {
+    U8(Box<[u8]>),
+    U16(Box<[u16]>),
+    U32(Box<[u32]>),
+    U64(Box<[u64]>),
+}
+
+impl Default for Counts {
+    fn default() -> Counts {
+        Counts::U8(Box::default())
+    }
+}
+
+/// A copy of `old` with `front` zeros before it and `back` after it, allocated to the exact
+/// length.
+fn widened<T: Copy + Default>(old: &[T], front: usize, back: usize) -> Box<[T]> {
+    let mut v = Vec::with_capacity(front + old.len() + back);
+    v.resize(front, T::default());
+    v.extend_from_slice(old);
+    v.resize(front + old.len() + back, T::default());
+    v.into_boxed_slice()
+}
+
+/// `old` in a wider type.
+fn promoted<T: Copy, U: From<T>>(old: &[T]) -> Box<[U]> {
+    old.iter().map(|&c| U::from(c)).collect()
+}
+
+impl Counts {
+    /// 0 to 3 for u8 to u64: the narrowest type that holds `c`.
+    fn width_for(c: u64) -> u8 {
+        if c <= u64::from(u8::MAX) {
+            0
+        } else if c <= u64::from(u16::MAX) {
+            1
+        } else if c <= u64::from(u32::MAX) {
+            2
+        } else {
+            3
+        }
+    }
+
+    fn width(&self) -> u8 {
+        match self {
+            Counts::U8(_) => 0,
+            Counts::U16(_) => 1,
+            Counts::U32(_) => 2,
+            Counts::U64(_) => 3,
+        }
+    }
+
+    fn zeros(width: u8, len: usize) -> Counts {
+        match width {
+            0 => Counts::U8(vec![0; len].into_boxed_slice()),
+            1 => Counts::U16(vec![0; len].into_boxed_slice()),
+            2 => Counts::U32(vec![0; len].into_boxed_slice()),
+            _ => Counts::U64(vec![0; len].into_boxed_slice()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Counts::U8(c) => c.len(),
+            Counts::U16(c) => c.len(),
+            Counts::U32(c) => c.len(),
+            Counts::U64(c) => c.len(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> u64 {
+        match self {
+            Counts::U8(c) => u64::from(c[i]),
+            Counts::U16(c) => u64::from(c[i]),
+            Counts::U32(c) => u64::from(c[i]),
+            Counts::U64(c) => c[i],
+        }
+    }
+
+    /// Sets count `i` to `v`, promoting every count to a type that holds `v` first if needed.
+    #[inline]
+    fn set(&mut self, i: usize, v: u64) {
+        match self {
+            Counts::U8(c) => {
+                if let Ok(x) = u8::try_from(v) {
+                    c[i] = x;
+                    return;
+                }
+            }
+            Counts::U16(c) => {
+                if let Ok(x) = u16::try_from(v) {
+                    c[i] = x;
+                    return;
+                }
+            }
+            Counts::U32(c) => {
+                if let Ok(x) = u32::try_from(v) {
+                    c[i] = x;
+                    return;
+                }
+            }
+            Counts::U64(c) => {
+                c[i] = v;
+                return;
+            }
+        }
+        self.promote(Counts::width_for(v));
+        self.set(i, v);
+    }
+
+    /// Moves every count to the type of width `width` (0 to 3), wider than the present one.
+    #[cold]
+    fn promote(&mut self, width: u8) {
+        *self = match (&*self, width) {
+            (Counts::U8(c), 1) => Counts::U16(promoted(c)),
+            (Counts::U8(c), 2) => Counts::U32(promoted(c)),
+            (Counts::U8(c), _) => Counts::U64(promoted(c)),
+            (Counts::U16(c), 2) => Counts::U32(promoted(c)),
+            (Counts::U16(c), _) => Counts::U64(promoted(c)),
+            (Counts::U32(c), _) => Counts::U64(promoted(c)),
+            (Counts::U64(_), _) => return,
+        };
+    }
+
+    /// Adds `front` zero counts before the first and `back` after the last.
+    fn widen(&mut self, front: usize, back: usize) {
+        *self = match &*self {
+            Counts::U8(c) => Counts::U8(widened(c, front, back)),
+            Counts::U16(c) => Counts::U16(widened(c, front, back)),
+            Counts::U32(c) => Counts::U32(widened(c, front, back)),
+            Counts::U64(c) => Counts::U64(widened(c, front, back)),
+        };
+    }
+
+    /// Bytes of heap the counts take.
+    fn heap_bytes(&self) -> usize {
+        self.len() << self.width()
+    }
+}
+
 impl Window {
+    /// Widens the window to bins `lo..=hi` at once (one allocation), and returns the index
+    /// of bin `lo` in it.
+    fn cover(&mut self, lo: u32, hi: u32) -> usize {
+        let len = self.counts.len();
+        if len == 0 {
+            self.first = lo;
+            self.counts = Counts::zeros(0, (hi - lo) as usize + 1);
+            return 0;
+        }
+        let last = self.first + len as u32 - 1;
+        let front = self.first.saturating_sub(lo) as usize;
+        let back = hi.saturating_sub(last) as usize;
+        if front > 0 || back > 0 {
+            self.counts.widen(front, back);
+            self.first = self.first.min(lo);
+        }
+        (lo - self.first) as usize
+    }
+
     /// Counts `k` values in bin `b`, widening the window to it when needed.
     #[inline]
     fn bump(&mut self, b: u32, k: u64) {
-        if self.counts.is_empty() {
-            self.first = b;
-            self.counts.push(k);
-            return;
-        }
-        if b < self.first {
-            let grow = (self.first - b) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
-            self.first = b;
-        }
-        let i = (b - self.first) as usize;
-        if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
-        }
-        self.counts[i] += k;
+        let i = self.cover(b, b);
+        let v = self.counts.get(i) + k;
+        self.counts.set(i, v);
     }
 
     fn add(&mut self, other: &Window) {
-        for (i, &c) in other.counts.iter().enumerate() {
+        let len = other.counts.len();
+        let nonzero = |i: &usize| other.counts.get(*i) > 0;
+        let (Some(lo), Some(hi)) = ((0..len).find(nonzero), (0..len).rev().find(nonzero)) else {
+            return;
+        };
+        let at = self.cover(other.first + lo as u32, other.first + hi as u32);
+        for i in lo..=hi {
+            let c = other.counts.get(i);
             if c > 0 {
-                self.bump(other.first + i as u32, c);
+                let j = at + i - lo;
+                let v = self.counts.get(j) + c;
+                self.counts.set(j, v);
             }
         }
     }
@@ -77,14 +291,17 @@ impl Window {
     /// `(bin, count)` of every bin of the window, in bin order.
     fn bins(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
         let first = self.first as usize;
-        self.counts
-            .iter()
-            .enumerate()
-            .map(move |(i, &c)| (first + i, c))
+        (0..self.counts.len()).map(move |i| (first + i, self.counts.get(i)))
     }
 
     fn total(&self) -> u64 {
-        self.counts.iter().sum()
+        (0..self.counts.len()).map(|i| self.counts.get(i)).sum()
+    }
+
+    /// Number of bins held, empty ones between the extremes included.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.counts.len()
     }
 }
 
@@ -180,6 +397,12 @@ impl StatGrid {
             *a = a.max(*b);
         }
         Ok(())
+    }
+
+    /// Bytes of heap the histograms' counts take: what grows as runs spread, for
+    /// measuring a study's memory.
+    pub fn count_bytes(&self) -> usize {
+        self.windows.iter().map(|w| w.counts.heap_bytes()).sum()
     }
 
     /// Number of observations of a cell.
@@ -303,8 +526,8 @@ mod tests {
         }
         // 0.2951..0.33 lies in bins 259..266 of 400.
         assert_eq!(a.windows[0].first, 259);
-        assert_eq!(a.windows[0].counts.len(), 8);
-        assert!(a.windows[1].counts.is_empty());
+        assert_eq!(a.windows[0].len(), 8);
+        assert!(a.windows[1].len() == 0);
         // The same values in another order, or split and merged, give the same window.
         let mut b = StatGrid::new(2, -1.0, 1.0);
         for x in [0.33, 0.2951] {
@@ -320,7 +543,7 @@ mod tests {
         a.add(0, -1.0);
         a.add(0, 1.0);
         assert_eq!(a.windows[0].first, 0);
-        assert_eq!(a.windows[0].counts.len(), 400);
+        assert_eq!(a.windows[0].len(), 400);
         assert_eq!(a.count(0), 6);
         assert!((a.quantile(0, 0.0) + 1.0).abs() < BIN_WIDTH);
         assert!((a.quantile(0, 1.0) - 1.0).abs() < BIN_WIDTH);
@@ -337,5 +560,95 @@ mod tests {
         let s = g.summary(0);
         assert!((s.mean - mean).abs() < 1e-11);
         assert!((s.sd - var.sqrt()).abs() < 1e-11);
+    }
+
+    /// Counts in every cell's reference histogram, from the values themselves.
+    fn reference(
+        grid: &StatGrid,
+        cells: &[Vec<f64>],
+    ) -> Vec<std::collections::BTreeMap<usize, u64>> {
+        cells
+            .iter()
+            .map(|xs| {
+                let mut m = std::collections::BTreeMap::new();
+                for &x in xs {
+                    let b = (((x - grid.lo) / BIN_WIDTH) as usize).min(grid.bins - 1);
+                    *m.entry(b).or_insert(0u64) += 1;
+                }
+                m
+            })
+            .collect()
+    }
+
+    #[test]
+    fn narrow_counts_promote_exactly_whatever_the_split_and_order() {
+        // Cell 0 crosses u8 and u16 in one bin; cell 1 crosses u8 in several;
+        // cell 2 stays narrow. Split into uneven parts, filled and merged in three orders,
+        // every grid must equal the one filled run by run, bin by bin and bit by bit.
+        let mut cells: Vec<Vec<f64>> = vec![Vec::new(); 3];
+        cells[0] = (0..80_000)
+            .map(|i| if i % 7 == 0 { -0.5 } else { 0.3 })
+            .collect();
+        cells[1] = (0..3_000)
+            .map(|i| 0.2 + 0.012 * ((i as f64) * 0.37).sin())
+            .collect();
+        cells[2] = (0..100).map(|i| 0.01 * (i % 5) as f64).collect();
+        let mut whole = StatGrid::new(3, -1.0, 1.0);
+        for (c, xs) in cells.iter().enumerate() {
+            xs.iter().for_each(|&x| whole.add(c, x));
+        }
+        let want = reference(&whole, &cells);
+        for (c, bins) in want.iter().enumerate() {
+            let got: Vec<(usize, u64)> = whole.windows[c].bins().filter(|b| b.1 > 0).collect();
+            let expected: Vec<(usize, u64)> = bins.iter().map(|(&b, &k)| (b, k)).collect();
+            assert_eq!(got, expected, "cell {c}");
+        }
+        assert_eq!(whole.windows[0].counts.width(), 2);
+        assert_eq!(whole.windows[1].counts.width(), 1);
+        assert_eq!(whole.windows[2].counts.width(), 0);
+
+        let sizes = [1, 255, 256, 7_000, 65_535, 1_000_000];
+        let mut parts = Vec::new();
+        let mut at = [0usize; 3];
+        for &size in &sizes {
+            let mut g = StatGrid::new(3, -1.0, 1.0);
+            for (c, xs) in cells.iter().enumerate() {
+                let end = (at[c] + size).min(xs.len());
+                g.add_column(c, &xs[at[c]..end], 1);
+                at[c] = end;
+            }
+            parts.push(g);
+        }
+        let orders: [Vec<usize>; 3] = [
+            (0..sizes.len()).collect(),
+            (0..sizes.len()).rev().collect(),
+            vec![3, 0, 5, 1, 4, 2],
+        ];
+        for order in &orders {
+            let mut merged = StatGrid::new(3, -1.0, 1.0);
+            for &p in order {
+                merged.merge(&parts[p]).unwrap();
+            }
+            assert_eq!(merged, whole, "order {order:?}");
+            assert_eq!(merged.count_bytes(), whole.count_bytes());
+            for c in 0..3 {
+                for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+                    assert_eq!(
+                        merged.quantile(c, q).to_bits(),
+                        whole.quantile(c, q).to_bits()
+                    );
+                }
+                assert_eq!(merged.summary(c), whole.summary(c));
+            }
+        }
+        // Saved and loaded, a grid is the same; the saved counts are plain integers.
+        let text = serde_json::to_string(&whole).unwrap();
+        let back: StatGrid = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, whole);
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        assert!(
+            text.contains("68571"),
+            "cell 0's count of 0.3 is saved as it is"
+        );
     }
 }

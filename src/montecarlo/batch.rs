@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::driver::{DriverError, execute};
 use super::plan::{InputPlan, RunPlan};
-use super::tallies::StudyTally;
+use super::tallies::{GridStore, StudyTally};
 use super::tally::{Header, MergeError, Tally};
 use crate::scenario::Scenario;
 
@@ -113,6 +113,9 @@ pub fn run_batch(
     cancel: &AtomicBool,
 ) -> Result<BatchResult, BatchError> {
     let sample_runs = cfg.sample_runs;
+    // One set of alignment, trust and threat grids for the whole batch, however many
+    // threads: they are most of a large world's tally.
+    let store = GridStore::new(sc, 0);
     let quiet;
     let (plan, make): (RunPlan, Box<dyn Fn() -> StudyTally + Sync>) = if cfg.baseline {
         quiet = sc.without_events();
@@ -124,12 +127,12 @@ pub fn run_batch(
                 cfg.first_run..cfg.first_run + cfg.runs,
             )
             .with_inputs(cfg.inputs.clone()),
-            Box::new(move || StudyTally::new(sc, 0, sample_runs).with_baseline(sc)),
+            Box::new(move || StudyTally::sharing(sc, 0, sample_runs, &store).with_baseline(sc)),
         )
     } else {
         (
             cfg.plan(sc),
-            Box::new(move || StudyTally::new(sc, 0, sample_runs)),
+            Box::new(move || StudyTally::sharing(sc, 0, sample_runs, &store)),
         )
     };
     let done = execute(

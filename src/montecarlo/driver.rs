@@ -3,9 +3,15 @@
 //! Every operation that simulates (a study, a comparison, an ablation, a sensitivity
 //! design, a replay) goes through [`execute`], so scheduling, cancellation, progress and the
 //! handling of inputs are written once. Runs are grouped in fixed chunks of consecutive run
-//! indices handed out one at a time; each worker thread folds its runs into its own tally,
-//! and the tallies are merged at the end. Because every tally merges exactly and every run
-//! depends only on (plan, run index), the result is the same to the bit for any thread count.
+//! indices handed out one at a time; a worker thread folds a chunk's runs into a tally of
+//! its own, then merges that into the study's one tally and drops it. Because every tally
+//! merges exactly and every run depends only on (plan, run index), the result is the same
+//! to the bit for any thread count and any order in which chunks finish.
+//!
+//! One study tally rather than one per thread keeps memory flat in the threads: a tally of
+//! a large world is mostly histograms whose windows widen as runs spread, and with one per
+//! thread each would widen to nearly the study's full spread. A chunk's tally holds 64 runs
+//! at most, so its windows stay narrow.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -155,16 +161,16 @@ struct SideWorker<'a> {
     working: Option<Box<(Scenario, Anchors)>>,
 }
 
-/// One worker thread's runners and tally.
-struct Worker<'a, T> {
+/// One worker thread's runners.
+struct Worker<'a> {
     sides: Vec<SideWorker<'a>>,
     values: Vec<f64>,
-    tally: T,
 }
 
-impl<T: Tally> Worker<'_, T> {
-    fn run(
+impl Worker<'_> {
+    fn run<T: Tally>(
         &mut self,
+        tally: &mut T,
         plan: &RunPlan,
         keys: &[StreamKeys],
         k: u64,
@@ -186,23 +192,23 @@ impl<T: Tally> Worker<'_, T> {
             } else {
                 (w.sc, &w.anchors)
             };
-            self.tally.begin(side, k, sc);
+            tally.begin(side, k, sc);
             let mut feed = Feed {
-                tally: &mut self.tally,
+                tally: &mut *tally,
                 side,
                 sc,
                 final_row: if side == 0 { final_row.take() } else { None },
             };
             w.runner.run_on(sc, anchors, stream_run, &mut feed);
         }
-        self.tally.finish(k);
+        tally.finish(k);
     }
 }
 
-/// Simulates every run of `plan` on `pool`, each worker into a tally made by `make`, and
-/// merges them. With `keep_final`, also fills the per-run table of side 0. `progress` is
-/// called with the number of runs just finished (from any worker thread); `cancel`, when
-/// set, stops at the next chunk.
+/// Simulates every run of `plan` on `pool`, each chunk of runs into a tally made by `make`,
+/// and merges them into one. With `keep_final`, also fills the per-run table of side 0.
+/// `progress` is called with the number of runs just finished (from any worker thread);
+/// `cancel`, when set, stops at the next chunk.
 pub fn execute<T: Tally>(
     plan: &RunPlan,
     plan_name: &str,
@@ -234,12 +240,16 @@ pub fn execute<T: Tally>(
     // One worker per thread, and chunks handed out one at a time: a worker that falls
     // behind (another process on its core, say) costs at most one chunk of waiting at the
     // end. The slots are indexed by rayon's thread index, so each lock is only ever taken by
-    // its own thread; the merge at the end is exact, so which thread ran which chunk does
-    // not show in the result. Each worker is boxed by the thread that uses it, so that two
-    // workers' generators, written back after every step, never share a cache line.
-    let slots: Vec<Mutex<Option<Box<Worker<T>>>>> = (0..pool.current_num_threads())
+    // its own thread. Each worker is boxed by the thread that uses it, so that two workers'
+    // generators, written back after every step, never share a cache line. Chunks' tallies
+    // merge into `study` exactly, so which thread ran which chunk, and in which order the
+    // chunks were merged, does not show in the result. Merging takes a few milliseconds of
+    // a chunk's seconds at 200 actors, so the lock is seldom waited for.
+    let slots: Vec<Mutex<Option<Box<Worker>>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
+    let study: Mutex<Option<T>> = Mutex::new(None);
+    let refused: Mutex<Option<MergeError>> = Mutex::new(None);
     let new_worker = || {
         Box::new(Worker {
             sides: plan
@@ -254,7 +264,6 @@ pub fn execute<T: Tally>(
                 })
                 .collect(),
             values: Vec::new(),
-            tally: make(),
         })
     };
     let chunk = |index: usize, rows: Option<&mut [f64]>| {
@@ -266,18 +275,33 @@ pub fn execute<T: Tally>(
         let w = slot.get_or_insert_with(new_worker);
         let start = plan.runs.start + (index * CHUNK_RUNS) as u64;
         let end = (start + CHUNK_RUNS as u64).min(plan.runs.end);
+        let mut tally = make();
         match rows {
             Some(rows) => {
                 for (k, row) in (start..end).zip(rows.chunks_mut(n.max(1))) {
-                    w.run(plan, &keys, k, Some(row));
+                    w.run(&mut tally, plan, &keys, k, Some(row));
                 }
             }
             None => {
                 for k in start..end {
-                    w.run(plan, &keys, k, None);
+                    w.run(&mut tally, plan, &keys, k, None);
                 }
             }
         }
+        tally.flush();
+        let mut study = study.lock().unwrap_or_else(PoisonError::into_inner);
+        match study.as_mut() {
+            None => *study = Some(tally),
+            Some(all) => {
+                if let Err(e) = all.merge(tally) {
+                    refused
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get_or_insert(e);
+                }
+            }
+        }
+        drop(study);
         progress(end - start);
     };
     pool.install(|| match table.as_mut() {
@@ -296,19 +320,16 @@ pub fn execute<T: Tally>(
     if cancel.load(Ordering::Relaxed) {
         return Err(DriverError::Interrupted);
     }
-    let mut merged: Option<T> = None;
-    for slot in slots {
-        if let Some(w) = slot.into_inner().unwrap_or_else(PoisonError::into_inner) {
-            let mut tally = w.tally;
-            tally.flush();
-            match merged.as_mut() {
-                None => merged = Some(tally),
-                Some(m) => m.merge(tally)?,
-            }
-        }
+    if let Some(e) = refused.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(e.into());
     }
-    let mut tally = merged.unwrap_or_else(make);
+    drop(slots);
+    let mut tally = study
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .unwrap_or_else(make);
     tally.flush();
+    tally.gather();
     Ok(Executed {
         tallied: Tallied {
             header: Header::new(first, plan.seed, plan_name, plan.runs.clone()),

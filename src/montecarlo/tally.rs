@@ -1,7 +1,8 @@
 //! What is collected from runs, and how two collections become one.
 //!
 //! A [`Tally`] watches runs as the driver simulates them and keeps what a study reports.
-//! Every worker thread holds its own, and the driver merges them at the end; a shard of a
+//! Each chunk of runs fills its own, and the driver merges them into one as chunks finish
+//! (parts of it may be shared by the chunks, added to under a lock); a shard of a
 //! study on another machine saves its tallies with a [`Header`] so that they can be merged
 //! there too. Merging must give the same bytes whatever the order and the split, so every
 //! tally keeps integer counts, fixed-point sums or values placed by run index, never
@@ -90,6 +91,10 @@ pub trait Tally: Send {
     /// Brings everything held for speed into the tally proper; called before merging and
     /// saving.
     fn flush(&mut self) {}
+    /// Makes this the whole study's tally: takes in what the tallies of its chunks of runs
+    /// added to a store they share, and allocates what was left unallocated while no run
+    /// needed it. Called once, on the one tally left after the last run.
+    fn gather(&mut self) {}
     /// Adds all that `other` holds. Refuses another shape; never panics, never zips.
     fn merge(&mut self, other: Self) -> Result<(), MergeError>
     where
@@ -114,6 +119,9 @@ macro_rules! tuple_tally {
             }
             fn flush(&mut self) {
                 $(self.$idx.flush();)+
+            }
+            fn gather(&mut self) {
+                $(self.$idx.gather();)+
             }
             fn merge(&mut self, other: Self) -> Result<(), MergeError> {
                 $(self.$idx.merge(other.$idx)?;)+

@@ -71,22 +71,38 @@ pub fn write_study_tables(
     result: &BatchResult,
     meta: &StudyMeta,
 ) -> Result<(), OutputError> {
-    let files = [
-        (alignment::FILE, alignment_csv(sc, result)),
-        (pairs::TRUST_FILE, pair_csv(sc, result, trust_final)),
-        (pairs::THREAT_FILE, pair_csv(sc, result, threat_final)),
-        (outcomes::FILE, outcomes_csv(sc, result)),
-        (events::FILE, events_csv(sc, result)),
-        (runs_sample::FILE, sample_csv(sc, result)),
-        (THRESHOLDS_FILE, thresholds_csv(sc, result)),
-        (blocs::PAIRS_FILE, bloc_pairs_csv(sc, result)),
-        (blocs::SPLITS_FILE, bloc_splits_csv(sc, result)),
-        (summary::FILE, summary_json(dir, sc, result, meta)?),
-        (SCENARIO_FILE, scenario_text.to_string()),
+    // Each table is made and written before the next, so that only one is held as text at a
+    // time: those of a 200-actor world are several megabytes each. summary.json comes first
+    // because it is the one that can fail for a reason other than the disk.
+    let summary = summary_json(dir, sc, result, meta)?;
+    type Table<'a> = Box<dyn Fn() -> String + 'a>;
+    // runs_sample.csv, the largest (a row per sampled run, step and actor), is streamed.
+    let files: [(&str, Table); 11] = [
+        (alignment::FILE, Box::new(|| alignment_csv(sc, result))),
+        (
+            pairs::TRUST_FILE,
+            Box::new(|| pair_csv(sc, result, trust_final)),
+        ),
+        (
+            pairs::THREAT_FILE,
+            Box::new(|| pair_csv(sc, result, threat_final)),
+        ),
+        (outcomes::FILE, Box::new(|| outcomes_csv(sc, result))),
+        (events::FILE, Box::new(|| events_csv(sc, result))),
+        (runs_sample::FILE, Box::new(String::new)),
+        (THRESHOLDS_FILE, Box::new(|| thresholds_csv(sc, result))),
+        (blocs::PAIRS_FILE, Box::new(|| bloc_pairs_csv(sc, result))),
+        (blocs::SPLITS_FILE, Box::new(|| bloc_splits_csv(sc, result))),
+        (summary::FILE, Box::new(|| summary.clone())),
+        (SCENARIO_FILE, Box::new(|| scenario_text.to_string())),
     ];
     for (name, text) in files {
         let path = dir.join(name);
-        fs::write(&path, text).map_err(|e| OutputError::io(&path, e))?;
+        if name == runs_sample::FILE {
+            write_file_with(&path, |out| write_sample_csv(out, sc, result))?;
+        } else {
+            fs::write(&path, text()).map_err(|e| OutputError::io(&path, e))?;
+        }
     }
     Ok(())
 }
@@ -271,8 +287,21 @@ pub fn events_csv(sc: &Scenario, result: &BatchResult) -> String {
 
 /// `run,step,actor,alignment` for the first runs, kept for charts of single runs.
 pub fn sample_csv(sc: &Scenario, result: &BatchResult) -> String {
+    let mut out = Vec::new();
+    // Writing into memory cannot fail, and every field is UTF-8.
+    let _ = write_sample_csv(&mut out, sc, result);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`sample_csv`] written row by row to `out`: at 200 actors and 52 steps the text of the
+/// 40 kept runs is 12 MB.
+pub fn write_sample_csv(
+    out: &mut impl Write,
+    sc: &Scenario,
+    result: &BatchResult,
+) -> io::Result<()> {
     let acc = &result.aggregates;
-    let mut t = TableWriter::<RunsSample>::new();
+    let mut t = TableStream::<RunsSample, _>::new(out)?;
     for r in 0..acc.sample.held() {
         for (i, actor) in sc.actors.iter().enumerate() {
             for (step, a) in acc.sample.trajectory(r, i).into_iter().enumerate() {
@@ -281,11 +310,11 @@ pub fn sample_csv(sc: &Scenario, result: &BatchResult) -> String {
                     step: step as u64,
                     actor: &actor.name,
                     alignment: a,
-                });
+                })?;
             }
         }
     }
-    t.into_string()
+    Ok(())
 }
 
 /// The stopping rule of a study grown block by block (`influence run --until-ci`), as
