@@ -32,10 +32,11 @@ pub enum OutputKind {
     Sensitivity,
     Discover,
     Blocs,
+    Calibration,
 }
 
 impl OutputKind {
-    pub const ALL: [OutputKind; 7] = [
+    pub const ALL: [OutputKind; 8] = [
         OutputKind::Study,
         OutputKind::Compare,
         OutputKind::Seeds,
@@ -43,6 +44,7 @@ impl OutputKind {
         OutputKind::Sensitivity,
         OutputKind::Discover,
         OutputKind::Blocs,
+        OutputKind::Calibration,
     ];
 
     /// The value of `"kind"`.
@@ -55,6 +57,7 @@ impl OutputKind {
             OutputKind::Sensitivity => "sensitivity",
             OutputKind::Discover => "discover",
             OutputKind::Blocs => "blocs",
+            OutputKind::Calibration => "calibration",
         }
     }
 
@@ -68,6 +71,7 @@ impl OutputKind {
             OutputKind::Sensitivity => "sensitivity",
             OutputKind::Discover => "discover",
             OutputKind::Blocs => "blocs",
+            OutputKind::Calibration => "calibrate",
         }
     }
 
@@ -96,6 +100,7 @@ pub enum Summary {
     Sensitivity(SensitivitySummary),
     Discover(DiscoverSummary),
     Blocs(BlocsSummary),
+    Calibration(CalibrationSummary),
 }
 
 impl Summary {
@@ -108,6 +113,7 @@ impl Summary {
             Summary::Sensitivity(_) => OutputKind::Sensitivity,
             Summary::Discover(_) => OutputKind::Discover,
             Summary::Blocs(_) => OutputKind::Blocs,
+            Summary::Calibration(_) => OutputKind::Calibration,
         }
     }
 
@@ -159,6 +165,9 @@ impl Summary {
             }
             OutputKind::Discover => Summary::Discover(serde_json::from_str(text).map_err(garbled)?),
             OutputKind::Blocs => Summary::Blocs(serde_json::from_str(text).map_err(garbled)?),
+            OutputKind::Calibration => {
+                Summary::Calibration(serde_json::from_str(text).map_err(garbled)?)
+            }
         })
     }
 }
@@ -830,7 +839,10 @@ mod tests {
                 Summary::Compare(s) => assert_eq!(&CompareSummary::read(dir).unwrap(), s),
                 Summary::Seeds(s) => assert_eq!(&SeedsSummary::read(dir).unwrap(), s),
                 Summary::Ablation(s) => assert_eq!(&AblationSummary::read(dir).unwrap(), s),
-                Summary::Sensitivity(_) | Summary::Discover(_) | Summary::Blocs(_) => {}
+                Summary::Sensitivity(_)
+                | Summary::Discover(_)
+                | Summary::Blocs(_)
+                | Summary::Calibration(_) => {}
             }
         }
     }
@@ -894,7 +906,7 @@ mod tests {
         assert!(matches!(&err, ReadError::UnknownKind { kind, .. } if kind == "merge"));
         assert!(
             err.to_string()
-                .contains("\"merge\" (this version writes study, compare, seeds, ablation, sensitivity, discover or blocs)"),
+                .contains("\"merge\" (this version writes study, compare, seeds, ablation, sensitivity, discover, blocs or calibration)"),
             "{err}"
         );
 
@@ -1012,6 +1024,54 @@ pub struct BoxLimit {
     pub low: f64,
     #[serde(deserialize_with = "number")]
     pub high: f64,
+}
+
+/// summary.json of `influence calibrate`: how the calibration was made, and how well the
+/// prior and the posterior predict what was held out of the fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationSummary {
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub tool: String,
+    pub version: String,
+    /// `rejection`: the kept points of the design, kernel-weighted by their distance.
+    pub method: String,
+    /// Design points, each run `runs_per_point` times.
+    pub samples: u64,
+    pub runs_per_point: u64,
+    /// Points kept.
+    pub keep: u64,
+    pub seed: u64,
+    /// Observations after this step were held out of the fit and scored.
+    pub hold_out_after: Option<u64>,
+    pub observations_fitted: usize,
+    pub observations_held_out: usize,
+    /// The largest distance kept (the tolerance ε).
+    #[serde(deserialize_with = "number")]
+    pub tolerance: f64,
+    pub inputs: Vec<InputSummary>,
+    /// Scores of the held-out observations; absent without `--hold-out-after`.
+    pub held_out: Option<SkillSummary>,
+    pub threads: usize,
+    #[serde(deserialize_with = "number")]
+    pub elapsed_s: f64,
+}
+
+/// Scores of held-out observations under the prior and the posterior; lower is better.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillSummary {
+    /// Observed signs scored, and their mean Brier score (null when none).
+    pub signs: usize,
+    #[serde(deserialize_with = "number")]
+    pub prior_brier: f64,
+    #[serde(deserialize_with = "number")]
+    pub posterior_brier: f64,
+    /// Observed values scored, and the root mean square of (mean − value)/sd.
+    pub values: usize,
+    #[serde(deserialize_with = "number")]
+    pub prior_rmse_sd: f64,
+    #[serde(deserialize_with = "number")]
+    pub posterior_rmse_sd: f64,
 }
 
 /// summary.json of `influence blocs`: the landscape of the scenario's start.
