@@ -8,8 +8,12 @@
 //! distance to the record adds, over the observations used in the fit, the squared
 //! standardised misfit ((mean − value)/sd)² of each observed value and the share of runs
 //! with the wrong sign of each observed sign. The Q closest points are kept (rejection
-//! ABC) and weighted by an Epanechnikov kernel on their distance (Beaumont, Zhang & Balding
-//! 2002), so that a point that barely made the cut counts less than one that fits well.
+//! ABC) and weighted by their likelihood under the observation model (normal errors of the
+//! given sd for values, the share of runs with the observed sign for signs), so that the
+//! kept set is the prior times the likelihood within the tolerance (Wilkinson 2013) rather
+//! than a flat cut whose width `keep` alone would set. Rounds of sequential Monte Carlo
+//! (ABC-PMC, Beaumont et al. 2009) then propose new points around the kept ones and weigh
+//! them by likelihood over the proposal density.
 
 use serde::{Deserialize, Serialize};
 
@@ -143,6 +147,13 @@ pub struct Predictions {
 }
 
 impl Predictions {
+    /// Adds the points of `next` after these: the predictions of a later round.
+    pub fn append(&mut self, next: Predictions) {
+        self.mean.extend(next.mean);
+        self.above.extend(next.above);
+        self.below.extend(next.below);
+    }
+
     /// Share of point `p`'s runs whose sign agrees with observation `j`; for a value, with
     /// the sign of the value (NaN for an observed 0, which has none).
     pub fn right_sign(&self, o: &Observation, p: usize, j: usize) -> f64 {
@@ -154,6 +165,25 @@ impl Predictions {
             Evidence::Value { value, .. } if value < 0.0 => self.below[k],
             Evidence::Value { .. } => f64::NAN,
         }
+    }
+
+    /// The log-likelihood of point `p` under the observation model, over the observations
+    /// marked `used`: each value normal about the runs' mean with its sd, each sign right
+    /// with the share of runs that have it (floored at 1e-6, so that a sign no run matched
+    /// weighs very little rather than nothing when every point misses it).
+    pub fn log_likelihood(&self, observations: &[Observation], used: &[bool], p: usize) -> f64 {
+        let mut l = 0.0;
+        for (j, o) in observations.iter().enumerate() {
+            if !used[j] {
+                continue;
+            }
+            let k = p * self.observed + j;
+            l += match o.evidence {
+                Evidence::Value { value, sd } => -0.5 * ((self.mean[k] - value) / sd).powi(2),
+                Evidence::Sign { .. } => self.right_sign(o, p, j).max(1e-6).ln(),
+            };
+        }
+        l
     }
 
     /// The distance of point `p` to the observations marked `used`.
@@ -182,41 +212,53 @@ pub struct Accepted {
     pub tolerance: f64,
 }
 
-/// Keeps the `keep` points of smallest distance (ties by index, so the choice does not
-/// depend on sorting), weighted by the Epanechnikov kernel 1 − (d/h)², h being the distance
-/// of the closest point left out (or just above the farthest kept when none is).
-pub fn accept(distances: &[f64], keep: usize) -> Accepted {
+/// The indices of the `keep` smallest distances, smallest first (ties by index, so the
+/// choice does not depend on sorting).
+fn closest(distances: &[f64], keep: usize) -> Vec<usize> {
     let mut order: Vec<usize> = (0..distances.len()).collect();
     order.sort_by(|&a, &b| distances[a].total_cmp(&distances[b]).then(a.cmp(&b)));
-    let keep = keep.clamp(1, distances.len().max(1)).min(distances.len());
-    let points: Vec<usize> = order[..keep].to_vec();
-    let tolerance = points.last().map_or(0.0, |&p| distances[p]);
-    let h = match order.get(keep) {
-        Some(&next) if distances[next] > tolerance => distances[next],
-        _ => tolerance * (1.0 + 1e-9),
-    };
-    let mut weights: Vec<f64> = points
+    order.truncate(keep.clamp(1, distances.len().max(1)));
+    order
+}
+
+/// Normalises weights given as logarithms; all alike when none is finite.
+fn normalised(log_weights: &[f64]) -> Vec<f64> {
+    let max = log_weights
         .iter()
-        .map(|&p| {
-            if h > 0.0 && h.is_finite() {
-                (1.0 - (distances[p] / h).powi(2)).max(0.0)
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut w: Vec<f64> = log_weights
+        .iter()
+        .map(|&l| {
+            if max.is_finite() {
+                (l - max).exp()
             } else {
                 1.0
             }
         })
         .collect();
-    let total: f64 = weights.iter().sum();
+    let total: f64 = w.iter().sum();
     if total > 0.0 && total.is_finite() {
-        for w in &mut weights {
-            *w /= total;
-        }
+        w.iter_mut().for_each(|x| *x /= total);
     } else {
-        let n = weights.len().max(1) as f64;
-        weights.iter_mut().for_each(|w| *w = 1.0 / n);
+        let n = w.len().max(1) as f64;
+        w.iter_mut().for_each(|x| *x = 1.0 / n);
     }
+    w
+}
+
+/// Keeps the `keep` points of smallest distance and weights each by its likelihood under
+/// the observation model (`log_likelihood`): the distance ranks, the likelihood weighs, so
+/// that within the tolerance the posterior is the prior times the likelihood (Wilkinson
+/// 2013), not a flat cut whose width is set by `keep` alone.
+pub fn accept(distances: &[f64], log_likelihood: &[f64], keep: usize) -> Accepted {
+    let points = closest(distances, keep);
+    let tolerance = points.last().map_or(0.0, |&p| distances[p]);
+    let logs: Vec<f64> = points.iter().map(|&p| log_likelihood[p]).collect();
     Accepted {
+        weights: normalised(&logs),
         points,
-        weights,
         tolerance,
     }
 }
@@ -315,20 +357,194 @@ pub fn skill(
     s
 }
 
+/// The standard normal CDF, by the complementary error function of Abramowitz & Stegun
+/// 7.1.26 (absolute error below 1.5e-7), which is all a perturbation kernel's truncation
+/// needs.
+fn normal_cdf(x: f64) -> f64 {
+    let z = x.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.327_591_1 * z);
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let erfc = poly * (-z * z).exp();
+    if x >= 0.0 {
+        1.0 - 0.5 * erfc
+    } else {
+        0.5 * erfc
+    }
+}
+
+/// One round of sequential Monte Carlo ABC (ABC-PMC: Beaumont, Cornuet, Marin & Robert
+/// 2009), in the unit cube where every prior is uniform: the kept particles and their
+/// weights, and what the next round proposes from them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Particles {
+    /// Unit-cube coordinates, `k * dims + d`.
+    pub unit: Vec<f64>,
+    pub weights: Vec<f64>,
+    pub dims: usize,
+}
+
+impl Particles {
+    /// The perturbation kernel's standard deviation in each dimension: twice the weighted
+    /// variance of the particles, the choice that minimises the kernel's Kullback-Leibler
+    /// loss (Beaumont et al. 2009); a floor keeps a collapsed dimension moving.
+    pub fn kernel_sd(&self) -> Vec<f64> {
+        let n = self.weights.len();
+        (0..self.dims)
+            .map(|d| {
+                let mean: f64 = (0..n)
+                    .map(|k| self.weights[k] * self.unit[k * self.dims + d])
+                    .sum();
+                let var: f64 = (0..n)
+                    .map(|k| self.weights[k] * (self.unit[k * self.dims + d] - mean).powi(2))
+                    .sum();
+                (2.0 * var).sqrt().max(1e-3)
+            })
+            .collect()
+    }
+
+    /// `count` proposals: a particle drawn by weight, moved by the Gaussian kernel, again
+    /// until it lands inside the cube (the kernel is truncated to the prior's support).
+    pub fn propose<R: rand::Rng>(&self, count: usize, rng: &mut R) -> Vec<f64> {
+        use rand_distr::{Distribution, StandardNormal};
+        let sd = self.kernel_sd();
+        let total: f64 = self.weights.iter().sum();
+        let mut out = Vec::with_capacity(count * self.dims);
+        for _ in 0..count {
+            let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64) * total;
+            let mut cum = 0.0;
+            let mut parent = self.weights.len().saturating_sub(1);
+            for (k, w) in self.weights.iter().enumerate() {
+                cum += w;
+                if cum > u {
+                    parent = k;
+                    break;
+                }
+            }
+            let row = &self.unit[parent * self.dims..(parent + 1) * self.dims];
+            for (&centre, &spread) in row.iter().zip(&sd) {
+                let mut x = centre;
+                for _ in 0..1000 {
+                    let z: f64 = StandardNormal.sample(rng);
+                    let candidate = centre + spread * z;
+                    if candidate > 0.0 && candidate < 1.0 {
+                        x = candidate;
+                        break;
+                    }
+                }
+                out.push(x);
+            }
+        }
+        out
+    }
+
+    /// The density of the proposal at `u`: the weighted mixture of truncated Gaussian
+    /// kernels around the particles.
+    pub fn proposal_density(&self, u: &[f64], sd: &[f64]) -> f64 {
+        let mut density = 0.0;
+        for (k, w) in self.weights.iter().enumerate() {
+            let mut kernel = 1.0;
+            for d in 0..self.dims {
+                let c = self.unit[k * self.dims + d];
+                let mass = normal_cdf((1.0 - c) / sd[d]) - normal_cdf(-c / sd[d]);
+                let z = (u[d] - c) / sd[d];
+                kernel *= (-0.5 * z * z).exp()
+                    / (sd[d] * (2.0 * std::f64::consts::PI).sqrt() * mass.max(1e-300));
+            }
+            density += w * kernel;
+        }
+        density
+    }
+}
+
+/// Weighs every one of a round's proposals by its likelihood over the proposal density
+/// (the prior being 1 on the cube): importance sampling of the posterior from where the
+/// previous round's particles sent them. All are kept: the proposals crowd the posterior's
+/// core, so any cut, by distance or by weight, would leave a posterior narrower than the
+/// record allows.
+pub fn accept_proposals(
+    distances: &[f64],
+    log_likelihood: &[f64],
+    proposals: &[f64],
+    previous: &Particles,
+) -> Accepted {
+    let sd = previous.kernel_sd();
+    let d = previous.dims;
+    let logs: Vec<f64> = (0..distances.len())
+        .map(|p| {
+            log_likelihood[p]
+                - previous
+                    .proposal_density(&proposals[p * d..(p + 1) * d], &sd)
+                    .max(1e-300)
+                    .ln()
+        })
+        .collect();
+    Accepted {
+        weights: normalised(&logs),
+        points: (0..distances.len()).collect(),
+        tolerance: distances.iter().copied().fold(0.0, f64::max),
+    }
+}
+
+/// Kish's effective sample size of normalised weights, 1 / Σ w²: how many equally weighted
+/// points the posterior is worth. Few (under 50, say) mean the prior's points rarely land
+/// where the record points, which is when rounds of sequential Monte Carlo pay.
+pub fn effective_sample_size(weights: &[f64]) -> f64 {
+    let s: f64 = weights.iter().map(|w| w * w).sum();
+    if s > 0.0 { 1.0 / s } else { 0.0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn the_closest_are_kept_and_weighted_by_closeness() {
+    fn the_closest_are_kept_and_weighted_by_likelihood() {
         let d = [3.0, 0.0, 1.0, 2.0, 1.0];
-        let a = accept(&d, 3);
+        let l: Vec<f64> = d.iter().map(|x| -0.5 * x).collect();
+        let a = accept(&d, &l, 3);
         assert_eq!(a.points, vec![1, 2, 4]);
         assert_eq!(a.tolerance, 1.0);
-        // h = 2 (the closest left out): weights 1, 0.75, 0.75 before normalising.
-        assert!((a.weights[0] - 1.0 / 2.5).abs() < 1e-12);
-        assert!((a.weights[1] - 0.75 / 2.5).abs() < 1e-12);
+        let e = (-0.5f64).exp();
+        assert!((a.weights[0] - 1.0 / (1.0 + 2.0 * e)).abs() < 1e-12);
+        assert!((a.weights[1] - e / (1.0 + 2.0 * e)).abs() < 1e-12);
         assert!((a.weights.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_normal_cdf_is_close_enough_for_a_kernel() {
+        assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((normal_cdf(1.959_964) - 0.975).abs() < 1e-6);
+        assert!((normal_cdf(-1.0) - 0.158_655_25).abs() < 1e-6);
+    }
+
+    #[test]
+    fn proposals_stay_in_the_cube_near_their_particles() {
+        use rand::SeedableRng;
+        let p = Particles {
+            unit: vec![0.02, 0.5, 0.98, 0.5],
+            weights: vec![0.5, 0.5],
+            dims: 2,
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let u = p.propose(500, &mut rng);
+        assert!(u.iter().all(|&x| x > 0.0 && x < 1.0));
+        let sd = p.kernel_sd();
+        assert!((sd[0] - (2.0f64 * 0.2304).sqrt()).abs() < 1e-9, "{sd:?}");
+        assert_eq!(sd[1], 1e-3);
+        let near = Particles {
+            unit: vec![0.3, 0.5, 0.35, 0.5],
+            weights: vec![0.5, 0.5],
+            dims: 2,
+        };
+        let sd = near.kernel_sd();
+        assert!(
+            (sd[0] - (2.0f64 * 0.000_625).sqrt()).abs() < 1e-12,
+            "{sd:?}"
+        );
+        assert!(near.proposal_density(&[0.32, 0.5], &sd) > near.proposal_density(&[0.6, 0.5], &sd));
     }
 
     #[test]

@@ -27,7 +27,11 @@ the priors by a scrambled Sobol' sequence; each is run --runs times on common ra
 numbers; its distance to the observations ([[observed]] tables, and the rows of
 --observed FILE.csv) adds ((mean - value)/sd)^2 for each observed value and the share of
 runs with the wrong sign for each observed sign. The --keep closest are the posterior
-(rejection ABC), weighted by an Epanechnikov kernel on their distance.
+(rejection ABC), each weighted by its likelihood (normal errors of the given sd for values,
+the share of runs with the observed sign for signs). --rounds K adds K rounds of sequential
+Monte Carlo ABC, each running --samples new vectors proposed around the kept ones and
+keeping them all, weighted; they pay when the posterior's effective sample size (printed)
+is small.
 
 With --hold-out-after STEP, observations after STEP are left out of the fit and scored
 under the prior and the posterior: Brier score for signs, RMSE in sd units for values.
@@ -51,6 +55,10 @@ pub struct CalibrateArgs {
     /// Input vectors kept as the posterior (default: a tenth of --samples).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     keep: Option<u64>,
+    /// Rounds of sequential Monte Carlo ABC after the rejection step, each simulating
+    /// --samples new input vectors proposed around those kept before.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10))]
+    rounds: u32,
     /// Fit on the observations up to this step; score those after it.
     #[arg(long, value_name = "STEP")]
     hold_out_after: Option<u64>,
@@ -88,6 +96,7 @@ pub fn exec(args: CalibrateArgs) -> Result<(), Failure> {
         samples: args.samples,
         runs: args.runs,
         keep: args.keep.unwrap_or((args.samples / 10).max(1)),
+        rounds: args.rounds,
         hold_out_after,
         seed: args.seed.unwrap_or(sc.seed),
         observations,

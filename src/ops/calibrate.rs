@@ -12,8 +12,12 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
 use super::{Finished, OutputRequest, no_charts, staged};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
 use crate::analysis::calibration::{
-    Accepted, ObservedTally, Predictions, Skill, accept, predictive, skill, weighted_quantile,
+    Accepted, ObservedTally, Particles, Predictions, Skill, accept, accept_proposals, predictive,
+    skill, weighted_quantile,
 };
 use crate::analysis::sensitivity::SensitivityError as MathError;
 use crate::analysis::sensitivity::sobol_seq::SobolSequence;
@@ -33,6 +37,9 @@ pub struct CalibrateRequest {
     pub runs: u64,
     /// Points kept Q.
     pub keep: u64,
+    /// Rounds of sequential Monte Carlo ABC after the rejection step, each of `samples`
+    /// new points proposed around the points kept by the round before.
+    pub rounds: u32,
     /// Observations after this step are left out of the fit and scored.
     pub hold_out_after: Option<usize>,
     pub seed: u64,
@@ -120,8 +127,11 @@ pub struct Fit {
 pub struct Calibration {
     pub observations: Vec<Observation>,
     pub samples: u64,
+    /// Rounds of sequential Monte Carlo ABC run after the rejection step.
+    pub rounds: u32,
     pub runs_per_point: u64,
-    /// The design's input values, `p * inputs + i`.
+    /// The input values of every point simulated, `p * inputs + i`: the design drawn from
+    /// the prior (`samples` points), then the proposals of each round.
     pub design: Vec<f64>,
     pub inputs: usize,
     pub distances: Vec<f64>,
@@ -191,8 +201,20 @@ pub fn check_request(sc: &Scenario, req: &CalibrateRequest) -> Result<u64, Calib
             sc.steps
         )));
     }
-    Ok(req.samples.saturating_mul(req.runs))
+    if req.rounds > MAX_ROUNDS {
+        return Err(CalibrateError::BadRequest(format!(
+            "--rounds {} is more than the {MAX_ROUNDS} this version runs",
+            req.rounds
+        )));
+    }
+    Ok(req
+        .samples
+        .saturating_mul(req.runs)
+        .saturating_mul(u64::from(req.rounds) + 1))
 }
+
+/// The most rounds of sequential Monte Carlo ABC a calibration runs.
+pub const MAX_ROUNDS: u32 = 10;
 
 /// The design: N points of a scrambled Sobol' sequence, mapped to input values.
 pub fn design(sc: &Scenario, req: &CalibrateRequest) -> Result<Vec<f64>, CalibrateError> {
@@ -212,24 +234,27 @@ pub fn design(sc: &Scenario, req: &CalibrateRequest) -> Result<Vec<f64>, Calibra
     Ok(values)
 }
 
-/// Simulates the design and computes the posterior; writes nothing.
-pub fn calibrate(
+/// Simulates the points `values` (`inputs` values each), `runs` runs each on common random
+/// numbers, and returns the model's side of every observation at each.
+fn simulate_points(
     sc: &Scenario,
     req: &CalibrateRequest,
+    values: &[f64],
+    round: u32,
     pool: &rayon::ThreadPool,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
-) -> Result<Calibration, CalibrateError> {
-    let total = check_request(sc, req)?;
-    let values = design(sc, req)?;
-    let n = req.samples as usize;
-    let plan = RunPlan::single(sc, req.seed, 0..total).with_inputs(InputPlan::Design {
-        points: values.clone(),
-        inputs: sc.inputs.len(),
-        runs_per_point: req.runs,
-    });
+) -> Result<Predictions, CalibrateError> {
+    let n = values.len() / sc.inputs.len().max(1);
+    let plan = RunPlan::single(sc, req.seed, 0..(n as u64).saturating_mul(req.runs)).with_inputs(
+        InputPlan::Design {
+            points: values.to_vec(),
+            inputs: sc.inputs.len(),
+            runs_per_point: req.runs,
+        },
+    );
     let name = format!(
-        "calibrate;samples={};runs={};observations={}",
+        "calibrate;round={round};samples={};runs={};observations={}",
         req.samples,
         req.runs,
         req.observations.len()
@@ -243,23 +268,100 @@ pub fn calibrate(
         progress,
         cancel,
     )?;
-    let pred = done.tallied.tally.predictions();
-    Ok(analyse(sc, req, values, &pred))
+    Ok(done.tallied.tally.predictions())
+}
+
+/// Simulates the design (and the rounds of sequential Monte Carlo ABC asked for) and
+/// computes the posterior; writes nothing.
+pub fn calibrate(
+    sc: &Scenario,
+    req: &CalibrateRequest,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Calibration, CalibrateError> {
+    check_request(sc, req)?;
+    let d = sc.inputs.len();
+    let n = req.samples as usize;
+    let keep = req.keep as usize;
+    let fitted = used(&req.observations, req.hold_out_after);
+    let mut values = design(sc, req)?;
+    let mut pred = simulate_points(sc, req, &values, 0, pool, progress, cancel)?;
+    let mut distances: Vec<f64> = (0..n)
+        .map(|p| pred.distance(&req.observations, &fitted, p))
+        .collect();
+    let mut likelihood: Vec<f64> = (0..n)
+        .map(|p| pred.log_likelihood(&req.observations, &fitted, p))
+        .collect();
+    let mut accepted = accept(&distances, &likelihood, keep);
+    for round in 1..=req.rounds {
+        let particles = Particles {
+            unit: accepted
+                .points
+                .iter()
+                .flat_map(|&p| {
+                    sc.inputs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, input)| input.distribution.cdf(values[p * d + i]))
+                        .collect::<Vec<f64>>()
+                })
+                .collect(),
+            weights: accepted.weights.clone(),
+            dims: d,
+        };
+        // The proposals of a round depend on the seed and the round only, so that they
+        // are the same whatever the thread count.
+        let mut rng = ChaCha8Rng::seed_from_u64(req.seed);
+        rng.set_stream(u64::from(round));
+        let unit = particles.propose(n, &mut rng);
+        let proposals: Vec<f64> = unit
+            .chunks(d)
+            .flat_map(|u| {
+                sc.inputs
+                    .iter()
+                    .zip(u)
+                    .map(|(input, &x)| input.distribution.quantile(x))
+                    .collect::<Vec<f64>>()
+            })
+            .collect();
+        let round_pred = simulate_points(sc, req, &proposals, round, pool, progress, cancel)?;
+        let round_distances: Vec<f64> = (0..n)
+            .map(|p| round_pred.distance(&req.observations, &fitted, p))
+            .collect();
+        let round_likelihood: Vec<f64> = (0..n)
+            .map(|p| round_pred.log_likelihood(&req.observations, &fitted, p))
+            .collect();
+        let chosen = accept_proposals(&round_distances, &round_likelihood, &unit, &particles);
+        let offset = values.len() / d;
+        accepted = Accepted {
+            points: chosen.points.iter().map(|p| p + offset).collect(),
+            ..chosen
+        };
+        values.extend(proposals);
+        pred.append(round_pred);
+        distances.extend(round_distances);
+        likelihood.extend(round_likelihood);
+    }
+    Ok(analyse(sc, req, values, &pred, distances, accepted))
 }
 
 /// The posterior and the fits from the predictions at every point.
+///
+/// The prior predictive is the first `samples` points alike (the design drawn from the
+/// prior); the posterior predictive, the kept points by weight.
 pub fn analyse(
     sc: &Scenario,
     req: &CalibrateRequest,
     design: Vec<f64>,
     pred: &Predictions,
+    distances: Vec<f64>,
+    accepted: Accepted,
 ) -> Calibration {
     let d = sc.inputs.len();
     let n = req.samples as usize;
     let obs = &req.observations;
     let fitted = used(obs, req.hold_out_after);
-    let distances: Vec<f64> = (0..n).map(|p| pred.distance(obs, &fitted, p)).collect();
-    let accepted = accept(&distances, req.keep as usize);
     let posterior = sc
         .inputs
         .iter()
@@ -309,6 +411,7 @@ pub fn analyse(
     Calibration {
         observations: obs.clone(),
         samples: req.samples,
+        rounds: req.rounds,
         runs_per_point: req.runs,
         design,
         inputs: d,

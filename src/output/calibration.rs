@@ -13,6 +13,7 @@ use super::csv::Table;
 use super::schema::SCENARIO_FILE;
 use super::schema::summary::{self, CalibrationSummary, SkillSummary, Summary};
 use super::sensitivity::input_summaries;
+use crate::analysis::calibration::effective_sample_size;
 use crate::ops::calibrate::{CalibrateRequest, Calibration};
 use crate::scenario::{Evidence, Scenario};
 
@@ -22,8 +23,15 @@ pub const FIT_FILE: &str = "fit.csv";
 /// The observations a calibration used, in the columns `--observed` reads.
 pub const OBSERVED_FILE: &str = "observed.csv";
 
-/// The method as summary.json names it.
-pub const METHOD: &str = "rejection";
+/// The method as summary.json names it: `rejection`, or `rejection+smc` when rounds of
+/// sequential Monte Carlo followed.
+pub fn method(c: &Calibration) -> &'static str {
+    if c.rounds == 0 {
+        "rejection"
+    } else {
+        "rejection+smc"
+    }
+}
 
 fn posterior_table(sc: &Scenario, c: &Calibration) -> String {
     let mut t = Table::new(&["sample", "input", "value", "weight"]);
@@ -139,8 +147,9 @@ pub fn write_calibration(
         scenario_sha256: sc.sha256.clone(),
         tool: "influence".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        method: METHOD.into(),
+        method: method(c).into(),
         samples: c.samples,
+        rounds: c.rounds,
         runs_per_point: c.runs_per_point,
         keep: c.accepted.points.len() as u64,
         seed: req.seed,
@@ -148,6 +157,7 @@ pub fn write_calibration(
         observations_fitted: fitted,
         observations_held_out: c.fit.len() - fitted,
         tolerance: c.accepted.tolerance,
+        effective_sample_size: effective_sample_size(&c.accepted.weights),
         inputs: input_summaries(sc),
         held_out: c.held_out.map(|s| SkillSummary {
             signs: s.signs,
@@ -184,16 +194,29 @@ const OPEN: f64 = 0.9;
 /// it; then the held-out scores.
 pub fn calibration_text(sc: &Scenario, c: &Calibration) -> String {
     let fitted = c.fit.iter().filter(|f| f.used).count();
+    let kept = if c.rounds == 0 {
+        format!(
+            "kept the {} closest (distance ≤ {:.3})",
+            c.accepted.points.len(),
+            c.accepted.tolerance
+        )
+    } else {
+        format!(
+            "then {} round{} of sequential Monte Carlo of {} points each",
+            c.rounds,
+            if c.rounds == 1 { "" } else { "s" },
+            c.samples
+        )
+    };
     let mut text = format!(
         "{} inputs, {} observations fitted ({} held out); {} design points, {} runs each; \
-         kept the {} closest (distance ≤ {:.3}).\n",
+         {kept}; the posterior is worth {:.0} equally weighted points.\n",
         sc.inputs.len(),
         fitted,
         c.fit.len() - fitted,
         c.samples,
         c.runs_per_point,
-        c.accepted.points.len(),
-        c.accepted.tolerance
+        effective_sample_size(&c.accepted.weights)
     );
     let width = sc
         .inputs

@@ -97,6 +97,7 @@ fn request(
         samples: 2000,
         runs: 8,
         keep: 60,
+        rounds: 0,
         hold_out_after,
         seed,
         observations: record(sc),
@@ -122,8 +123,22 @@ fn the_posterior_covers_the_truth_and_narrows_where_the_record_informs() {
             .expect("input");
         c.posterior[i].high - c.posterior[i].low
     };
-    for seed in [1, 2, 3, 4] {
-        let req = request(&sc, seed, &tmp.path().join("unused"), None);
+    // Rejection alone on 2000 points, and one round of sequential Monte Carlo on 600 + 600.
+    for (seed, rounds) in [
+        (1, 0),
+        (2, 0),
+        (3, 0),
+        (4, 0),
+        (1, 1),
+        (2, 1),
+        (3, 1),
+        (4, 1),
+    ] {
+        let mut req = request(&sc, seed, &tmp.path().join("unused"), None);
+        if rounds > 0 {
+            req.rounds = rounds;
+            req.samples = 600;
+        }
         let c = calibrate(&sc, &req, &pool, &|_| {}, &AtomicBool::new(false)).expect("fits");
         for (i, post) in c.posterior.iter().enumerate() {
             assert!(
@@ -141,12 +156,19 @@ fn the_posterior_covers_the_truth_and_narrows_where_the_record_informs() {
             width_of("L2.alignment", &c),
             width_of("unused", &c),
         );
-        assert!(l1 < 0.3, "seed {seed}: L1 width {l1}");
-        assert!(l2 < 0.9, "seed {seed}: L2 width {l2}");
+        // L1 is seen directly (sd 0.05, three times: a 90% interval near 0.095 wide), L2
+        // through a quarter of F (near 0.5 wide); nothing sees `unused`.
+        assert!((0.06..0.2).contains(&l1), "seed {seed}: L1 width {l1}");
+        assert!((0.25..0.9).contains(&l2), "seed {seed}: L2 width {l2}");
         assert!(unused > 0.3, "seed {seed}: unused width {unused}");
-        // Every kept vector is a point of the design.
+        // Every kept vector is a point simulated: of the design, or of the last round.
+        let first = if rounds == 0 {
+            0
+        } else {
+            600 * rounds as usize
+        };
         for &p in &c.accepted.points {
-            assert!(c.distances[p] <= c.accepted.tolerance);
+            assert!(p >= first && c.distances[p] <= c.accepted.tolerance);
         }
     }
 }
@@ -185,6 +207,7 @@ fn files_are_identical_whatever_the_thread_count() {
         let mut req = request(&sc, 11, &out, Some(15));
         req.samples = 200;
         req.keep = 20;
+        req.rounds = 1;
         run_calibrate(
             &sc,
             &text,
@@ -207,7 +230,8 @@ fn files_are_identical_whatever_the_thread_count() {
     }
     assert_eq!(texts[0], texts[1]);
     let posterior = csv_rows(&texts[0][0]);
-    assert_eq!(posterior.len(), 20 * 3);
+    // After a round, every proposal of the round is kept, by weight.
+    assert_eq!(posterior.len(), 200 * 3);
     let total: f64 = posterior
         .iter()
         .step_by(3)
@@ -399,7 +423,7 @@ fn the_historical_example_scores_its_later_record_better_after_fitting() {
             "--runs",
             "20",
             "--keep",
-            "100",
+            "400",
             "-q",
             "--out",
         ])
@@ -412,7 +436,7 @@ fn the_historical_example_scores_its_later_record_better_after_fitting() {
     );
     let f = |k: &str| held[k].as_f64().expect("a number");
     assert!((f("prior_rmse_sd") - 2.889).abs() < 0.0005, "{held}");
-    assert!((f("posterior_rmse_sd") - 1.139).abs() < 0.0005, "{held}");
+    assert!((f("posterior_rmse_sd") - 1.330).abs() < 0.0005, "{held}");
     assert!((f("prior_brier") - 0.556).abs() < 0.0005, "{held}");
-    assert!((f("posterior_brier") - 0.155).abs() < 0.0005, "{held}");
+    assert!((f("posterior_brier") - 0.186).abs() < 0.0005, "{held}");
 }

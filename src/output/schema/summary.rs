@@ -1034,10 +1034,12 @@ pub struct CalibrationSummary {
     pub scenario_sha256: String,
     pub tool: String,
     pub version: String,
-    /// `rejection`: the kept points of the design, kernel-weighted by their distance.
+    /// `rejection` (the closest points of the design, weighted by likelihood) or
+    /// `rejection+smc` (then rounds of sequential Monte Carlo ABC).
     pub method: String,
-    /// Design points, each run `runs_per_point` times.
+    /// Design points, each run `runs_per_point` times; each round simulates as many again.
     pub samples: u64,
+    pub rounds: u32,
     pub runs_per_point: u64,
     /// Points kept.
     pub keep: u64,
@@ -1049,6 +1051,9 @@ pub struct CalibrationSummary {
     /// The largest distance kept (the tolerance ε).
     #[serde(deserialize_with = "number")]
     pub tolerance: f64,
+    /// 1 / Σ w² of the posterior's weights.
+    #[serde(deserialize_with = "number")]
+    pub effective_sample_size: f64,
     pub inputs: Vec<InputSummary>,
     /// Scores of the held-out observations; absent without `--hold-out-after`.
     pub held_out: Option<SkillSummary>,
