@@ -818,7 +818,39 @@ mod tests {
             Summary::Compare(compare()),
             Summary::Seeds(seeds()),
             Summary::Ablation(ablation()),
+            Summary::Calibration(calibration()),
         ]
+    }
+
+    fn calibration() -> CalibrationSummary {
+        CalibrationSummary {
+            scenario: "s".into(),
+            scenario_sha256: "ab".repeat(32),
+            tool: "influence".into(),
+            version: "0.1.0".into(),
+            method: "rejection+smc".into(),
+            samples: 512,
+            rounds: 1,
+            runs_per_point: 20,
+            keep: 51,
+            seed: 3,
+            hold_out_after: Some(10),
+            observations_fitted: 5,
+            observations_held_out: 4,
+            tolerance: 1.25,
+            effective_sample_size: 40.5,
+            inputs: Vec::new(),
+            held_out: Some(SkillSummary {
+                signs: 1,
+                prior_brier: 0.25,
+                posterior_brier: 0.125,
+                values: 2,
+                prior_rmse_sd: 2.5,
+                posterior_rmse_sd: 1.25,
+            }),
+            threads: 2,
+            elapsed_s: 0.5,
+        }
     }
 
     fn write(dir: &Path, summary: &Summary) {
@@ -849,7 +881,14 @@ mod tests {
 
     #[test]
     fn the_kind_is_the_first_field_and_names_the_kind() {
-        let expected = ["study", "study", "compare", "seeds", "ablation"];
+        let expected = [
+            "study",
+            "study",
+            "compare",
+            "seeds",
+            "ablation",
+            "calibration",
+        ];
         for (summary, name) in every_kind().iter().zip(expected) {
             let text = summary.to_json().unwrap();
             assert!(
