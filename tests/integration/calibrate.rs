@@ -440,3 +440,54 @@ fn the_historical_example_scores_its_later_record_better_after_fitting() {
     assert!((f("prior_brier") - 0.556).abs() < 0.0005, "{held}");
     assert!((f("posterior_brier") - 0.186).abs() < 0.0005, "{held}");
 }
+
+#[test]
+fn seeds_and_ablate_draw_from_a_posterior_and_refuse_one_of_other_inputs() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let sino = repo("scenarios/sino_soviet_split.toml");
+    let cal = tmp.path().join("cal");
+    ok(influence()
+        .arg("calibrate")
+        .arg(&sino)
+        .args([
+            "--samples",
+            "64",
+            "--runs",
+            "2",
+            "--keep",
+            "8",
+            "-q",
+            "--out",
+        ])
+        .arg(&cal));
+    let seeds = tmp.path().join("seeds");
+    ok(influence()
+        .arg("seeds")
+        .arg(&sino)
+        .arg("--posterior")
+        .arg(&cal)
+        .args(["--count", "2", "--runs", "40", "--no-charts", "-q", "--out"])
+        .arg(&seeds));
+    assert_eq!(summary(&seeds)["kind"], "seeds");
+    let ablation = tmp.path().join("ablation");
+    ok(influence()
+        .arg("ablate")
+        .arg(&sino)
+        .arg("--posterior")
+        .arg(&cal)
+        .args(["--runs", "40", "--no-charts", "-q", "--out"])
+        .arg(&ablation));
+    assert_eq!(summary(&ablation)["kind"], "ablation");
+    // A posterior over other inputs is refused before anything runs.
+    let message = bad_input(
+        influence()
+            .arg("ablate")
+            .arg(repo(RECOVERY))
+            .arg("--posterior")
+            .arg(&cal)
+            .arg("--out")
+            .arg(tmp.path().join("never")),
+    );
+    assert!(message.contains("the scenario has no input"), "{message}");
+    assert!(!tmp.path().join("never").exists());
+}
