@@ -44,6 +44,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => cli::generate::exec(args),
         Command::Discover(args) => cli::discover::exec(args),
         Command::Blocs(args) => cli::blocs::exec(args),
+        Command::Calibrate(args) => cli::calibrate::exec(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

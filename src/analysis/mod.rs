@@ -3,6 +3,7 @@
 
 pub mod ablation;
 pub mod blocs;
+pub mod calibration;
 pub mod compare;
 pub mod convergence;
 pub mod pick;

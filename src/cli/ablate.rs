@@ -41,6 +41,9 @@ pub struct AblateArgs {
     /// Output directory (default: outputs/<scenario file stem>-ablation).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Draw each run's uncertain inputs from the posterior of `influence calibrate` in DIR.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
     #[command(flatten)]
     flags: StudyFlags,
 }
@@ -48,6 +51,10 @@ pub struct AblateArgs {
 pub fn exec(args: AblateArgs) -> Result<(), Failure> {
     let (source, sc) = load(args.scenario.as_deref())?;
     let req = PairedRequest {
+        posterior: match &args.posterior {
+            Some(dir) => Some(influence::ops::calibrate::read_posterior(dir, &sc)?),
+            None => None,
+        },
         runs: args.runs.unwrap_or(sc.runs),
         seed: args.seed.unwrap_or(sc.seed),
         output: OutputRequest {

@@ -55,6 +55,7 @@ pub fn exec(args: CompareArgs) -> Result<(), Failure> {
     let (base_source, base) = load(Some(&args.base))?;
     let (variant_source, variant) = load(Some(&args.variant))?;
     let req = PairedRequest {
+        posterior: None,
         runs: args.runs.unwrap_or(base.runs),
         seed: args.seed.unwrap_or(base.seed),
         output: OutputRequest {

@@ -23,6 +23,7 @@ macro_rules! sayln {
 
 pub mod ablate;
 pub mod blocs;
+pub mod calibrate;
 pub mod chart;
 pub mod compare;
 pub mod discover;
@@ -140,6 +141,9 @@ pub enum Command {
     /// The two-bloc splits the start favours (landscape theory); runs nothing.
     #[command(after_help = blocs::HELP)]
     Blocs(blocs::BlocsArgs),
+    /// Fit the uncertain inputs to what was observed (approximate Bayesian computation).
+    #[command(after_help = calibrate::HELP)]
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -179,6 +183,12 @@ impl From<ScenarioError> for Failure {
 /// else failed (exit 1). Scenario errors are apart: they render their own "error:" lines.
 trait Classified: std::fmt::Display {
     fn bad_input(&self) -> bool;
+}
+
+impl Classified for influence::ops::calibrate::CalibrateError {
+    fn bad_input(&self) -> bool {
+        self.is_bad_input()
+    }
 }
 
 impl Classified for SensitivityError {

@@ -88,6 +88,10 @@ pub struct RunArgs {
     /// Hold every uncertain input at its nominal value instead of drawing it per run.
     #[arg(long)]
     nominal: bool,
+    /// Draw each run's uncertain inputs from the posterior of `influence calibrate` in DIR,
+    /// instead of from their ranges.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["nominal", "shard"])]
+    posterior: Option<PathBuf>,
     /// Skip the no-event twin of each run: outcomes.csv then has no baseline and no change.
     #[arg(long)]
     no_baseline: bool,
@@ -124,6 +128,10 @@ pub fn exec(args: RunArgs) -> Result<(), Failure> {
             charts: !args.flags.no_charts,
         },
         nominal: args.nominal,
+        posterior: match &args.posterior {
+            Some(dir) => Some(influence::ops::calibrate::read_posterior(dir, &sc)?),
+            None => None,
+        },
         baseline: !args.no_baseline,
         until: args.until_ci.map(|half_width| StopRule {
             half_width,

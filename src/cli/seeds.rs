@@ -52,6 +52,9 @@ pub struct SeedsArgs {
     /// Output directory (default: outputs/<scenario file stem>-seeds).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Draw each run's uncertain inputs from the posterior of `influence calibrate` in DIR.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
     #[command(flatten)]
     flags: StudyFlags,
 }
@@ -72,6 +75,10 @@ pub fn exec(args: SeedsArgs) -> Result<(), Failure> {
     };
     let runs = args.runs.unwrap_or(sc.runs);
     let req = SeedsRequest {
+        posterior: match &args.posterior {
+            Some(dir) => Some(influence::ops::calibrate::read_posterior(dir, &sc)?),
+            None => None,
+        },
         runs,
         output: OutputRequest {
             out: args

@@ -62,6 +62,7 @@ pub fn batch_plan_name(cfg: &BatchConfig) -> String {
         InputPlan::Nominal => "run",
         InputPlan::Drawn => "run:drawn-inputs",
         InputPlan::Design { .. } => "run:design",
+        InputPlan::Posterior { .. } => "run:posterior-inputs",
     };
     if cfg.baseline {
         format!("{inputs}+no-event-baseline")

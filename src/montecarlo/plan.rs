@@ -27,6 +27,15 @@ pub enum InputPlan {
         inputs: usize,
         runs_per_point: u64,
     },
+    /// A calibration's posterior: run r takes one of its input vectors (`inputs` values
+    /// each, in `values`), vector s with probability `weight_s`, by one uniform from its
+    /// own stream keyed by (seed, r) (MODEL.md, "Uncertain inputs"). `cumulative` holds the
+    /// running sums of the weights, the last being their total.
+    Posterior {
+        values: Vec<f64>,
+        inputs: usize,
+        cumulative: Vec<f64>,
+    },
 }
 
 /// One of `count` parts of a study's run indices: shard `index` (0-based) simulates a
@@ -143,6 +152,23 @@ impl<'a> RunPlan<'a> {
                 let point = usize::try_from(k / (*runs_per_point).max(1)).unwrap_or(usize::MAX);
                 let row = points.get(point * inputs..(point + 1) * inputs);
                 match row {
+                    Some(row) => out.extend_from_slice(row),
+                    None => out.extend(sc.inputs.iter().map(|i| i.distribution.nominal())),
+                }
+            }
+            InputPlan::Posterior {
+                values,
+                inputs,
+                cumulative,
+            } => {
+                let total = cumulative.last().copied().unwrap_or(0.0);
+                let u = keys.posterior_uniform(k) * total;
+                // The first vector whose running sum exceeds u: vector s is drawn with
+                // probability weight_s / total.
+                let s = cumulative
+                    .partition_point(|&c| c <= u)
+                    .min(cumulative.len().saturating_sub(1));
+                match values.get(s * inputs..(s + 1) * inputs) {
                     Some(row) => out.extend_from_slice(row),
                     None => out.extend(sc.inputs.iter().map(|i| i.distribution.nominal())),
                 }

@@ -95,6 +95,15 @@ impl StreamKeys {
         self
     }
 
+    /// The uniform that picks run `run`'s input vector from a calibration's posterior: a
+    /// stream of its own, so that drawing from a posterior shifts no event or noise draw.
+    pub fn posterior_uniform(&self, run: u64) -> f64 {
+        unit(&mut source_rng(
+            &self.material(run),
+            &source_tag("posterior"),
+        ))
+    }
+
     /// One uniform in [0, 1) per input for run `run`, in input order, into `out`.
     pub fn input_uniforms(&self, run: u64, out: &mut Vec<f64>) {
         out.clear();

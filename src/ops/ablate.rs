@@ -54,7 +54,10 @@ pub fn run_ablation(
     cancel: &AtomicBool,
 ) -> Result<AblationReport, PairedStudyError> {
     let cfg = BatchConfig {
-        inputs: super::study::input_plan(sc, false),
+        inputs: req
+            .posterior
+            .clone()
+            .unwrap_or_else(|| super::study::input_plan(sc, false)),
         ..BatchConfig::new(req.runs, req.seed)
     };
     staged(

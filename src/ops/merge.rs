@@ -510,6 +510,7 @@ mod tests {
             seed: 11,
             output: output(dir.to_path_buf(), charts),
             nominal: false,
+            posterior: None,
             baseline: true,
             until: None,
         };

@@ -10,6 +10,7 @@
 
 pub mod ablate;
 pub mod blocs;
+pub mod calibrate;
 pub mod compare;
 pub mod discover;
 pub mod drift;

@@ -17,6 +17,9 @@ pub struct PairedRequest {
     /// Master seed of both scenarios of each pair.
     pub seed: u64,
     pub output: OutputRequest,
+    /// Draw each run's inputs from a calibration's posterior instead of their priors
+    /// (an ablation only: a comparison's two scenarios may have different inputs).
+    pub posterior: Option<crate::montecarlo::plan::InputPlan>,
 }
 
 /// Why a paired study (a comparison or an ablation) did not finish.

@@ -26,6 +26,8 @@ pub struct SeedsRequest {
     pub runs: u64,
     /// Where to write; `charts` draws `charts/seeds.png`.
     pub output: OutputRequest,
+    /// Draw each run's inputs from a calibration's posterior instead of their priors.
+    pub posterior: Option<crate::montecarlo::plan::InputPlan>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +93,10 @@ pub fn run_seeds(
         for &seed in &req.seeds {
             let cfg = BatchConfig {
                 sample_runs: 0,
-                inputs: super::study::input_plan(sc, false),
+                inputs: req
+                    .posterior
+                    .clone()
+                    .unwrap_or_else(|| super::study::input_plan(sc, false)),
                 ..BatchConfig::new(req.runs, seed)
             };
             let result = run_batch(sc, &cfg, pool, progress, cancel)?;

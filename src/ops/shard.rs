@@ -232,6 +232,7 @@ pub fn part_plan_name(command: &str, runs: u64, cfg: &BatchConfig) -> String {
         InputPlan::Nominal => "nominal",
         InputPlan::Drawn => "drawn",
         InputPlan::Design { .. } => "design",
+        InputPlan::Posterior { .. } => "posterior",
     };
     let sample_runs = cfg.sample_runs;
     let baseline = if cfg.baseline {

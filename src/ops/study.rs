@@ -27,6 +27,9 @@ pub struct StudyRequest {
     pub output: OutputRequest,
     /// Run every uncertain input at its nominal value instead of drawing it per run.
     pub nominal: bool,
+    /// Draw each run's inputs from a calibration's posterior instead of their priors
+    /// ([`crate::ops::calibrate::read_posterior`]).
+    pub posterior: Option<InputPlan>,
     /// Also run each run's no-event twin, for every outcome's baseline (see
     /// [`wants_baseline`]).
     pub baseline: bool,
@@ -120,7 +123,10 @@ pub fn run_study(
         check_stop_rule(sc, rule)?;
     }
     let cfg = BatchConfig {
-        inputs: input_plan(sc, req.nominal),
+        inputs: match &req.posterior {
+            Some(plan) if !req.nominal => plan.clone(),
+            _ => input_plan(sc, req.nominal),
+        },
         baseline: wants_baseline(sc, req.baseline),
         ..BatchConfig::new(req.runs, req.seed)
     };

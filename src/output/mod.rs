@@ -7,6 +7,7 @@
 
 pub mod ablation;
 pub mod atomic;
+pub mod calibration;
 pub mod charts;
 pub mod compare;
 pub mod convergence;

@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod generate;
 pub mod inputs;
 pub mod kinds;
+pub mod observed;
 pub mod raw;
 pub mod source;
 pub mod validate;
@@ -53,6 +54,9 @@ pub struct Scenario {
     /// Numbers given as distributions, in scenario order. Every number they stand for holds
     /// its nominal value in the fields above.
     pub inputs: Vec<UncertainInput>,
+    /// What has been observed of the history the scenario models, for `influence
+    /// calibrate`; every other command ignores it.
+    pub observations: Vec<Observation>,
     /// Lower-case hex SHA-256 of the scenario text exactly as read.
     pub sha256: String,
 }
@@ -341,4 +345,72 @@ pub enum When {
     Always,
     /// At some step in `from..=to`.
     Window { from: usize, to: usize },
+}
+
+/// One `[[observed]]` entry (or a row of an `--observed` file): what the record says a
+/// state quantity was at a step, to calibrate the uncertain inputs against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    pub step: usize,
+    pub metric: Metric,
+    pub actor: usize,
+    /// The second actor of a pairwise metric (trust, threat).
+    pub other: Option<usize>,
+    pub evidence: Evidence,
+    /// A name for outputs; otherwise one is derived from metric, actors and step.
+    pub label: Option<String>,
+}
+
+/// What an observation says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Evidence {
+    /// A value measured with an error of standard deviation `sd` (> 0).
+    Value { value: f64, sd: f64 },
+    /// Only the sign: `positive` for `"+"`, which a value above 0 matches, and a value
+    /// below 0 matches `"-"`; exactly 0 matches neither.
+    Sign { positive: bool },
+}
+
+/// The observation error assumed when an observed value gives no `sd`.
+pub const DEFAULT_OBSERVATION_SD: f64 = 0.1;
+
+impl Metric {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Alignment => "alignment",
+            Metric::Trust => "trust",
+            Metric::Threat => "threat",
+            Metric::Power => "power",
+        }
+    }
+}
+
+impl Observation {
+    /// The condition whose metric reads this observation's quantity from a state.
+    pub fn condition(&self) -> Condition {
+        Condition {
+            metric: self.metric,
+            actor: self.actor,
+            other: self.other,
+            op: Op::Gt,
+            value: 0.0,
+        }
+    }
+
+    /// Its name in outputs: the label, or `metric actor[->other]@step`.
+    pub fn name(&self, sc: &Scenario) -> String {
+        if let Some(label) = &self.label {
+            return label.clone();
+        }
+        let actor = sc.actors.get(self.actor).map_or("?", |a| a.name.as_str());
+        match self.other.and_then(|o| sc.actors.get(o)) {
+            Some(other) => format!(
+                "{} {actor}->{}@{}",
+                self.metric.as_str(),
+                other.name,
+                self.step
+            ),
+            None => format!("{} {actor}@{}", self.metric.as_str(), self.step),
+        }
+    }
 }

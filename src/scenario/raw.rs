@@ -46,6 +46,8 @@ pub struct RawFile {
     pub event: Vec<Spanned<RawEvent>>,
     #[serde(default)]
     pub outcome: Vec<Spanned<RawOutcome>>,
+    #[serde(default)]
+    pub observed: Vec<Spanned<RawObserved>>,
 }
 
 /// `[scenario]`.
@@ -204,6 +206,20 @@ impl RawOutcome {
             value: self.value.clone(),
         }
     }
+}
+
+/// One `[[observed]]`: a quantity at a step, as a value with its error or as a sign.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawObserved {
+    pub step: Option<Integer>,
+    pub metric: Option<Text>,
+    pub actor: Option<Text>,
+    pub other: Option<Text>,
+    pub value: Option<Number>,
+    pub sd: Option<Number>,
+    pub sign: Option<Text>,
+    pub label: Option<Text>,
 }
 
 /// A real number of the file: plain, or a distribution over its possible values.

@@ -10,6 +10,7 @@ mod common;
 mod bad_inputs;
 mod baseline;
 mod blocs;
+mod calibrate;
 mod chart_names;
 mod charts;
 mod cli;

@@ -176,8 +176,8 @@ pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
                 discover::write_charts(&data, charts, started)
             })
         }
-        // Its findings are a table of splits; it has no charts to redraw.
-        OutputKind::Blocs => Ok(ChartsReport {
+        // Their findings are tables (splits; posterior intervals and fits): no charts.
+        OutputKind::Blocs | OutputKind::Calibration => Ok(ChartsReport {
             dir: dir.join(CHARTS_DIR),
             charts: Vec::new(),
             elapsed_s: started.elapsed().as_secs_f64(),

@@ -89,7 +89,9 @@ pub fn render_report(dir: &Path) -> Result<String, ReportError> {
         Ok(Summary::Ablation(s)) => ablation::page(dir, &s),
         Ok(summary @ Summary::Sensitivity(_)) => sensitivity::page(dir, summary.kind().as_str()),
         Ok(summary @ Summary::Discover(_)) => discover::page(dir, summary.kind().as_str()),
-        Ok(summary @ Summary::Blocs(_)) => generic::page(dir, summary.kind().as_str()),
+        Ok(summary @ (Summary::Blocs(_) | Summary::Calibration(_))) => {
+            generic::page(dir, summary.kind().as_str())
+        }
         // A kind newer than this page: still every table and chart it holds.
         Err(ReadError::UnknownKind { kind, .. }) => generic::page(dir, &kind),
         Err(e) => Err(e.into()),

@@ -32,8 +32,8 @@ pub mod thresholds;
 
 pub use error::ReadError;
 pub use summary::{
-    AblationSummary, CompareSummary, DiscoverSummary, OutputKind, SeedsSummary, SensitivitySummary,
-    StudySummary, Summary, UntilRule, read_kind, read_summary,
+    AblationSummary, CalibrationSummary, CompareSummary, DiscoverSummary, OutputKind, SeedsSummary,
+    SensitivitySummary, StudySummary, Summary, UntilRule, read_kind, read_summary,
 };
 pub use table::{Fields, TableFormat, TableReader, TableStream, TableWriter};
 

@@ -32,10 +32,11 @@ pub enum OutputKind {
     Sensitivity,
     Discover,
     Blocs,
+    Calibration,
 }
 
 impl OutputKind {
-    pub const ALL: [OutputKind; 7] = [
+    pub const ALL: [OutputKind; 8] = [
         OutputKind::Study,
         OutputKind::Compare,
         OutputKind::Seeds,
@@ -43,6 +44,7 @@ impl OutputKind {
         OutputKind::Sensitivity,
         OutputKind::Discover,
         OutputKind::Blocs,
+        OutputKind::Calibration,
     ];
 
     /// The value of `"kind"`.
@@ -55,6 +57,7 @@ impl OutputKind {
             OutputKind::Sensitivity => "sensitivity",
             OutputKind::Discover => "discover",
             OutputKind::Blocs => "blocs",
+            OutputKind::Calibration => "calibration",
         }
     }
 
@@ -68,6 +71,7 @@ impl OutputKind {
             OutputKind::Sensitivity => "sensitivity",
             OutputKind::Discover => "discover",
             OutputKind::Blocs => "blocs",
+            OutputKind::Calibration => "calibrate",
         }
     }
 
@@ -96,6 +100,7 @@ pub enum Summary {
     Sensitivity(SensitivitySummary),
     Discover(DiscoverSummary),
     Blocs(BlocsSummary),
+    Calibration(CalibrationSummary),
 }
 
 impl Summary {
@@ -108,6 +113,7 @@ impl Summary {
             Summary::Sensitivity(_) => OutputKind::Sensitivity,
             Summary::Discover(_) => OutputKind::Discover,
             Summary::Blocs(_) => OutputKind::Blocs,
+            Summary::Calibration(_) => OutputKind::Calibration,
         }
     }
 
@@ -159,6 +165,9 @@ impl Summary {
             }
             OutputKind::Discover => Summary::Discover(serde_json::from_str(text).map_err(garbled)?),
             OutputKind::Blocs => Summary::Blocs(serde_json::from_str(text).map_err(garbled)?),
+            OutputKind::Calibration => {
+                Summary::Calibration(serde_json::from_str(text).map_err(garbled)?)
+            }
         })
     }
 }
@@ -809,7 +818,39 @@ mod tests {
             Summary::Compare(compare()),
             Summary::Seeds(seeds()),
             Summary::Ablation(ablation()),
+            Summary::Calibration(calibration()),
         ]
+    }
+
+    fn calibration() -> CalibrationSummary {
+        CalibrationSummary {
+            scenario: "s".into(),
+            scenario_sha256: "ab".repeat(32),
+            tool: "influence".into(),
+            version: "0.1.0".into(),
+            method: "rejection+smc".into(),
+            samples: 512,
+            rounds: 1,
+            runs_per_point: 20,
+            keep: 51,
+            seed: 3,
+            hold_out_after: Some(10),
+            observations_fitted: 5,
+            observations_held_out: 4,
+            tolerance: 1.25,
+            effective_sample_size: 40.5,
+            inputs: Vec::new(),
+            held_out: Some(SkillSummary {
+                signs: 1,
+                prior_brier: 0.25,
+                posterior_brier: 0.125,
+                values: 2,
+                prior_rmse_sd: 2.5,
+                posterior_rmse_sd: 1.25,
+            }),
+            threads: 2,
+            elapsed_s: 0.5,
+        }
     }
 
     fn write(dir: &Path, summary: &Summary) {
@@ -830,14 +871,24 @@ mod tests {
                 Summary::Compare(s) => assert_eq!(&CompareSummary::read(dir).unwrap(), s),
                 Summary::Seeds(s) => assert_eq!(&SeedsSummary::read(dir).unwrap(), s),
                 Summary::Ablation(s) => assert_eq!(&AblationSummary::read(dir).unwrap(), s),
-                Summary::Sensitivity(_) | Summary::Discover(_) | Summary::Blocs(_) => {}
+                Summary::Sensitivity(_)
+                | Summary::Discover(_)
+                | Summary::Blocs(_)
+                | Summary::Calibration(_) => {}
             }
         }
     }
 
     #[test]
     fn the_kind_is_the_first_field_and_names_the_kind() {
-        let expected = ["study", "study", "compare", "seeds", "ablation"];
+        let expected = [
+            "study",
+            "study",
+            "compare",
+            "seeds",
+            "ablation",
+            "calibration",
+        ];
         for (summary, name) in every_kind().iter().zip(expected) {
             let text = summary.to_json().unwrap();
             assert!(
@@ -894,7 +945,7 @@ mod tests {
         assert!(matches!(&err, ReadError::UnknownKind { kind, .. } if kind == "merge"));
         assert!(
             err.to_string()
-                .contains("\"merge\" (this version writes study, compare, seeds, ablation, sensitivity, discover or blocs)"),
+                .contains("\"merge\" (this version writes study, compare, seeds, ablation, sensitivity, discover, blocs or calibration)"),
             "{err}"
         );
 
@@ -1012,6 +1063,59 @@ pub struct BoxLimit {
     pub low: f64,
     #[serde(deserialize_with = "number")]
     pub high: f64,
+}
+
+/// summary.json of `influence calibrate`: how the calibration was made, and how well the
+/// prior and the posterior predict what was held out of the fit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationSummary {
+    pub scenario: String,
+    pub scenario_sha256: String,
+    pub tool: String,
+    pub version: String,
+    /// `rejection` (the closest points of the design, weighted by likelihood) or
+    /// `rejection+smc` (then rounds of sequential Monte Carlo ABC).
+    pub method: String,
+    /// Design points, each run `runs_per_point` times; each round simulates as many again.
+    pub samples: u64,
+    pub rounds: u32,
+    pub runs_per_point: u64,
+    /// Points kept.
+    pub keep: u64,
+    pub seed: u64,
+    /// Observations after this step were held out of the fit and scored.
+    pub hold_out_after: Option<u64>,
+    pub observations_fitted: usize,
+    pub observations_held_out: usize,
+    /// The largest distance kept (the tolerance ε).
+    #[serde(deserialize_with = "number")]
+    pub tolerance: f64,
+    /// 1 / Σ w² of the posterior's weights.
+    #[serde(deserialize_with = "number")]
+    pub effective_sample_size: f64,
+    pub inputs: Vec<InputSummary>,
+    /// Scores of the held-out observations; absent without `--hold-out-after`.
+    pub held_out: Option<SkillSummary>,
+    pub threads: usize,
+    #[serde(deserialize_with = "number")]
+    pub elapsed_s: f64,
+}
+
+/// Scores of held-out observations under the prior and the posterior; lower is better.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkillSummary {
+    /// Observed signs scored, and their mean Brier score (null when none).
+    pub signs: usize,
+    #[serde(deserialize_with = "number")]
+    pub prior_brier: f64,
+    #[serde(deserialize_with = "number")]
+    pub posterior_brier: f64,
+    /// Observed values scored, and the root mean square of (mean − value)/sd.
+    pub values: usize,
+    #[serde(deserialize_with = "number")]
+    pub prior_rmse_sd: f64,
+    #[serde(deserialize_with = "number")]
+    pub posterior_rmse_sd: f64,
 }
 
 /// summary.json of `influence blocs`: the landscape of the scenario's start.

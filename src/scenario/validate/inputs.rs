@@ -519,6 +519,7 @@ reach = { low = 0.2, high = 0.6, name = "default reach" }
         assert_eq!(uncertain.inputs.len(), 22);
         let without_inputs = Scenario {
             inputs: Vec::new(),
+            observations: Vec::new(),
             sha256: plain.sha256.clone(),
             ..uncertain.clone()
         };

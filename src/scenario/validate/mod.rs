@@ -16,6 +16,7 @@ mod events;
 mod header;
 mod inputs;
 mod kinds;
+mod observed;
 mod outcomes;
 mod spelling;
 #[cfg(test)]
@@ -278,6 +279,7 @@ impl Checker<'_> {
         let matrices = self.relations(&raw.relation, &names, &defaults);
         let events = self.events(&raw.event, &names);
         let outcomes = self.outcomes(&raw.outcome, &names);
+        let observations = self.observed(&raw.observed, &names);
         let inputs = self.resolve_inputs(
             raw,
             names.actors.len(),
@@ -302,6 +304,7 @@ impl Checker<'_> {
             events: events?,
             outcomes: outcomes?,
             inputs: inputs?,
+            observations: observations?,
             sha256: sha256_hex(self.text),
         })
     }

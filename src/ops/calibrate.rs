@@ -1,0 +1,563 @@
+//! `influence calibrate`: which values of the scenario's uncertain inputs reproduce what was
+//! observed, and how well the result predicts what was held out.
+//!
+//! The design is N points of a scrambled Sobol' sequence over the inputs, mapped through
+//! their inverse CDFs, so that its points are a sample of the prior spread as evenly as a
+//! quasi-random sequence allows. Each point is simulated with R runs on common random
+//! numbers (run r at every point draws the same events and noise), as a sensitivity design
+//! is, so that two points differ by their inputs only and their distances compare fairly.
+//! The method itself is in `analysis::calibration`.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use super::{Finished, OutputRequest, no_charts, staged};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::analysis::calibration::{
+    Accepted, ObservedTally, Particles, Predictions, Skill, accept, accept_proposals, predictive,
+    skill, weighted_quantile,
+};
+use crate::analysis::sensitivity::SensitivityError as MathError;
+use crate::analysis::sensitivity::sobol_seq::SobolSequence;
+use crate::montecarlo::driver::{DriverError, execute};
+use crate::montecarlo::plan::{InputPlan, RunPlan};
+use crate::output::OutputError;
+use crate::output::calibration::write_calibration;
+use crate::output::charts::ChartError;
+use crate::scenario::{Observation, Scenario};
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct CalibrateRequest {
+    /// Design points N.
+    pub samples: u64,
+    /// Runs at each point.
+    pub runs: u64,
+    /// Points kept Q.
+    pub keep: u64,
+    /// Rounds of sequential Monte Carlo ABC after the rejection step, each of `samples`
+    /// new points proposed around the points kept by the round before.
+    pub rounds: u32,
+    /// Observations after this step are left out of the fit and scored.
+    pub hold_out_after: Option<usize>,
+    pub seed: u64,
+    /// The scenario's `[[observed]]` and those of `--observed`, in that order.
+    pub observations: Vec<Observation>,
+    pub output: OutputRequest,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    #[error(
+        "{0} has no uncertain inputs, so there is nothing to calibrate: give the numbers the \
+         record should inform as ranges, such as trust = {{ low = 0.2, high = 0.8 }} \
+         (docs/scenario-format.md, \"Uncertain inputs\")"
+    )]
+    NoInputs(String),
+    #[error(
+        "{0} has no observations to calibrate on: add [[observed]] tables \
+         (docs/scenario-format.md, \"Observations\") or give --observed FILE.csv"
+    )]
+    NoObservations(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    Design(#[from] MathError),
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error(transparent)]
+    Charts(#[from] ChartError),
+}
+
+impl CalibrateError {
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            CalibrateError::NoInputs(_)
+                | CalibrateError::NoObservations(_)
+                | CalibrateError::BadRequest(_)
+        )
+    }
+}
+
+/// The most design points a calibration may have.
+pub const MAX_POINTS: u64 = 2_000_000;
+
+/// Where one input stands before and after: its prior range and its posterior median and
+/// 90% interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputPosterior {
+    pub prior_low: f64,
+    pub prior_high: f64,
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl InputPosterior {
+    /// Width of the 90% posterior interval over that of the prior (5% to 95%), so that 1
+    /// means the record says nothing about the input and 0 that it fixes it.
+    pub fn narrowing(&self, prior_90: (f64, f64)) -> f64 {
+        let prior = prior_90.1 - prior_90.0;
+        if prior > 0.0 {
+            (self.high - self.low) / prior
+        } else {
+            1.0
+        }
+    }
+}
+
+/// One observation's fit: the model's prediction before and after calibration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fit {
+    /// Used in the fit (false: held out and scored).
+    pub used: bool,
+    pub prior_mean: f64,
+    pub posterior_mean: f64,
+    pub prior_right_sign: f64,
+    pub posterior_right_sign: f64,
+}
+
+/// What a calibration computed.
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    pub observations: Vec<Observation>,
+    pub samples: u64,
+    /// Rounds of sequential Monte Carlo ABC run after the rejection step.
+    pub rounds: u32,
+    pub runs_per_point: u64,
+    /// The input values of every point simulated, `p * inputs + i`: the design drawn from
+    /// the prior (`samples` points), then the proposals of each round.
+    pub design: Vec<f64>,
+    pub inputs: usize,
+    pub distances: Vec<f64>,
+    pub accepted: Accepted,
+    pub posterior: Vec<InputPosterior>,
+    pub fit: Vec<Fit>,
+    /// Scores of the held-out observations, with `--hold-out-after`.
+    pub held_out: Option<Skill>,
+}
+
+impl Calibration {
+    /// The value of input `i` at design point `p`.
+    pub fn value(&self, p: usize, i: usize) -> f64 {
+        self.design[p * self.inputs + i]
+    }
+}
+
+pub type CalibrateReport = Finished<Calibration>;
+
+/// Which observations the fit uses.
+pub fn used(observations: &[Observation], hold_out_after: Option<usize>) -> Vec<bool> {
+    observations
+        .iter()
+        .map(|o| hold_out_after.is_none_or(|s| o.step <= s))
+        .collect()
+}
+
+/// Checks a request before anything runs; returns the number of runs it costs.
+pub fn check_request(sc: &Scenario, req: &CalibrateRequest) -> Result<u64, CalibrateError> {
+    let what = format!("scenario \"{}\"", sc.name);
+    if req.observations.is_empty() {
+        return Err(CalibrateError::NoObservations(what));
+    }
+    if sc.inputs.is_empty() {
+        return Err(CalibrateError::NoInputs(what));
+    }
+    if req.samples < 2 || req.runs == 0 || req.keep == 0 {
+        return Err(CalibrateError::BadRequest(
+            "--samples must be at least 2, --runs and --keep at least 1".into(),
+        ));
+    }
+    if req.keep > req.samples {
+        return Err(CalibrateError::BadRequest(format!(
+            "--keep {} is more than the {} points of the design (--samples)",
+            req.keep, req.samples
+        )));
+    }
+    if req.samples > MAX_POINTS {
+        return Err(CalibrateError::BadRequest(format!(
+            "--samples {} is more than the {MAX_POINTS} design points this version holds",
+            req.samples
+        )));
+    }
+    let fitted = used(&req.observations, req.hold_out_after);
+    if !fitted.iter().any(|&u| u) {
+        return Err(CalibrateError::BadRequest(format!(
+            "every observation comes after step {}, so none is left to fit: hold out after a \
+             later step",
+            req.hold_out_after.unwrap_or(0)
+        )));
+    }
+    if let Some(s) = req.hold_out_after
+        && s >= sc.steps
+    {
+        return Err(CalibrateError::BadRequest(format!(
+            "--hold-out-after {s} leaves nothing out: the scenario ends at step {}",
+            sc.steps
+        )));
+    }
+    if req.rounds > MAX_ROUNDS {
+        return Err(CalibrateError::BadRequest(format!(
+            "--rounds {} is more than the {MAX_ROUNDS} this version runs",
+            req.rounds
+        )));
+    }
+    Ok(req
+        .samples
+        .saturating_mul(req.runs)
+        .saturating_mul(u64::from(req.rounds) + 1))
+}
+
+/// The most rounds of sequential Monte Carlo ABC a calibration runs.
+pub const MAX_ROUNDS: u32 = 10;
+
+/// The design: N points of a scrambled Sobol' sequence, mapped to input values.
+pub fn design(sc: &Scenario, req: &CalibrateRequest) -> Result<Vec<f64>, CalibrateError> {
+    let d = sc.inputs.len();
+    let seq = SobolSequence::new(d, Some(req.seed))?;
+    let mut unit = vec![0.0; d];
+    let mut values = Vec::with_capacity(d * req.samples as usize);
+    for p in 0..req.samples {
+        seq.point(p, &mut unit)?;
+        values.extend(
+            sc.inputs
+                .iter()
+                .zip(&unit)
+                .map(|(i, &u)| i.distribution.quantile(u)),
+        );
+    }
+    Ok(values)
+}
+
+/// Simulates the points `values` (`inputs` values each), `runs` runs each on common random
+/// numbers, and returns the model's side of every observation at each.
+fn simulate_points(
+    sc: &Scenario,
+    req: &CalibrateRequest,
+    values: &[f64],
+    round: u32,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Predictions, CalibrateError> {
+    let n = values.len() / sc.inputs.len().max(1);
+    let plan = RunPlan::single(sc, req.seed, 0..(n as u64).saturating_mul(req.runs)).with_inputs(
+        InputPlan::Design {
+            points: values.to_vec(),
+            inputs: sc.inputs.len(),
+            runs_per_point: req.runs,
+        },
+    );
+    let name = format!(
+        "calibrate;round={round};samples={};runs={};observations={}",
+        req.samples,
+        req.runs,
+        req.observations.len()
+    );
+    let done = execute(
+        &plan,
+        &name,
+        pool,
+        &|| ObservedTally::new(&req.observations, n, req.runs),
+        false,
+        progress,
+        cancel,
+    )?;
+    Ok(done.tallied.tally.predictions())
+}
+
+/// Simulates the design (and the rounds of sequential Monte Carlo ABC asked for) and
+/// computes the posterior; writes nothing.
+pub fn calibrate(
+    sc: &Scenario,
+    req: &CalibrateRequest,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Calibration, CalibrateError> {
+    check_request(sc, req)?;
+    let d = sc.inputs.len();
+    let n = req.samples as usize;
+    let keep = req.keep as usize;
+    let fitted = used(&req.observations, req.hold_out_after);
+    let mut values = design(sc, req)?;
+    let mut pred = simulate_points(sc, req, &values, 0, pool, progress, cancel)?;
+    let mut distances: Vec<f64> = (0..n)
+        .map(|p| pred.distance(&req.observations, &fitted, p))
+        .collect();
+    let mut likelihood: Vec<f64> = (0..n)
+        .map(|p| pred.log_likelihood(&req.observations, &fitted, p))
+        .collect();
+    let mut accepted = accept(&distances, &likelihood, keep);
+    for round in 1..=req.rounds {
+        let particles = Particles {
+            unit: accepted
+                .points
+                .iter()
+                .flat_map(|&p| {
+                    sc.inputs
+                        .iter()
+                        .enumerate()
+                        .map(|(i, input)| input.distribution.cdf(values[p * d + i]))
+                        .collect::<Vec<f64>>()
+                })
+                .collect(),
+            weights: accepted.weights.clone(),
+            dims: d,
+        };
+        // The proposals of a round depend on the seed and the round only, so that they
+        // are the same whatever the thread count.
+        let mut rng = ChaCha8Rng::seed_from_u64(req.seed);
+        rng.set_stream(u64::from(round));
+        let unit = particles.propose(n, &mut rng);
+        let proposals: Vec<f64> = unit
+            .chunks(d)
+            .flat_map(|u| {
+                sc.inputs
+                    .iter()
+                    .zip(u)
+                    .map(|(input, &x)| input.distribution.quantile(x))
+                    .collect::<Vec<f64>>()
+            })
+            .collect();
+        let round_pred = simulate_points(sc, req, &proposals, round, pool, progress, cancel)?;
+        let round_distances: Vec<f64> = (0..n)
+            .map(|p| round_pred.distance(&req.observations, &fitted, p))
+            .collect();
+        let round_likelihood: Vec<f64> = (0..n)
+            .map(|p| round_pred.log_likelihood(&req.observations, &fitted, p))
+            .collect();
+        let chosen = accept_proposals(&round_distances, &round_likelihood, &unit, &particles);
+        let offset = values.len() / d;
+        accepted = Accepted {
+            points: chosen.points.iter().map(|p| p + offset).collect(),
+            ..chosen
+        };
+        values.extend(proposals);
+        pred.append(round_pred);
+        distances.extend(round_distances);
+        likelihood.extend(round_likelihood);
+    }
+    Ok(analyse(sc, req, values, &pred, distances, accepted))
+}
+
+/// The posterior and the fits from the predictions at every point.
+///
+/// The prior predictive is the first `samples` points alike (the design drawn from the
+/// prior); the posterior predictive, the kept points by weight.
+pub fn analyse(
+    sc: &Scenario,
+    req: &CalibrateRequest,
+    design: Vec<f64>,
+    pred: &Predictions,
+    distances: Vec<f64>,
+    accepted: Accepted,
+) -> Calibration {
+    let d = sc.inputs.len();
+    let n = req.samples as usize;
+    let obs = &req.observations;
+    let fitted = used(obs, req.hold_out_after);
+    let posterior = sc
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let v: Vec<f64> = accepted.points.iter().map(|&p| design[p * d + i]).collect();
+            let w = &accepted.weights;
+            InputPosterior {
+                prior_low: input.distribution.low(),
+                prior_high: input.distribution.high(),
+                median: weighted_quantile(&v, w, 0.5),
+                low: weighted_quantile(&v, w, 0.05),
+                high: weighted_quantile(&v, w, 0.95),
+            }
+        })
+        .collect();
+    let prior: Vec<(usize, f64)> = (0..n).map(|p| (p, 1.0)).collect();
+    let post: Vec<(usize, f64)> = accepted
+        .points
+        .iter()
+        .copied()
+        .zip(accepted.weights.iter().copied())
+        .collect();
+    let share = |weights: &[(usize, f64)], o: &Observation, j: usize| {
+        let (mut s, mut t) = (0.0, 0.0);
+        for &(p, w) in weights {
+            s += w * pred.right_sign(o, p, j);
+            t += w;
+        }
+        s / t
+    };
+    let fit = obs
+        .iter()
+        .enumerate()
+        .map(|(j, o)| Fit {
+            used: fitted[j],
+            prior_mean: predictive(pred, j, &prior).0,
+            posterior_mean: predictive(pred, j, &post).0,
+            prior_right_sign: share(&prior, o, j),
+            posterior_right_sign: share(&post, o, j),
+        })
+        .collect();
+    let held: Vec<bool> = fitted.iter().map(|u| !u).collect();
+    let held_out = req
+        .hold_out_after
+        .map(|_| skill(obs, &held, pred, n, &accepted));
+    Calibration {
+        observations: obs.clone(),
+        samples: req.samples,
+        rounds: req.rounds,
+        runs_per_point: req.runs,
+        design,
+        inputs: d,
+        distances,
+        accepted,
+        posterior,
+        fit,
+        held_out,
+    }
+}
+
+/// Calibrates and writes the directory (see [`staged`]).
+pub fn run_calibrate(
+    sc: &Scenario,
+    scenario_text: &str,
+    req: &CalibrateRequest,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<CalibrateReport, CalibrateError> {
+    check_request(sc, req)?;
+    let simulate = || calibrate(sc, req, pool, progress, cancel);
+    let write = |dir: &Path, c: &Calibration, meta: &crate::output::StudyMeta| {
+        write_calibration(dir, sc, scenario_text, req, c, meta)?;
+        Ok::<(), CalibrateError>(())
+    };
+    staged(&req.output, pool, simulate, write, no_charts)
+}
+
+/// The model's side of `observations` with the inputs at `values` (one per input of `sc`),
+/// over `runs` runs of master seed `seed`: what a record made by the model itself would
+/// say, to test that a calibration finds its way back to `values`.
+pub fn predict_at(
+    sc: &Scenario,
+    observations: &[Observation],
+    values: &[f64],
+    runs: u64,
+    seed: u64,
+    pool: &rayon::ThreadPool,
+) -> Result<Predictions, CalibrateError> {
+    if values.len() != sc.inputs.len() {
+        return Err(CalibrateError::BadRequest(format!(
+            "{} values for the {} inputs of the scenario",
+            values.len(),
+            sc.inputs.len()
+        )));
+    }
+    let plan = RunPlan::single(sc, seed, 0..runs).with_inputs(InputPlan::Design {
+        points: values.to_vec(),
+        inputs: sc.inputs.len(),
+        runs_per_point: runs,
+    });
+    let done = execute(
+        &plan,
+        "calibrate;predict",
+        pool,
+        &|| ObservedTally::new(observations, 1, runs),
+        false,
+        &|_| {},
+        &AtomicBool::new(false),
+    )?;
+    Ok(done.tallied.tally.predictions())
+}
+
+/// The posterior of the calibration in `dir`, as the plan that draws each run's inputs from
+/// it: its vectors, in the order of `sc`'s inputs, and their weights. Refused when `dir` is
+/// not a calibration's, or its inputs are not exactly those of `sc`: a posterior over other
+/// inputs would set numbers the scenario does not have, or leave some at their priors.
+pub fn read_posterior(dir: &Path, sc: &Scenario) -> Result<InputPlan, CalibrateError> {
+    use crate::output::calibration::POSTERIOR_FILE;
+    use crate::output::schema::{OutputKind, read_kind};
+    let bad =
+        |why: String| CalibrateError::BadRequest(format!("--posterior {}: {why}", dir.display()));
+    match read_kind(dir) {
+        Ok(OutputKind::Calibration) => {}
+        Ok(kind) => {
+            return Err(bad(format!(
+                "it is the output of `influence {}`, not of `influence calibrate`",
+                kind.command()
+            )));
+        }
+        Err(e) => return Err(bad(e.to_string())),
+    }
+    let path = dir.join(POSTERIOR_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let d = sc.inputs.len();
+    let mut samples: Vec<(String, Vec<Option<f64>>, f64)> = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let at = |why: &str| bad(format!("{} line {}: {why}", POSTERIOR_FILE, n + 1));
+        let f: Vec<String> = crate::scenario::observed::fields(line, 0)
+            .into_iter()
+            .map(|f| f.text)
+            .collect();
+        let [sample, input, value, weight] = f.as_slice() else {
+            return Err(at("expected sample,input,value,weight"));
+        };
+        let value: f64 = value
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .ok_or_else(|| at("the value is not a number"))?;
+        let weight: f64 = weight
+            .parse()
+            .ok()
+            .filter(|w: &f64| w.is_finite() && *w >= 0.0)
+            .ok_or_else(|| at("the weight is not a number ≥ 0"))?;
+        let i = sc
+            .inputs
+            .iter()
+            .position(|x| x.name == *input)
+            .ok_or_else(|| at(&format!("the scenario has no input {input:?}")))?;
+        if samples.last().is_none_or(|s| s.0 != *sample) {
+            samples.push((sample.to_string(), vec![None; d], weight));
+        }
+        if let Some(s) = samples.last_mut() {
+            if s.1[i].is_some() {
+                return Err(at(&format!("input {input:?} twice in sample {sample}")));
+            }
+            s.1[i] = Some(value);
+        }
+    }
+    if samples.is_empty() {
+        return Err(bad(format!("{POSTERIOR_FILE} holds no sample")));
+    }
+    let mut values = Vec::with_capacity(samples.len() * d);
+    let mut cumulative = Vec::with_capacity(samples.len());
+    let mut total = 0.0;
+    for (name, row, weight) in samples {
+        for (i, v) in row.into_iter().enumerate() {
+            values.push(v.ok_or_else(|| {
+                bad(format!(
+                    "sample {name} has no value for input {:?}",
+                    sc.inputs[i].name
+                ))
+            })?);
+        }
+        total += weight;
+        cumulative.push(total);
+    }
+    if total <= 0.0 {
+        return Err(bad("its weights are all 0".into()));
+    }
+    Ok(InputPlan::Posterior {
+        values,
+        inputs: d,
+        cumulative,
+    })
+}
