@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use influence::montecarlo::estimate::Workload;
 use influence::ops::OutputRequest;
 use influence::ops::calibrate::{CalibrateRequest, check_request, run_calibrate};
 use influence::output::calibration::calibration_text;
@@ -39,8 +40,9 @@ under the prior and the posterior: Brier score for signs, RMSE in sd units for v
 Writes posterior.csv (sample,input,value,weight), calibration.csv (input,prior_low,
 prior_high,post_median,post_low,post_high; a 90% interval), fit.csv (each observation
 against the prior and posterior predictive means and shares of runs with the right sign),
-observed.csv (the observations used), summary.json and a copy of the scenario. A scenario
-without uncertain inputs or without observations is refused (exit 2).";
+observed.csv (the observations used), summary.json and a copy of the scenario. It draws no
+charts: its findings are these tables and the terminal summary. A scenario without
+uncertain inputs or without observations is refused (exit 2).";
 
 #[derive(Args)]
 pub struct CalibrateArgs {
@@ -109,10 +111,22 @@ pub fn exec(args: CalibrateArgs) -> Result<(), Failure> {
         },
     };
     let runs = check_request(&sc, &req)?;
+    let pool = thread_pool(args.flags.threads())?;
+    // Every design point of every round is held with its inputs and, per observation, its
+    // mean and sign count; the posterior table is written once per kept point and input.
+    let points = req.samples.saturating_mul(u64::from(req.rounds) + 1);
+    let work = Workload {
+        runs,
+        held: points,
+        held_bytes: (req.observations.len() * 16 + sc.inputs.len() * 8) as u64,
+        tallies: 0,
+        written_rows: points.saturating_mul(sc.inputs.len() as u64),
+    };
+    args.flags
+        .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
     let bar = progress_bar(runs);
     let cancel = interrupt_flag();
     let tick = |k: u64| bar.inc(k);
-    let pool = thread_pool(args.flags.threads())?;
     let report = run_calibrate(&sc, &source.text, &req, &pool, &tick, &cancel);
     bar.finish_and_clear();
     let report = report?;

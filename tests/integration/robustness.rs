@@ -266,6 +266,12 @@ fn every_study_command_refuses_work_over_the_memory_cap() {
             "--outcome".into(),
             "L1 above 0.2".into(),
         ],
+        vec![
+            "calibrate".into(),
+            crate::common::cli::repo("tests/scenarios/recovery.toml").into(),
+            "--observed".into(),
+            crate::common::cli::repo("tests/scenarios/recovery_record.csv").into(),
+        ],
     ];
     for args in commands {
         let stderr = crate::common::cli::bad_input(
