@@ -40,9 +40,12 @@ under the prior and the posterior: Brier score for signs, RMSE in sd units for v
 Writes posterior.csv (sample,input,value,weight), calibration.csv (input,prior_low,
 prior_high,post_median,post_low,post_high; a 90% interval), fit.csv (each observation
 against the prior and posterior predictive means and shares of runs with the right sign),
-observed.csv (the observations used), summary.json and a copy of the scenario. It draws no
-charts: its findings are these tables and the terminal summary. A scenario without
-uncertain inputs or without observations is refused (exit 2).";
+observed.csv (the observations used), summary.json, a copy of the scenario and charts/
+(calibration.png: each input's prior range against its posterior, a weighted histogram
+with the median and 90% interval; fit.png: each observation against the prior and posterior
+predictive means, or shares of runs with the right sign, held-out ones marked; both run to
+numbered pages when there are many; --no-charts skips them). A scenario without uncertain
+inputs or without observations is refused (exit 2).";
 
 #[derive(Args)]
 pub struct CalibrateArgs {
@@ -132,8 +135,12 @@ pub fn exec(args: CalibrateArgs) -> Result<(), Failure> {
     let report = report?;
     if !args.flags.quiet {
         say!("{}", calibration_text(&sc, &report.value));
-        // Its findings are tables: no charts to report.
-        print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        print_footer(
+            &report.out,
+            report.elapsed_s,
+            report.threads,
+            report.charts.as_ref(),
+        )?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
-use super::{Finished, OutputRequest, no_charts, staged};
+use super::{Finished, OutputRequest, staged};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -26,6 +26,7 @@ use crate::montecarlo::plan::{InputPlan, RunPlan};
 use crate::output::OutputError;
 use crate::output::calibration::write_calibration;
 use crate::output::charts::ChartError;
+use crate::output::charts::calibration as calibration_charts;
 use crate::scenario::{Observation, Scenario};
 
 /// What the user asked for.
@@ -438,7 +439,13 @@ pub fn run_calibrate(
         write_calibration(dir, sc, scenario_text, req, c, meta)?;
         Ok::<(), CalibrateError>(())
     };
-    staged(&req.output, pool, simulate, write, no_charts)
+    staged(
+        &req.output,
+        pool,
+        simulate,
+        write,
+        calibration_charts::render,
+    )
 }
 
 /// The model's side of `observations` with the inputs at `values` (one per input of `sc`),

@@ -11,6 +11,7 @@ use influence::ops::calibrate::{CalibrateRequest, calibrate, predict_at, run_cal
 use influence::scenario::{Evidence, Metric, Observation, Scenario, load_scenario};
 
 use crate::common::cli::{bad_input, csv_rows, entries, influence, ok, read, repo, summary};
+use crate::common::picture::Picture;
 
 const RECOVERY: &str = "tests/scenarios/recovery.toml";
 /// The truth the record is made at, by input name.
@@ -271,6 +272,7 @@ fn the_command_writes_its_files_and_refuses_what_it_cannot_fit() {
         names,
         [
             "calibration.csv",
+            "charts",
             "fit.csv",
             "observed.csv",
             "posterior.csv",
@@ -490,4 +492,59 @@ fn seeds_and_ablate_draw_from_a_posterior_and_refuse_one_of_other_inputs() {
     );
     assert!(message.contains("the scenario has no input"), "{message}");
     assert!(!tmp.path().join("never").exists());
+}
+
+#[test]
+fn the_posterior_and_fit_charts_are_drawn_the_same_on_any_thread_count_and_redrawn_exactly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let with_record = tmp.path().join("with.toml");
+    fs::write(
+        &with_record,
+        format!(
+            "{}\n{OBSERVED}\n[[observed]]\nstep = 30\nmetric = \"alignment\"\nactor = \"L2\"\nsign = \"-\"\n",
+            read(&repo(RECOVERY))
+        ),
+    )
+    .expect("write");
+    let run = |name: &str, extra: &[&str]| {
+        let dir = tmp.path().join(name);
+        ok(influence()
+            .arg("calibrate")
+            .arg(&with_record)
+            .args(["--samples", "64", "--runs", "2", "--keep", "8", "-q"])
+            .args(["--hold-out-after", "10"])
+            .args(extra)
+            .arg("--out")
+            .arg(&dir));
+        dir
+    };
+    let files = ["calibration.png", "fit.png"];
+    let one = run("one", &["--threads", "1"]);
+    let two = run("two", &["--threads", "2"]);
+    assert_eq!(entries(&one.join("charts")), files);
+    for name in files {
+        let pic = Picture::read_rgb(&one.join("charts").join(name));
+        assert_eq!((pic.width, pic.height), (1600, 1000), "{name}");
+        pic.assert_chart(name);
+    }
+    let bytes = |dir: &Path| -> Vec<Vec<u8>> {
+        files
+            .iter()
+            .map(|f| fs::read(dir.join("charts").join(f)).expect("chart"))
+            .collect()
+    };
+    let drawn = bytes(&one);
+    assert!(drawn == bytes(&two), "charts differ by thread count");
+    ok(influence().arg("chart").arg(&one));
+    assert!(drawn == bytes(&one), "charts differ when redrawn");
+    let page = read(&one.join("report.html"));
+    assert!(page.contains("id=\"chart-calibration\""), "report.html");
+    assert!(page.contains("id=\"chart-fit\""), "report.html");
+    assert!(page.contains("Prior against posterior per input. "));
+    assert!(page.contains("L1.alignment: prior −1.000 to 1.000, posterior median"));
+    assert!(page.contains("(held out): observed sign"), "report.html");
+
+    let none = run("none", &["--no-charts"]);
+    assert!(!none.join("charts").exists());
+    assert!(!read(&none.join("report.html")).contains("<figure"));
 }

@@ -13,6 +13,7 @@
 //! - [`palette`], [`layout`], [`timeaxis`], [`events`].
 
 pub mod blocs;
+pub mod calibration;
 pub mod canvas;
 pub mod compare;
 pub mod convergence;
@@ -176,8 +177,14 @@ pub fn rerender_charts(dir: &Path) -> Result<ChartsReport, ChartError> {
                 discover::write_charts(&data, charts, started)
             })
         }
-        // Their findings are tables (splits; posterior intervals and fits): no charts.
-        OutputKind::Blocs | OutputKind::Calibration => Ok(ChartsReport {
+        OutputKind::Calibration => {
+            let data = calibration::CalibrationData::read(dir)?;
+            swap_in(dir, started, |charts| {
+                calibration::write_charts(&data, charts, started)
+            })
+        }
+        // Its findings are tables (splits): no charts.
+        OutputKind::Blocs => Ok(ChartsReport {
             dir: dir.join(CHARTS_DIR),
             charts: Vec::new(),
             elapsed_s: started.elapsed().as_secs_f64(),

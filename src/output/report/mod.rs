@@ -13,11 +13,12 @@
 //! equal studies give equal pages whatever machine ran them.
 //!
 //! Each kind of directory has its page ([`study`], [`compare`], [`seeds`], [`ablation`]); a
-//! kind without one gets [`generic`], every table and chart it holds, and [`sensitivity`]
-//! and [`discover`] add to it the alt text and captions of their charts.
+//! kind without one gets [`generic`], every table and chart it holds, and [`sensitivity`],
+//! [`discover`] and [`calibration`] add to it the alt text and captions of their charts.
 
 pub mod ablation;
 pub mod base64;
+pub mod calibration;
 pub mod compare;
 pub mod discover;
 pub mod figures;
@@ -89,9 +90,8 @@ pub fn render_report(dir: &Path) -> Result<String, ReportError> {
         Ok(Summary::Ablation(s)) => ablation::page(dir, &s),
         Ok(summary @ Summary::Sensitivity(_)) => sensitivity::page(dir, summary.kind().as_str()),
         Ok(summary @ Summary::Discover(_)) => discover::page(dir, summary.kind().as_str()),
-        Ok(summary @ (Summary::Blocs(_) | Summary::Calibration(_))) => {
-            generic::page(dir, summary.kind().as_str())
-        }
+        Ok(summary @ Summary::Calibration(_)) => calibration::page(dir, summary.kind().as_str()),
+        Ok(summary @ Summary::Blocs(_)) => generic::page(dir, summary.kind().as_str()),
         // A kind newer than this page: still every table and chart it holds.
         Err(ReadError::UnknownKind { kind, .. }) => generic::page(dir, &kind),
         Err(e) => Err(e.into()),

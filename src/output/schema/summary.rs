@@ -1176,6 +1176,16 @@ pub struct DiscoverSummary {
     pub elapsed_s: f64,
 }
 
+impl CalibrationSummary {
+    /// The summary.json of `dir`, which must be a calibration's.
+    pub fn read(dir: &Path) -> Result<CalibrationSummary, ReadError> {
+        read_as(dir, OutputKind::Calibration, |s| match s {
+            Summary::Calibration(s) => Some(s),
+            _ => None,
+        })
+    }
+}
+
 impl DiscoverSummary {
     /// The summary.json of `dir`, which must be a discovery's.
     pub fn read(dir: &Path) -> Result<DiscoverSummary, ReadError> {
