@@ -6,7 +6,8 @@ use std::ops::Range;
 use super::inputs::Slot;
 use super::values::Bound;
 use super::{Checker, Names};
-use crate::scenario::raw::RawCondition;
+use crate::scenario::observed::METRICS;
+use crate::scenario::raw::{RawCondition, Text};
 use crate::scenario::{Condition, Metric, Op};
 
 impl Checker<'_> {
@@ -20,40 +21,11 @@ impl Checker<'_> {
         names: &Names,
         value_slot: Slot,
     ) -> Option<Condition> {
-        const METRICS: [(&str, Metric); 4] = [
-            ("alignment", Metric::Alignment),
-            ("trust", Metric::Trust),
-            ("threat", Metric::Threat),
-            ("power", Metric::Power),
-        ];
         const OPS: [(&str, Op); 4] = [(">", Op::Gt), (">=", Op::Ge), ("<", Op::Lt), ("<=", Op::Le)];
         let missing = |checker: &mut Self, key: &str, example: &str| {
-            checker.push(
-                whole.clone(),
-                format!("missing `{key}` in {what}"),
-                &format!("add `{key} = {example}`"),
-                None,
-            );
+            checker.missing_key(&whole, what, key, example);
         };
-        let metric = match &c.metric {
-            Some(m) => self.choice(
-                "metric",
-                m,
-                &METRICS,
-                &format!("one of {}", Metric::NAMES.join(", ")),
-            ),
-            None => {
-                missing(self, "metric", "\"alignment\"");
-                None
-            }
-        };
-        let actor = match &c.actor {
-            Some(a) => self.actor_ref(names, a),
-            None => {
-                missing(self, "actor", "\"...\"");
-                None
-            }
-        };
+        let (metric, actor) = self.measured(&c.metric, &c.actor, &whole, what, names);
         let mut ok = true;
         let other = match (metric, &c.other) {
             (Some(m), None) if m.is_pairwise() => {
@@ -141,6 +113,56 @@ impl Checker<'_> {
             op: op?,
             value: value?,
         })
+    }
+}
+
+impl Checker<'_> {
+    /// A key a table needs and does not have, reported on the whole table.
+    pub(super) fn missing_key(
+        &mut self,
+        whole: &Range<usize>,
+        what: &str,
+        key: &str,
+        example: &str,
+    ) {
+        self.push(
+            whole.clone(),
+            format!("missing `{key}` in {what}"),
+            &format!("add `{key} = {example}`"),
+            None,
+        );
+    }
+
+    /// The metric and the actor that a condition or an observation measures, each reported
+    /// where it is missing or unknown.
+    pub(super) fn measured(
+        &mut self,
+        metric: &Option<Text>,
+        actor: &Option<Text>,
+        whole: &Range<usize>,
+        what: &str,
+        names: &Names,
+    ) -> (Option<Metric>, Option<usize>) {
+        let metric = match metric {
+            Some(m) => self.choice(
+                "metric",
+                m,
+                &METRICS,
+                &format!("one of {}", Metric::NAMES.join(", ")),
+            ),
+            None => {
+                self.missing_key(whole, what, "metric", "\"alignment\"");
+                None
+            }
+        };
+        let actor = match actor {
+            Some(a) => self.actor_ref(names, a),
+            None => {
+                self.missing_key(whole, what, "actor", "\"...\"");
+                None
+            }
+        };
+        (metric, actor)
     }
 }
 

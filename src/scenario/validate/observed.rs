@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::values::Bound;
 use super::{Checker, Names};
-use crate::scenario::observed::{METRICS, SIGNS, sign_refusal};
+use crate::scenario::observed::{SIGNS, sign_refusal};
 use crate::scenario::raw::{Fixed, Number, RawObserved, RawQuantity};
 use crate::scenario::{DEFAULT_OBSERVATION_SD, Evidence, Metric, Observation};
 
@@ -39,12 +39,7 @@ impl Checker<'_> {
     ) -> Option<Observation> {
         let what = "[[observed]]";
         let missing = |checker: &mut Self, key: &str, example: &str| {
-            checker.push(
-                whole.clone(),
-                format!("missing `{key}` in {what}"),
-                &format!("add `{key} = {example}`"),
-                None,
-            );
+            checker.missing_key(&whole, what, key, example);
         };
         let step = match &o.step {
             None => {
@@ -70,25 +65,7 @@ impl Checker<'_> {
                 }
             }
         };
-        let metric = match &o.metric {
-            Some(m) => self.choice(
-                "metric",
-                m,
-                &METRICS,
-                &format!("one of {}", Metric::NAMES.join(", ")),
-            ),
-            None => {
-                missing(self, "metric", "\"alignment\"");
-                None
-            }
-        };
-        let actor = match &o.actor {
-            Some(a) => self.actor_ref(names, a),
-            None => {
-                missing(self, "actor", "\"...\"");
-                None
-            }
-        };
+        let (metric, actor) = self.measured(&o.metric, &o.actor, &whole, what, names);
         let mut sound = true;
         let other = match (metric, &o.other) {
             (Some(m), None) if m.is_pairwise() => {
