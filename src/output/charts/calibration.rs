@@ -404,9 +404,11 @@ pub fn write_charts(
         .par_iter()
         .map(|&(_, posterior, k)| {
             if posterior {
-                draw_posterior(data, &ctx, k, input_pages)
+                draw_page("calibration chart", |c| {
+                    paint_posterior(c, data, &ctx, k, input_pages)
+                })
             } else {
-                draw_fit(data, &ctx, k, fit_pages)
+                draw_page("fit chart", |c| paint_fit(c, data, &ctx, k, fit_pages))
             }
         })
         .collect();
@@ -505,16 +507,13 @@ fn histogram(points: &[(f64, f64)], lo: f64, hi: f64, bins: usize) -> Vec<f64> {
     h
 }
 
-fn draw_posterior(
-    data: &CalibrationData,
-    ctx: &Context,
-    page: usize,
-    pages: usize,
+/// One page of either chart: a fixed size, and no panels to report (rows, not plots).
+fn draw_page(
+    chart: &'static str,
+    paint: impl FnOnce(&Canvas) -> Result<(), ChartError>,
 ) -> Result<Drawn, ChartError> {
     let (width, height) = (MIN_WIDTH, MIN_HEIGHT);
-    let png = render_png("calibration chart", width, height, |c| {
-        paint_posterior(c, data, ctx, page, pages)
-    })?;
+    let png = render_png(chart, width, height, paint)?;
     Ok(Drawn {
         png,
         width,
@@ -659,24 +658,6 @@ fn posterior_row(
         Align::Start,
         Across::Middle,
     )
-}
-
-fn draw_fit(
-    data: &CalibrationData,
-    ctx: &Context,
-    page: usize,
-    pages: usize,
-) -> Result<Drawn, ChartError> {
-    let (width, height) = (MIN_WIDTH, MIN_HEIGHT);
-    let png = render_png("fit chart", width, height, |c| {
-        paint_fit(c, data, ctx, page, pages)
-    })?;
-    Ok(Drawn {
-        png,
-        width,
-        height,
-        panels: Vec::new(),
-    })
 }
 
 /// A diamond, the observation's mark.
