@@ -6,7 +6,7 @@
 //! it is not.
 
 use super::stats::Z95;
-use crate::montecarlo::BatchResult;
+use crate::montecarlo::{BatchResult, SpoolError};
 use crate::scenario::Scenario;
 
 /// One figure across seeds.
@@ -174,12 +174,12 @@ pub fn median_and_se(xs: &mut [f64]) -> (f64, f64) {
 
 /// Spread across seeds of every outcome probability and every actor's final median.
 /// `studies` are the same scenario under different seeds, each with its final table.
-pub fn seed_spreads(sc: &Scenario, studies: &[BatchResult]) -> Vec<SeedSpread> {
+pub fn seed_spreads(sc: &Scenario, studies: &[BatchResult]) -> Result<Vec<SeedSpread>, SpoolError> {
     let mut tally = SeedTally::new(sc);
     for s in studies {
-        tally.add(sc, s);
+        tally.add(sc, s)?;
     }
-    tally.spreads()
+    Ok(tally.spreads())
 }
 
 /// The figures of studies added one at a time. A report over many seeds keeps only this
@@ -219,18 +219,21 @@ impl SeedTally {
     }
 
     /// Adds the figures of one study of `sc` (under the next seed).
-    pub fn add(&mut self, sc: &Scenario, study: &BatchResult) {
-        let n = sc.n();
+    /// The medians are taken one actor's column at a time, so a spooled table is never
+    /// read into memory whole.
+    pub fn add(&mut self, sc: &Scenario, study: &BatchResult) -> Result<(), SpoolError> {
         let runs = study.aggregates.runs();
-        let mut column = Vec::with_capacity(study.final_alignment.len() / n.max(1));
-        let medians: Vec<(f64, f64)> = (0..n)
+        let medians: Vec<(f64, f64)> = (0..sc.n())
             .map(|i| {
-                column.clear();
-                column.extend(study.final_alignment.iter().skip(i).step_by(n).copied());
-                median_and_se(&mut column)
+                let mut column = match &study.final_table {
+                    Some(table) => table.column(i)?,
+                    None => Vec::new(),
+                };
+                Ok(median_and_se(&mut column))
             })
-            .collect();
+            .collect::<Result<_, SpoolError>>()?;
         self.add_figures(&study.aggregates.outcomes.hits, runs, &medians);
+        Ok(())
     }
 
     /// Adds one study's figures: each outcome's hits out of `runs`, and each actor's final

@@ -124,6 +124,7 @@ pub fn exec(args: CalibrateArgs) -> Result<(), Failure> {
         held_bytes: (req.observations.len() * 16 + sc.inputs.len() * 8) as u64,
         tallies: 0,
         written_rows: points.saturating_mul(sc.inputs.len() as u64),
+        spooled_rows: 0,
     };
     args.flags
         .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;

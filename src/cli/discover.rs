@@ -91,6 +91,7 @@ pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
             held_bytes: 1,
             tallies: 0,
             written_rows: 0,
+            spooled_rows: 0,
         };
         args.flags
             .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
@@ -121,6 +122,7 @@ pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
         held_bytes: (sc.inputs.len() * 8 + 1) as u64,
         tallies: 0,
         written_rows: 0,
+        spooled_rows: 0,
     };
     args.flags
         .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;

@@ -302,11 +302,19 @@ pub fn check_footprint(
     runs: u64,
     threads: usize,
     max_memory: Option<u64>,
+    out: &std::path::Path,
 ) -> Result<(), Failure> {
-    use influence::montecarlo::estimate::{DEFAULT_MAX_MEMORY, available_memory, check, estimate};
-    let need = estimate(sc, runs, threads);
+    use influence::montecarlo::estimate::{
+        DEFAULT_MAX_MEMORY, Workload, available_memory, check, check_disk, estimate_work,
+    };
+    let work = Workload {
+        written_rows: 0,
+        ..Workload::study_by_column(sc, runs)
+    };
+    let need = estimate_work(sc, &work, threads);
     let cap = max_memory.unwrap_or(DEFAULT_MAX_MEMORY);
-    Ok(check(sc, runs, need, cap, available_memory())?)
+    check(sc, runs, need, cap, available_memory())?;
+    Ok(check_disk(sc, runs, need, out)?)
 }
 
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {

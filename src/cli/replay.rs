@@ -96,12 +96,24 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
         (None, Some(pick), Some(name)) => {
             let actor = find_actor(&sc, name)?;
             let runs = args.runs.unwrap_or(sc.runs);
-            check_footprint(&sc, runs, pool.current_num_threads(), args.max_memory)?;
+            // The replay's directory is named after the run picked; its parent is known.
+            let parent = args
+                .out
+                .clone()
+                .unwrap_or_else(|| suffixed_out_dir(&source.path, "replay"));
+            check_footprint(
+                &sc,
+                runs,
+                pool.current_num_threads(),
+                args.max_memory,
+                &parent,
+            )?;
             let bar = progress_bar(runs);
             let cancel = interrupt_flag();
             let tick = |k: u64| bar.inc(k);
             let cfg = BatchConfig {
                 inputs: influence::ops::study::input_plan(&sc, false),
+                keep: influence::ops::spool_keep(&parent),
                 ..BatchConfig::new(runs, seed)
             };
             let picked = pick_representative(&sc, &cfg, actor, pick.into(), &pool, &tick, &cancel);

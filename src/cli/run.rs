@@ -53,11 +53,13 @@ simulated, into a partial directory for `influence merge`; --shard auto reads K 
 Slurm array task or, with --shards N, a Kubernetes Indexed Job.
   influence run my.toml --runs 1000000 --shard 3/8 --out parts/shard-3
 
-Before anything runs, the memory the study needs is estimated (the per-run final table,
-runs x actors x 8 bytes, and the tallies of every thread); a study over 8 GiB, or over the
-memory this machine has available (MemAvailable), is refused with exit code 2, saying the
-estimate and the cap. --max-memory 32G raises the cap; `influence validate` prints the
-estimate for the scenario's own run count.";
+Before anything runs, the memory the study needs is estimated (the tallies of every
+thread; the per-run final table, runs x actors x 8 bytes, is kept in an unnamed temporary
+file beside the output directory, so memory does not grow with the runs); a study over 8 GiB,
+or over the memory this machine has available (MemAvailable), is refused with exit code 2,
+saying the estimate and the cap, and so is one whose files would not fit the free disk space.
+--max-memory 32G raises the cap; `influence validate` prints the estimate for the scenario's
+own run count.";
 
 #[derive(Args)]
 pub struct RunArgs {

@@ -95,11 +95,12 @@ pub fn exec(args: SeedsArgs) -> Result<(), Failure> {
     let tick = |k: u64| bar.inc(k);
     let pool = thread_pool(args.flags.threads())?;
     // One seed's study at a time, without per-run tables written.
+    // One seed's table is spooled at a time, and read back one actor's column at a time.
     let work = Workload {
         written_rows: 0,
-        ..Workload::study(&sc, runs.saturating_mul(req.seeds.len() as u64))
+        spooled_rows: runs.saturating_mul(sc.n() as u64),
+        ..Workload::study_by_column(&sc, runs)
     };
-    let work = Workload { held: runs, ..work };
     args.flags
         .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
     let report = run_seeds(&sc, &source.text, &req, &pool, &tick, &cancel);

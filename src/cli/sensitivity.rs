@@ -117,6 +117,7 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
             tallies: 0,
             written_rows: (share.share.end - share.share.start)
                 .saturating_mul((sc.outcomes.len() + sc.n()) as u64),
+            spooled_rows: 0,
         };
         args.flags
             .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
@@ -147,6 +148,7 @@ pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
         held_bytes: ((sc.outcomes.len() + sc.n()) * 8 + sc.inputs.len() * 8) as u64,
         tallies: 0,
         written_rows: points.saturating_mul((sc.inputs.len() + sc.outcomes.len() + sc.n()) as u64),
+        spooled_rows: 0,
     };
     args.flags
         .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;

@@ -5,7 +5,8 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::driver::{DriverError, execute};
+use super::driver::{DriverError, execute_keeping};
+use super::final_table::{FinalKeep, FinalTable, SpoolError};
 use super::plan::{InputPlan, RunPlan};
 use super::tallies::{GridStore, StudyTally};
 use super::tally::{Header, MergeError, Tally};
@@ -33,6 +34,8 @@ pub struct BatchConfig {
     pub inputs: InputPlan,
     /// Whether each run also runs its no-event twin, for the baseline of every outcome.
     pub baseline: bool,
+    /// Where the per-run table of final alignments is kept, if at all.
+    pub keep: FinalKeep,
 }
 
 impl BatchConfig {
@@ -45,6 +48,7 @@ impl BatchConfig {
             sample_runs: DEFAULT_SAMPLE_RUNS,
             inputs: InputPlan::Nominal,
             baseline: false,
+            keep: FinalKeep::Memory,
         }
     }
 
@@ -72,33 +76,52 @@ pub fn batch_plan_name(cfg: &BatchConfig) -> String {
 }
 
 /// Aggregates of every run, plus the per-run final table.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BatchResult {
     pub first_run: u64,
     pub runs: u64,
     pub seed: u64,
     pub header: Header,
     pub aggregates: StudyTally,
-    /// Final alignment of run `first_run + r`, actor i at `r * n + i`.
-    pub final_alignment: Vec<f64>,
+    /// Final alignment of every run, unless the batch was asked not to keep it.
+    pub final_table: Option<FinalTable>,
 }
 
 impl BatchResult {
+    /// Every run's final alignment in memory, rows in run order (empty when the table was
+    /// not kept): for tests and library callers that know the batch is small.
+    pub fn final_values(&self) -> Result<Vec<f64>, SpoolError> {
+        match &self.final_table {
+            Some(table) => table.to_vec(),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// Adds the batch that follows this one (its first run is this one's end), giving
     /// exactly the result of one batch over both ranges.
-    pub fn append(&mut self, next: BatchResult) -> Result<(), MergeError> {
+    pub fn append(&mut self, next: BatchResult) -> Result<(), BatchError> {
         let end = self.first_run + self.runs;
         if next.first_run != end {
             return Err(MergeError::shape(
                 "batches (first run after the end)",
                 end,
                 next.first_run,
-            ));
+            )
+            .into());
         }
         self.header.merge(&next.header)?;
         self.aggregates.merge(next.aggregates)?;
-        self.final_alignment
-            .extend_from_slice(&next.final_alignment);
+        match (&mut self.final_table, &next.final_table) {
+            (Some(table), Some(next)) => table.append(next)?,
+            (None, None) => {}
+            _ => {
+                return Err(BatchError::from(MergeError::shape(
+                    "per-run tables (kept)",
+                    self.final_table.is_some(),
+                    next.final_table.is_some(),
+                )));
+            }
+        }
         self.runs += next.runs;
         Ok(())
     }
@@ -136,12 +159,12 @@ pub fn run_batch(
             Box::new(move || StudyTally::sharing(sc, 0, sample_runs, &store)),
         )
     };
-    let done = execute(
+    let done = execute_keeping(
         &plan,
         &batch_plan_name(cfg),
         pool,
         &*make,
-        true,
+        &cfg.keep,
         progress,
         cancel,
     )?;
@@ -151,6 +174,6 @@ pub fn run_batch(
         seed: cfg.seed,
         header: done.tallied.header,
         aggregates: done.tallied.tally,
-        final_alignment: done.final_table.map(|t| t.values).unwrap_or_default(),
+        final_table: done.final_table,
     })
 }

@@ -18,6 +18,7 @@ use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
+use super::final_table::{FinalKeep, FinalTable, SpoolError, TableError};
 use super::plan::RunPlan;
 use super::run::{Observer, Runner, stream_keys};
 use super::streams::StreamKeys;
@@ -44,6 +45,18 @@ pub enum DriverError {
     Sides(usize),
     #[error("the parts of the batch do not merge: {0}")]
     Merge(#[from] MergeError),
+    #[error(transparent)]
+    Spool(#[from] SpoolError),
+}
+
+impl From<TableError> for DriverError {
+    fn from(e: TableError) -> DriverError {
+        match e {
+            TableError::TooLarge { runs, actors } => DriverError::TooLarge { runs, actors },
+            TableError::Spool(e) => DriverError::Spool(e),
+            TableError::Merge(e) => DriverError::Merge(e),
+        }
+    }
 }
 
 /// The worker threads of a process. Made once and handed to every operation, so that a
@@ -59,66 +72,8 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, DriverEr
     })
 }
 
-/// Final alignment of every run of the plan, in run order: the per-run table.
-///
-/// Kept apart from the tallies because it grows with the runs: it is one allocation made
-/// before any run starts (so a table too large for memory is refused at once) into which
-/// each run writes its own row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FinalTable {
-    /// Index of the first run held.
-    pub first_run: u64,
-    pub actors: usize,
-    /// Run `first_run + r`, actor i at `r * actors + i`.
-    pub values: Vec<f64>,
-}
-
-impl FinalTable {
-    fn allocate(first_run: u64, runs: u64, actors: usize) -> Result<FinalTable, DriverError> {
-        let too_large = DriverError::TooLarge { runs, actors };
-        let len = usize::try_from(runs)
-            .ok()
-            .and_then(|r| r.checked_mul(actors))
-            .ok_or(DriverError::TooLarge { runs, actors })?;
-        let mut values = Vec::new();
-        values.try_reserve_exact(len).map_err(|_| too_large)?;
-        values.resize(len, 0.0);
-        Ok(FinalTable {
-            first_run,
-            actors,
-            values,
-        })
-    }
-
-    /// Number of runs held.
-    pub fn runs(&self) -> u64 {
-        (self.values.len() / self.actors.max(1)) as u64
-    }
-
-    /// Adds the table of the runs that follow this one.
-    pub fn append(&mut self, next: &FinalTable) -> Result<(), MergeError> {
-        if next.actors != self.actors {
-            return Err(MergeError::shape(
-                "per-run tables (actors)",
-                self.actors,
-                next.actors,
-            ));
-        }
-        let end = self.first_run + self.runs();
-        if next.first_run != end {
-            return Err(MergeError::shape(
-                "per-run tables (first run after the end)",
-                end,
-                next.first_run,
-            ));
-        }
-        self.values.extend_from_slice(&next.values);
-        Ok(())
-    }
-}
-
 /// What [`execute`] returns.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Executed<T> {
     pub tallied: Tallied<T>,
     /// The per-run table of side 0, when it was asked for.
@@ -165,6 +120,8 @@ struct SideWorker<'a> {
 struct Worker<'a> {
     sides: Vec<SideWorker<'a>>,
     values: Vec<f64>,
+    /// The final alignments of the chunk being run, before they go to the table.
+    rows: Vec<f64>,
 }
 
 impl Worker<'_> {
@@ -206,15 +163,33 @@ impl Worker<'_> {
 }
 
 /// Simulates every run of `plan` on `pool`, each chunk of runs into a tally made by `make`,
-/// and merges them into one. With `keep_final`, also fills the per-run table of side 0.
-/// `progress` is called with the number of runs just finished (from any worker thread);
-/// `cancel`, when set, stops at the next chunk.
+/// and merges them into one. With `keep_final`, also fills the per-run table of side 0, in
+/// memory. `progress` is called with the number of runs just finished (from any worker
+/// thread); `cancel`, when set, stops at the next chunk.
 pub fn execute<T: Tally>(
     plan: &RunPlan,
     plan_name: &str,
     pool: &rayon::ThreadPool,
     make: &(dyn Fn() -> T + Sync),
     keep_final: bool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Executed<T>, DriverError> {
+    let keep = if keep_final {
+        FinalKeep::Memory
+    } else {
+        FinalKeep::None
+    };
+    execute_keeping(plan, plan_name, pool, make, &keep, progress, cancel)
+}
+
+/// [`execute`], keeping the per-run table of side 0 where `keep` says.
+pub fn execute_keeping<T: Tally>(
+    plan: &RunPlan,
+    plan_name: &str,
+    pool: &rayon::ThreadPool,
+    make: &(dyn Fn() -> T + Sync),
+    keep: &FinalKeep,
     progress: &(dyn Fn(u64) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Executed<T>, DriverError> {
@@ -226,11 +201,7 @@ pub fn execute<T: Tally>(
     }
     let n = first.n();
     let runs = plan.len();
-    let mut table = if keep_final {
-        Some(FinalTable::allocate(plan.runs.start, runs, n)?)
-    } else {
-        None
-    };
+    let table = FinalTable::new(keep, plan.runs.start, runs, n)?;
     let keys: Vec<StreamKeys> = plan
         .scenarios
         .iter()
@@ -249,7 +220,7 @@ pub fn execute<T: Tally>(
         .map(|_| Mutex::new(None))
         .collect();
     let study: Mutex<Option<T>> = Mutex::new(None);
-    let refused: Mutex<Option<MergeError>> = Mutex::new(None);
+    let refused: Mutex<Option<DriverError>> = Mutex::new(None);
     let new_worker = || {
         Box::new(Worker {
             sides: plan
@@ -264,9 +235,16 @@ pub fn execute<T: Tally>(
                 })
                 .collect(),
             values: Vec::new(),
+            rows: Vec::new(),
         })
     };
-    let chunk = |index: usize, rows: Option<&mut [f64]>| {
+    let refuse = |e: DriverError| {
+        refused
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(e);
+    };
+    let chunk = |index: usize| {
         if cancel.load(Ordering::Relaxed) {
             return;
         }
@@ -276,11 +254,19 @@ pub fn execute<T: Tally>(
         let start = plan.runs.start + (index * CHUNK_RUNS) as u64;
         let end = (start + CHUNK_RUNS as u64).min(plan.runs.end);
         let mut tally = make();
-        match rows {
-            Some(rows) => {
+        match table.as_ref().filter(|_| n > 0) {
+            Some(table) => {
+                // The chunk's rows are gathered here and written to the table at once: one
+                // write per chunk, whatever the table's store.
+                let mut rows = std::mem::take(&mut w.rows);
+                rows.resize((end - start) as usize * n, 0.0);
                 for (k, row) in (start..end).zip(rows.chunks_mut(n.max(1))) {
                     w.run(&mut tally, plan, &keys, k, Some(row));
                 }
+                if let Err(e) = table.put(start, &rows) {
+                    refuse(e.into());
+                }
+                w.rows = rows;
             }
             None => {
                 for k in start..end {
@@ -294,34 +280,20 @@ pub fn execute<T: Tally>(
             None => *study = Some(tally),
             Some(all) => {
                 if let Err(e) = all.merge(tally) {
-                    refused
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .get_or_insert(e);
+                    refuse(e.into());
                 }
             }
         }
         drop(study);
         progress(end - start);
     };
-    pool.install(|| match table.as_mut() {
-        Some(t) => t
-            .values
-            .par_chunks_mut(CHUNK_RUNS * n.max(1))
-            .enumerate()
-            .for_each(|(index, rows)| chunk(index, Some(rows))),
-        None => {
-            let chunks = usize::try_from(runs.div_ceil(CHUNK_RUNS as u64)).unwrap_or(usize::MAX);
-            (0..chunks)
-                .into_par_iter()
-                .for_each(|index| chunk(index, None))
-        }
-    });
+    let chunks = usize::try_from(runs.div_ceil(CHUNK_RUNS as u64)).unwrap_or(usize::MAX);
+    pool.install(|| (0..chunks).into_par_iter().for_each(chunk));
     if cancel.load(Ordering::Relaxed) {
         return Err(DriverError::Interrupted);
     }
     if let Some(e) = refused.into_inner().unwrap_or_else(PoisonError::into_inner) {
-        return Err(e.into());
+        return Err(e);
     }
     drop(slots);
     let mut tally = study

@@ -2,10 +2,11 @@
 //! the refusal of a study that would not fit, so that a mistyped `--runs 1000000000000`
 //! ends at once with the numbers instead of exhausting the machine an hour later.
 //!
-//! The estimate counts what grows: the per-run final table (runs × actors × 8 bytes), the
-//! tallies (a 400-bin histogram with moments for every step × actor cell and every pair of
-//! actors, one copy per worker thread and one for the merge), and the sampled trajectories;
-//! on disk, final.csv at about 20 bytes a row (one row per run and actor) and the fixed-size
+//! The estimate counts what grows: the tallies (a 400-bin histogram with moments for every step × actor cell and every pair of
+//! actors, one copy per worker thread and one for the merge), the sampled trajectories, and
+//! what a command holds per run or per design point; on disk, final.csv at about 20 bytes a
+//! row (one row per run and actor), the per-run table spooled beside it (8 bytes a row) while
+//! the runs go, and the fixed-size
 //! charts and tables. It errs on the high side by design and is meant to be right within a
 //! factor of two, which is what a refusal needs.
 
@@ -37,17 +38,33 @@ pub struct Workload {
     pub tallies: u64,
     /// Rows (run × actor) of per-run tables written.
     pub written_rows: u64,
+    /// Rows (run × actor) of the per-run table kept on disk while the runs go (8 bytes
+    /// each, in an unnamed temporary file beside the output, gone once it is written).
+    pub spooled_rows: u64,
 }
 
 impl Workload {
-    /// `influence run`: the per-run final table and one study tally.
+    /// `influence run`: one study tally; the per-run final table is spooled to disk, so
+    /// memory does not grow with the runs.
     pub fn study(sc: &Scenario, runs: u64) -> Workload {
+        let rows = runs.saturating_mul(sc.n() as u64);
         Workload {
             runs,
-            held: runs,
-            held_bytes: final_row_bytes(sc),
+            held: 0,
+            held_bytes: 0,
             tallies: 1,
-            written_rows: runs.saturating_mul(sc.n() as u64),
+            written_rows: rows,
+            spooled_rows: rows,
+        }
+    }
+
+    /// Commands that read the per-run table back one actor's column at a time (`seeds`,
+    /// `replay --pick`): a study plus that column, 8 bytes a run.
+    pub fn study_by_column(sc: &Scenario, runs: u64) -> Workload {
+        Workload {
+            held: runs,
+            held_bytes: 8,
+            ..Workload::study(sc, runs)
         }
     }
 }
@@ -62,13 +79,9 @@ impl Workload {
             held_bytes: 0,
             tallies: 3,
             written_rows: 0,
+            spooled_rows: 0,
         }
     }
-}
-
-/// Memory per run of the per-run final table and bookkeeping.
-fn final_row_bytes(sc: &Scenario) -> u64 {
-    (sc.n() * 8 + sc.outcomes.len() + sc.events.len() * 4) as u64
 }
 
 /// A study's estimated needs.
@@ -194,7 +207,10 @@ pub fn estimate_work(sc: &Scenario, w: &Workload, threads: usize) -> Footprint {
     } else {
         0
     };
-    let disk = u128::from(w.written_rows) * FINAL_ROW_BYTES + per_step + FIXED_DISK_BYTES;
+    let disk = u128::from(w.written_rows) * FINAL_ROW_BYTES
+        + u128::from(w.spooled_rows) * 8
+        + per_step
+        + FIXED_DISK_BYTES;
     Footprint {
         memory_bytes: u64::try_from(memory).unwrap_or(u64::MAX),
         disk_bytes: u64::try_from(disk).unwrap_or(u64::MAX),
@@ -347,29 +363,35 @@ mod tests {
     }
 
     #[test]
-    fn the_final_table_dominates_a_long_study() {
+    fn memory_stays_flat_in_the_runs_and_the_table_goes_to_disk() {
         let sc = tiny(3, 10);
         // From 40 runs on, every split of 3 actors (4 of them) may have been counted and
         // every sampled run written.
         let small = estimate(&sc, 40, 1);
         let large = estimate(&sc, 1_000_040, 1);
-        // Each further run keeps 3 actors × 8 bytes and writes 3 rows of 20 bytes.
-        assert_eq!(large.memory_bytes - small.memory_bytes, 1_000_000 * 24);
-        assert_eq!(large.disk_bytes - small.disk_bytes, 1_000_000 * 60);
+        assert_eq!(large.memory_bytes, small.memory_bytes);
+        // Each further run writes 3 rows of 20 bytes, and spools 3 values of 8 bytes.
+        assert_eq!(large.disk_bytes - small.disk_bytes, 1_000_000 * (60 + 24));
         // The tallies of 2 threads plus the merge: 3 copies of 11×3 + 2×9 cells of
         // 400 bins × 8 + 48 bytes, and 40 sampled runs × 11 steps × 3 actors × 8 bytes.
         let tallies = 3 * ((33 + 18) * (3200 + 48) + 40 * 11 * 3 * 8);
         assert_eq!(estimate(&sc, 0, 2).memory_bytes, tallies);
+        // A command that reads the table back a column at a time holds that column.
+        let by_column = |runs| estimate_work(&sc, &Workload::study_by_column(&sc, runs), 1);
+        assert_eq!(
+            by_column(1_000_040).memory_bytes - by_column(40).memory_bytes,
+            1_000_000 * 8
+        );
     }
 
     #[test]
     fn an_absurd_run_count_is_refused_with_the_estimate_and_the_cap() {
         let sc = tiny(3, 10);
         let runs = 1_000_000_000_000;
-        let need = estimate(&sc, runs, 2);
+        let need = estimate_work(&sc, &Workload::study_by_column(&sc, runs), 2);
         let err = check(&sc, runs, need, DEFAULT_MAX_MEMORY, None).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("21.8 TiB") && msg.contains("8.0 GiB"), "{msg}");
+        assert!(msg.contains("7.3 TiB") && msg.contains("8.0 GiB"), "{msg}");
         // Within the cap but over what the machine has.
         let err = check(&sc, 1000, estimate(&sc, 1000, 1), u64::MAX, Some(1 << 10));
         assert!(matches!(err, Err(EstimateError::OverMachine { .. })));
@@ -421,6 +443,7 @@ mod tests {
                 held_bytes: 0,
                 tallies: 2,
                 written_rows: 0,
+                spooled_rows: 0,
             },
             2,
         );

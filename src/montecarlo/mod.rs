@@ -12,6 +12,7 @@ pub mod aggregate;
 pub mod batch;
 pub mod driver;
 pub mod estimate;
+pub mod final_table;
 pub mod paired;
 pub mod plan;
 pub mod run;
@@ -21,7 +22,8 @@ pub mod tally;
 pub mod thresholds;
 
 pub use batch::{BatchConfig, BatchError, BatchResult, run_batch};
-pub use driver::{DriverError, Executed, FinalTable, execute, thread_pool};
+pub use driver::{DriverError, Executed, execute, execute_keeping, thread_pool};
+pub use final_table::{FinalKeep, FinalTable, SpoolError};
 pub use plan::{InputPlan, RunPlan};
 pub use run::{Observer, Runner, stream_keys};
 pub use tallies::{PairedTally, StudyTally};

@@ -343,7 +343,7 @@ pub fn merge_parts(
             seed,
             header: merged.header,
             aggregates: merged.tally,
-            final_alignment: Vec::new(),
+            final_table: None,
         })
     };
     let write = |dir: &Path, result: &BatchResult, _meta: &crate::output::StudyMeta| {

@@ -28,6 +28,7 @@ pub mod until;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::montecarlo::FinalKeep;
 use crate::output::charts::{CHARTS_DIR, ChartError, ChartsReport};
 use crate::output::report::write_report;
 use crate::output::schema::summary;
@@ -74,6 +75,27 @@ fn pause_at(phase: &str) {
         eprintln!("paused at {phase}");
         std::thread::sleep(std::time::Duration::from_secs(60));
     }
+}
+
+/// Where a study writing to `out` keeps its per-run table: an unnamed temporary file in the
+/// nearest existing directory above `out`, on the disk the output goes to (whose free space
+/// the footprint check has counted), never in memory, where a million runs of a large world
+/// would not fit.
+pub fn spool_keep(out: &Path) -> FinalKeep {
+    let out = crate::output::atomic::without_missing_detours(out);
+    let dir = out
+        .ancestors()
+        .skip(1)
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        })
+        .find(|d| d.is_dir())
+        .unwrap_or(Path::new("."));
+    FinalKeep::Spool(dir.to_path_buf())
 }
 
 /// The skeleton every operation that writes a directory shares.

@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use crate::analysis::pick::{Pick, pick_run};
 use crate::analysis::seeds::median_and_se;
-use crate::montecarlo::{BatchConfig, BatchError, run_batch};
+use crate::montecarlo::{BatchConfig, BatchError, FinalKeep, run_batch};
 use crate::scenario::Scenario;
 use crate::scenario::validate::suggest;
 
@@ -83,24 +83,21 @@ pub fn pick_representative(
         first_run: 0,
         // Only the final table is needed.
         sample_runs: 0,
+        keep: match &cfg.keep {
+            FinalKeep::None => FinalKeep::Memory,
+            keep => keep.clone(),
+        },
         ..cfg.clone()
     };
     let result = run_batch(sc, &cfg, pool, progress, cancel)?;
-    let n = sc.n();
-    let (run, value) =
-        pick_run(&result.final_alignment, n, actor, pick).ok_or(PickError::NoRuns)?;
+    let mut column = match &result.final_table {
+        Some(table) => table.column(actor).map_err(BatchError::from)?,
+        None => Vec::new(),
+    };
+    let (run, value) = pick_run(&column, 1, 0, pick).ok_or(PickError::NoRuns)?;
     let statistic = match pick {
         Pick::Min | Pick::Max => value,
-        Pick::Median => {
-            let mut column: Vec<f64> = result
-                .final_alignment
-                .iter()
-                .skip(actor)
-                .step_by(n)
-                .copied()
-                .collect();
-            median_and_se(&mut column).0
-        }
+        Pick::Median => median_and_se(&mut column).0,
     };
     Ok(Picked {
         run: run as u64,

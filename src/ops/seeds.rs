@@ -97,10 +97,11 @@ pub fn run_seeds(
                     .posterior
                     .clone()
                     .unwrap_or_else(|| super::study::input_plan(sc, false)),
+                keep: super::spool_keep(&req.output.out),
                 ..BatchConfig::new(req.runs, seed)
             };
             let result = run_batch(sc, &cfg, pool, progress, cancel)?;
-            tally.add(sc, &result);
+            tally.add(sc, &result).map_err(BatchError::from)?;
         }
         Ok(tally.spreads())
     };

@@ -257,6 +257,7 @@ pub fn run_shard(
         first_run: runs.start,
         inputs: input_plan(sc, req.nominal),
         baseline: wants_baseline(sc, req.baseline),
+        keep: super::spool_keep(&req.output.out),
         ..BatchConfig::new(runs.end - runs.start, req.seed)
     };
     let output = OutputRequest {

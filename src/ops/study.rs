@@ -128,6 +128,7 @@ pub fn run_study(
             _ => input_plan(sc, req.nominal),
         },
         baseline: wants_baseline(sc, req.baseline),
+        keep: super::spool_keep(&req.output.out),
         ..BatchConfig::new(req.runs, req.seed)
     };
     let simulate = || -> Result<Study, StudyError> {

@@ -13,7 +13,7 @@ use crate::montecarlo::{BatchConfig, BatchError, BatchResult, run_batch};
 use crate::scenario::Scenario;
 
 /// A grown study: the result, the path it took, and whether the target was met.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Grown {
     pub result: BatchResult,
     pub path: Vec<ConvergencePoint>,

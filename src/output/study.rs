@@ -169,10 +169,9 @@ pub fn write_final_csv(
     sc: &Scenario,
     result: &BatchResult,
 ) -> io::Result<()> {
-    let n = sc.n();
     let mut t = TableStream::<FinalAlignment, _>::new(out)?;
-    if n > 0 {
-        for (r, row) in (result.first_run..).zip(result.final_alignment.chunks(n)) {
+    if let Some(table) = &result.final_table {
+        table.for_each_row(|r, row| {
             for (actor, &a) in sc.actors.iter().zip(row) {
                 t.push(&FinalRecord {
                     run: r,
@@ -180,7 +179,8 @@ pub fn write_final_csv(
                     alignment: a,
                 })?;
             }
-        }
+            Ok::<(), io::Error>(())
+        })?;
     }
     t.into_inner().flush()
 }
