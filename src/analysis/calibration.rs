@@ -29,6 +29,10 @@ const SCALE: f64 = (1u64 << 40) as f64;
 /// and below 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObservedTally {
+    /// The first design point held: a shard of a calibration holds a contiguous range of
+    /// points, `first..first + points`.
+    #[serde(default)]
+    first: usize,
     points: usize,
     runs_per_point: u64,
     observed: usize,
@@ -45,8 +49,21 @@ pub struct ObservedTally {
 
 impl ObservedTally {
     pub fn new(observations: &[Observation], points: usize, runs_per_point: u64) -> Self {
+        Self::range(observations, 0..points, runs_per_point)
+    }
+
+    /// The tally of design points `points` only: run r evaluates point r / `runs_per_point`,
+    /// and runs of other points are not recorded.
+    pub fn range(
+        observations: &[Observation],
+        points: std::ops::Range<usize>,
+        runs_per_point: u64,
+    ) -> Self {
+        let first = points.start;
+        let points = points.end.saturating_sub(points.start);
         let m = observations.len();
         ObservedTally {
+            first,
             points,
             runs_per_point: runs_per_point.max(1),
             observed: m,
@@ -64,7 +81,46 @@ impl ObservedTally {
         }
     }
 
-    /// The model's side of every observation at every point.
+    /// The design points held.
+    pub fn points(&self) -> std::ops::Range<usize> {
+        self.first..self.first + self.points
+    }
+
+    /// Refuses a tally whose tables do not hold every point it says it holds (a damaged
+    /// part read back).
+    pub fn check_complete(&self) -> Result<(), MergeError> {
+        let cells = self.points.checked_mul(self.observed);
+        same_shape(
+            "calibration tables (cells of sums, above, below; runs)",
+            (cells, cells, cells, self.points),
+            (
+                Some(self.sums.len()),
+                Some(self.above.len()),
+                Some(self.below.len()),
+                self.runs.len(),
+            ),
+        )
+    }
+
+    /// Adds the points of `next`, which must follow these, with the same runs per point
+    /// and observations: the tallies of consecutive shards joined end to end.
+    pub fn append(&mut self, next: ObservedTally) -> Result<(), MergeError> {
+        same_shape(
+            "calibration points (first point, runs per point, observations)",
+            (self.first + self.points, self.runs_per_point, self.observed),
+            (next.first, next.runs_per_point, next.observed),
+        )?;
+        self.check_complete()?;
+        next.check_complete()?;
+        self.points += next.points;
+        self.sums.extend(next.sums);
+        self.above.extend(next.above);
+        self.below.extend(next.below);
+        self.runs.extend(next.runs);
+        Ok(())
+    }
+
+    /// The model's side of every observation at every point held.
     pub fn predictions(&self) -> Predictions {
         let m = self.observed;
         let mut p = Predictions {
@@ -89,7 +145,10 @@ impl ObservedTally {
 impl Tally for ObservedTally {
     fn begin(&mut self, side: usize, run: u64, _sc: &Scenario) {
         if side == 0 {
-            self.current.0 = usize::try_from(run / self.runs_per_point).unwrap_or(usize::MAX);
+            self.current.0 = usize::try_from(run / self.runs_per_point)
+                .ok()
+                .and_then(|p| p.checked_sub(self.first))
+                .unwrap_or(usize::MAX);
         }
     }
 
@@ -115,9 +174,14 @@ impl Tally for ObservedTally {
 
     fn merge(&mut self, other: Self) -> Result<(), MergeError> {
         same_shape(
-            "calibration points (points, runs per point, observations)",
-            (self.points, self.runs_per_point, self.observed),
-            (other.points, other.runs_per_point, other.observed),
+            "calibration points (first, points, runs per point, observations)",
+            (self.first, self.points, self.runs_per_point, self.observed),
+            (
+                other.first,
+                other.points,
+                other.runs_per_point,
+                other.observed,
+            ),
         )?;
         for (a, b) in self.sums.iter_mut().zip(&other.sums) {
             *a += b;
