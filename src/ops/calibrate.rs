@@ -30,7 +30,7 @@ use crate::output::calibration::write_calibration;
 use crate::output::charts::ChartError;
 use crate::output::charts::calibration as calibration_charts;
 use crate::output::{OutputError, StudyMeta};
-use crate::scenario::{Evidence, Metric, Observation, Scenario};
+use crate::scenario::{Diagnostic, Evidence, Metric, Observation, Scenario};
 use serde::{Deserialize, Serialize};
 
 use super::sensitivity::{ShardShare, shard_share};
@@ -565,10 +565,33 @@ pub fn predict_at(
 /// not a calibration's, or its inputs are not exactly those of `sc`: a posterior over other
 /// inputs would set numbers the scenario does not have, or leave some at their priors.
 pub fn read_posterior(dir: &Path, sc: &Scenario) -> Result<InputPlan, CalibrateError> {
+    Ok(read_posterior_file(dir, sc)?.plan)
+}
+
+/// A calibration's posterior as a run draws from it, and which file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posterior {
+    /// [`InputPlan::Posterior`].
+    pub plan: InputPlan,
+    /// Lower-case hex SHA-256 of posterior.csv exactly as read: parts of a sharded study
+    /// record it, so that parts drawn from different posteriors do not merge.
+    pub sha256: String,
+}
+
+/// [`read_posterior`], with the SHA-256 of the file read. Besides the checks there, every
+/// value must lie in its input's prior range (a posterior is a part of the prior), and an
+/// input of the posterior that the scenario lacks, or the other way round, is named with
+/// the nearest name of the other side.
+pub fn read_posterior_file(dir: &Path, sc: &Scenario) -> Result<Posterior, CalibrateError> {
     use crate::output::calibration::POSTERIOR_FILE;
     use crate::output::schema::{OutputKind, read_kind};
+    use crate::scenario::validate::suggest;
+    use sha2::{Digest, Sha256};
     let bad =
         |why: String| CalibrateError::BadRequest(format!("--posterior {}: {why}", dir.display()));
+    let hint = |name: &str, among: &mut dyn Iterator<Item = &str>| {
+        suggest(name, among).map_or(String::new(), |s| format!("did you mean {s:?}?"))
+    };
     match read_kind(dir) {
         Ok(OutputKind::Calibration) => {}
         Ok(kind) => {
@@ -580,46 +603,129 @@ pub fn read_posterior(dir: &Path, sc: &Scenario) -> Result<InputPlan, CalibrateE
         Err(e) => return Err(bad(e.to_string())),
     }
     let path = dir.join(POSTERIOR_FILE);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let text =
+        String::from_utf8(bytes).map_err(|_| bad(format!("{POSTERIOR_FILE} is not UTF-8 text")))?;
+    let text = crate::scenario::observed::without_bom(&text);
+    let origin = path.display().to_string();
+    // A problem at a place of the file: file:line:col, the line and a caret.
+    let at = |span: Range<usize>, why: String, help: String| {
+        let mut d = Diagnostic::new(text, &origin, span, why);
+        if !help.is_empty() {
+            d = d.with_help(text, help);
+        }
+        CalibrateError::BadRequest(format!(
+            "--posterior {} does not fit the scenario:\n{d}",
+            dir.display()
+        ))
+    };
+    let rows = crate::scenario::observed::records(text)
+        .map_err(|e| at(e.span, e.message, String::new()))?;
+    let header = ["sample", "input", "value", "weight"];
+    match rows.first() {
+        Some(h) if h.fields.iter().map(|f| f.text.as_str()).eq(header) => {}
+        Some(h) => {
+            return Err(at(
+                h.at..h.end,
+                format!("expected the header {}", header.join(",")),
+                String::new(),
+            ));
+        }
+        None => return Err(bad(format!("{POSTERIOR_FILE} is empty"))),
+    }
     let d = sc.inputs.len();
+    let mut seen: Vec<String> = Vec::new();
     let mut samples: Vec<(String, Vec<Option<f64>>, f64)> = Vec::new();
-    for (n, line) in text.lines().enumerate().skip(1) {
-        let at = |why: &str| bad(format!("{} line {}: {why}", POSTERIOR_FILE, n + 1));
-        let f: Vec<String> = crate::scenario::observed::fields(line, 0)
-            .into_iter()
-            .map(|f| f.text)
-            .collect();
-        let [sample, input, value, weight] = f.as_slice() else {
-            return Err(at("expected sample,input,value,weight"));
+    for row in rows.iter().skip(1) {
+        let [sample, input, value, weight] = row.fields.as_slice() else {
+            return Err(at(
+                row.at..row.end,
+                format!(
+                    "expected 4 fields (sample,input,value,weight), found {}",
+                    row.fields.len()
+                ),
+                String::new(),
+            ));
         };
-        let value: f64 = value
-            .parse()
-            .ok()
-            .filter(|x: &f64| x.is_finite())
-            .ok_or_else(|| at("the value is not a number"))?;
-        let weight: f64 = weight
-            .parse()
-            .ok()
-            .filter(|w: &f64| w.is_finite() && *w >= 0.0)
-            .ok_or_else(|| at("the weight is not a number ≥ 0"))?;
+        let number = |f: &crate::scenario::observed::Field, what: &str, ok: fn(f64) -> bool| {
+            f.text
+                .parse::<f64>()
+                .ok()
+                .filter(|x| ok(*x))
+                .ok_or_else(|| {
+                    at(
+                        f.span.clone(),
+                        format!("the {what}, found {:?}", f.text),
+                        String::new(),
+                    )
+                })
+        };
+        let v = number(value, "value is not a finite number", f64::is_finite)?;
+        let weight = number(weight, "weight is not a number ≥ 0", |w| {
+            w.is_finite() && w >= 0.0
+        })?;
+        let name = input.text.as_str();
         let i = sc
             .inputs
             .iter()
-            .position(|x| x.name == *input)
-            .ok_or_else(|| at(&format!("the scenario has no input {input:?}")))?;
-        if samples.last().is_none_or(|s| s.0 != *sample) {
-            samples.push((sample.to_string(), vec![None; d], weight));
+            .position(|x| x.name == name)
+            .ok_or_else(|| {
+                at(
+                    input.span.clone(),
+                    format!("the scenario has no input {name:?}"),
+                    hint(name, &mut sc.inputs.iter().map(|x| x.name.as_str())),
+                )
+            })?;
+        let dist = &sc.inputs[i].distribution;
+        if !(dist.low()..=dist.high()).contains(&v) {
+            return Err(at(
+                value.span.clone(),
+                format!(
+                    "input {name:?} = {v} is outside its range [{}, {}] in the scenario",
+                    dist.low(),
+                    dist.high()
+                ),
+                "a posterior lies within the prior it was drawn from: is it this scenario's?"
+                    .into(),
+            ));
+        }
+        if !seen.iter().any(|n| n == name) {
+            seen.push(name.to_string());
+        }
+        if samples.last().is_none_or(|s| s.0 != sample.text) {
+            samples.push((sample.text.clone(), vec![None; d], weight));
         }
         if let Some(s) = samples.last_mut() {
             if s.1[i].is_some() {
-                return Err(at(&format!("input {input:?} twice in sample {sample}")));
+                return Err(at(
+                    input.span.clone(),
+                    format!("input {name:?} twice in sample {}", sample.text),
+                    String::new(),
+                ));
             }
-            s.1[i] = Some(value);
+            s.1[i] = Some(v);
         }
     }
     if samples.is_empty() {
         return Err(bad(format!("{POSTERIOR_FILE} holds no sample")));
+    }
+    if let Some(missing) = sc.inputs.iter().find(|x| !seen.contains(&x.name)) {
+        let near = hint(&missing.name, &mut seen.iter().map(String::as_str));
+        return Err(bad(format!(
+            "the scenario's input {:?} is not in {POSTERIOR_FILE}{}: the posterior is over \
+             other inputs than this scenario's",
+            missing.name,
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" ({near})")
+            }
+        )));
     }
     let mut values = Vec::with_capacity(samples.len() * d);
     let mut cumulative = Vec::with_capacity(samples.len());
@@ -639,11 +745,55 @@ pub fn read_posterior(dir: &Path, sc: &Scenario) -> Result<InputPlan, CalibrateE
     if total <= 0.0 {
         return Err(bad("its weights are all 0".into()));
     }
-    Ok(InputPlan::Posterior {
-        values,
-        inputs: d,
-        cumulative,
+    Ok(Posterior {
+        plan: InputPlan::Posterior {
+            values,
+            inputs: d,
+            cumulative,
+        },
+        sha256,
     })
+}
+
+/// Refuses a posterior read for `base` (see [`read_posterior_file`]) for the `variant` of a
+/// comparison unless the variant's uncertain inputs are the base's, by name and in order:
+/// run r of both sides then takes the same vector, and only what the variant changes
+/// differs.
+pub fn check_posterior_variant(base: &Scenario, variant: &Scenario) -> Result<(), CalibrateError> {
+    use crate::scenario::validate::suggest;
+    let names =
+        |sc: &Scenario| -> Vec<String> { sc.inputs.iter().map(|i| i.name.clone()).collect() };
+    let (b, v) = (names(base), names(variant));
+    if b == v {
+        return Ok(());
+    }
+    let refuse = |why: String| {
+        CalibrateError::BadRequest(format!(
+            "--posterior: {why}; the posterior belongs to the base's inputs, and the variant \
+             must have the same uncertain inputs, by name and in the same order"
+        ))
+    };
+    let hint = |name: &str, among: &[String]| {
+        suggest(name, among.iter().map(String::as_str))
+            .map_or(String::new(), |s| format!(" (did you mean {s:?}?)"))
+    };
+    if let Some(extra) = v.iter().find(|n| !b.contains(n)) {
+        return Err(refuse(format!(
+            "the variant's input {extra:?} is not one of the base's{}",
+            hint(extra, &b)
+        )));
+    }
+    if let Some(missing) = b.iter().find(|n| !v.contains(n)) {
+        return Err(refuse(format!(
+            "the base's input {missing:?} is not one of the variant's{}",
+            hint(missing, &v)
+        )));
+    }
+    Err(refuse(format!(
+        "the variant has the base's inputs in another order ({} against {})",
+        v.join(", "),
+        b.join(", ")
+    )))
 }
 
 /// The `command` of a calibration's parts.
