@@ -214,6 +214,7 @@ struct PartInfo {
     seed: u64,
     nominal: bool,
     sample_runs: usize,
+    posterior_sha256: Option<String>,
     threads: usize,
     elapsed_s: f64,
     header: crate::montecarlo::Header,
@@ -228,6 +229,7 @@ impl PartInfo {
             seed: part.seed,
             nominal: part.nominal,
             sample_runs: part.sample_runs,
+            posterior_sha256: part.posterior_sha256,
             threads: part.threads,
             elapsed_s: part.elapsed_s,
             header: part.tallied.header,
@@ -252,6 +254,17 @@ fn check_parts(dirs: &[PathBuf]) -> Result<Vec<Described>, MergePartsError> {
                 return Err(mismatch(format!(
                     "commands {} and {}",
                     a.command, b.command
+                )));
+            }
+            if a.posterior_sha256 != b.posterior_sha256 {
+                let said = |p: &Option<String>| match p {
+                    Some(sha) => format!("the posterior whose posterior.csv has SHA-256 {sha}"),
+                    None => "no posterior".to_string(),
+                };
+                return Err(mismatch(format!(
+                    "their runs drew their inputs from different posteriors: {} and {}",
+                    said(&a.posterior_sha256),
+                    said(&b.posterior_sha256)
                 )));
             }
             if let Err(e) = a.header.check_same_study(&b.header) {
@@ -550,6 +563,7 @@ mod tests {
             seed: 11,
             nominal: false,
             baseline: true,
+            posterior: None,
             shard: Shard { index, count },
             output: output(dir.to_path_buf(), false),
         };
@@ -650,6 +664,7 @@ mod tests {
             seed: 12,
             nominal: false,
             baseline: true,
+            posterior: None,
             shard: Shard { index: 1, count: 3 },
             output: output(p("seed1"), false),
         };
@@ -684,6 +699,7 @@ mod tests {
             seed: 11,
             nominal: false,
             baseline: true,
+            posterior: None,
             shard: Shard { index: 1, count: 3 },
             output: output(p("scen1"), false),
         };

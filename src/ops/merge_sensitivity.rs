@@ -263,6 +263,7 @@ pub fn merge_discover(
         outcome: first.outcome.clone(),
         runs: first.runs,
         seed: first.seed,
+        posterior: None,
         output: output.clone(),
     };
     let outcome =
@@ -283,7 +284,7 @@ pub fn merge_discover(
         table.append(p.tallied.tally).map_err(|e| join(&dir, e))?;
     }
     check_covers(&header, req.runs, &first_dir)?;
-    let simulate = || discover::analyse(&sc, outcome, req.runs, req.seed, &table);
+    let simulate = || discover::analyse(&sc, outcome, req.runs, req.seed, None, &table);
     let report = discover::write_study(&sc, &source.text, &req, pool, simulate, Some(meta))
         .map_err(|e| MergePartsError::Discover(Box::new(e)))?;
     Ok((report, sc))
@@ -332,6 +333,7 @@ mod tests {
             outcome: outcome.to_string(),
             runs,
             seed,
+            posterior: None,
             output: output(out, true),
         }
     }
