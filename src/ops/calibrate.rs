@@ -968,7 +968,10 @@ pub fn run_calibrate_shard(
             progress,
             cancel,
         )?;
-        Ok(done.tallied)
+        // Every point of the share in the tables, as a merge reads them.
+        let mut tallied = done.tallied;
+        tallied.tally.densify();
+        Ok(tallied)
     };
     let write = |dir: &Path, tallied: &Tallied<ObservedTally>, meta: &StudyMeta| {
         let head = PartHead::new(PART_COMMAND);
