@@ -249,4 +249,22 @@ fn calibrate_parts_of_different_calibrations_or_splits_are_refused_and_nothing_i
     );
     assert!(err.contains("--keep 31"), "{err}");
     assert!(!tmp.path().join("never").exists());
+    // A shard checks its memory before it runs, as every study command does.
+    let err = bad_input(
+        influence()
+            .arg("calibrate")
+            .arg(repo(SCENARIO))
+            .args([
+                "--samples",
+                "100",
+                "--shard",
+                "0/2",
+                "--max-memory",
+                "1K",
+                "--out",
+            ])
+            .arg(tmp.path().join("never")),
+    );
+    assert!(err.contains("more than the cap"), "{err}");
+    assert!(!tmp.path().join("never").exists());
 }
