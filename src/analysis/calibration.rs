@@ -29,10 +29,19 @@ const SCALE: f64 = (1u64 << 40) as f64;
 /// and below 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObservedTally {
+    /// The first design point held: a shard of a calibration holds a contiguous range of
+    /// points, `first..first + points`.
+    #[serde(default)]
+    first: usize,
     points: usize,
     runs_per_point: u64,
     observed: usize,
-    /// `p * observed + j`.
+    /// The first point the tables below hold, counted from `first`: a tally of a chunk of
+    /// runs holds only the points its runs touched (a few), not every point of the design,
+    /// and is widened when merged. A whole tally holds every point (`held` 0).
+    #[serde(default)]
+    held: usize,
+    /// `(p - held) * observed + j`.
     sums: Vec<i128>,
     above: Vec<u64>,
     below: Vec<u64>,
@@ -45,15 +54,29 @@ pub struct ObservedTally {
 
 impl ObservedTally {
     pub fn new(observations: &[Observation], points: usize, runs_per_point: u64) -> Self {
+        Self::range(observations, 0..points, runs_per_point)
+    }
+
+    /// The tally of design points `points` only: run r evaluates point r / `runs_per_point`,
+    /// and runs of other points are not recorded.
+    pub fn range(
+        observations: &[Observation],
+        points: std::ops::Range<usize>,
+        runs_per_point: u64,
+    ) -> Self {
+        let first = points.start;
+        let points = points.end.saturating_sub(points.start);
         let m = observations.len();
         ObservedTally {
+            first,
             points,
             runs_per_point: runs_per_point.max(1),
             observed: m,
-            sums: vec![0; points * m],
-            above: vec![0; points * m],
-            below: vec![0; points * m],
-            runs: vec![0; points],
+            held: 0,
+            sums: Vec::new(),
+            above: Vec::new(),
+            below: Vec::new(),
+            runs: Vec::new(),
             what: Scratch(
                 observations
                     .iter()
@@ -64,7 +87,80 @@ impl ObservedTally {
         }
     }
 
-    /// The model's side of every observation at every point.
+    /// The design points held.
+    pub fn points(&self) -> std::ops::Range<usize> {
+        self.first..self.first + self.points
+    }
+
+    /// Widens the tables to hold every point (those no run touched are zero).
+    pub fn densify(&mut self) {
+        if self.held == 0 && self.runs.len() == self.points {
+            return;
+        }
+        let m = self.observed;
+        widen(&mut self.sums, self.held * m, self.points * m);
+        widen(&mut self.above, self.held * m, self.points * m);
+        widen(&mut self.below, self.held * m, self.points * m);
+        widen(&mut self.runs, self.held, self.points);
+        self.held = 0;
+    }
+
+    /// Makes the tables hold point `p` (counted from `first`), widening them as needed.
+    fn hold(&mut self, p: usize) {
+        let m = self.observed;
+        if self.runs.is_empty() {
+            self.held = p;
+        }
+        if p < self.held {
+            self.densify();
+        }
+        let need = p - self.held + 1;
+        if self.runs.len() < need {
+            self.sums.resize(need * m, 0);
+            self.above.resize(need * m, 0);
+            self.below.resize(need * m, 0);
+            self.runs.resize(need, 0);
+        }
+    }
+
+    /// Refuses a tally whose tables do not hold every point it says it holds (a damaged
+    /// part read back).
+    pub fn check_complete(&self) -> Result<(), MergeError> {
+        let cells = self.points.checked_mul(self.observed);
+        same_shape(
+            "calibration tables (first point held; cells of sums, above, below; runs)",
+            (0, cells, cells, cells, self.points),
+            (
+                self.held,
+                Some(self.sums.len()),
+                Some(self.above.len()),
+                Some(self.below.len()),
+                self.runs.len(),
+            ),
+        )
+    }
+
+    /// Adds the points of `next`, which must follow these, with the same runs per point
+    /// and observations: the tallies of consecutive shards joined end to end.
+    pub fn append(&mut self, mut next: ObservedTally) -> Result<(), MergeError> {
+        self.densify();
+        next.densify();
+        same_shape(
+            "calibration points (first point, runs per point, observations)",
+            (self.first + self.points, self.runs_per_point, self.observed),
+            (next.first, next.runs_per_point, next.observed),
+        )?;
+        self.check_complete()?;
+        next.check_complete()?;
+        self.points += next.points;
+        self.sums.extend(next.sums);
+        self.above.extend(next.above);
+        self.below.extend(next.below);
+        self.runs.extend(next.runs);
+        Ok(())
+    }
+
+    /// The model's side of every observation at every point held.
     pub fn predictions(&self) -> Predictions {
         let m = self.observed;
         let mut p = Predictions {
@@ -73,13 +169,18 @@ impl ObservedTally {
             above: vec![0.0; self.points * m],
             below: vec![0.0; self.points * m],
         };
-        for point in 0..self.points {
-            let runs = self.runs[point].max(1) as f64;
+        // Points outside the tables were touched by no run: zero, as if held.
+        for (w, &runs) in self.runs.iter().enumerate() {
+            let point = self.held + w;
+            if point >= self.points {
+                break;
+            }
+            let runs = runs.max(1) as f64;
             for j in 0..m {
-                let k = point * m + j;
-                p.mean[k] = self.sums[k] as f64 / SCALE / runs;
-                p.above[k] = self.above[k] as f64 / runs;
-                p.below[k] = self.below[k] as f64 / runs;
+                let (k, c) = (point * m + j, w * m + j);
+                p.mean[k] = self.sums[c] as f64 / SCALE / runs;
+                p.above[k] = self.above[c] as f64 / runs;
+                p.below[k] = self.below[c] as f64 / runs;
             }
         }
         p
@@ -89,7 +190,10 @@ impl ObservedTally {
 impl Tally for ObservedTally {
     fn begin(&mut self, side: usize, run: u64, _sc: &Scenario) {
         if side == 0 {
-            self.current.0 = usize::try_from(run / self.runs_per_point).unwrap_or(usize::MAX);
+            self.current.0 = usize::try_from(run / self.runs_per_point)
+                .ok()
+                .and_then(|p| p.checked_sub(self.first))
+                .unwrap_or(usize::MAX);
         }
     }
 
@@ -98,41 +202,66 @@ impl Tally for ObservedTally {
         if side != 0 || p >= self.points {
             return;
         }
+        self.hold(p);
+        let w = p - self.held;
         let m = self.observed;
         for (j, (step, condition)) in self.what.0.iter().enumerate() {
             if *step == t {
                 let x = st.metric(condition);
-                let k = p * m + j;
+                let k = w * m + j;
                 self.sums[k] += i128::from((x * SCALE) as i64);
                 self.above[k] += u64::from(x > 0.0);
                 self.below[k] += u64::from(x < 0.0);
             }
         }
         if t == sc.steps {
-            self.runs[p] += 1;
+            self.runs[w] += 1;
         }
     }
 
     fn merge(&mut self, other: Self) -> Result<(), MergeError> {
         same_shape(
-            "calibration points (points, runs per point, observations)",
-            (self.points, self.runs_per_point, self.observed),
-            (other.points, other.runs_per_point, other.observed),
+            "calibration points (first, points, runs per point, observations)",
+            (self.first, self.points, self.runs_per_point, self.observed),
+            (
+                other.first,
+                other.points,
+                other.runs_per_point,
+                other.observed,
+            ),
         )?;
-        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+        same_shape(
+            "calibration tables within their points",
+            true,
+            other.held + other.runs.len() <= other.points
+                && [other.sums.len(), other.above.len(), other.below.len()]
+                    == [other.runs.len() * other.observed; 3],
+        )?;
+        self.densify();
+        let (at, m) = (other.held, self.observed);
+        for (a, b) in self.sums[at * m..].iter_mut().zip(&other.sums) {
             *a += b;
         }
-        for (a, b) in self.above.iter_mut().zip(&other.above) {
+        for (a, b) in self.above[at * m..].iter_mut().zip(&other.above) {
             *a += b;
         }
-        for (a, b) in self.below.iter_mut().zip(&other.below) {
+        for (a, b) in self.below[at * m..].iter_mut().zip(&other.below) {
             *a += b;
         }
-        for (a, b) in self.runs.iter_mut().zip(&other.runs) {
+        for (a, b) in self.runs[at..].iter_mut().zip(&other.runs) {
             *a += b;
         }
         Ok(())
     }
+}
+
+/// `cells` placed at `at` in a table of `len` zeros (cells past its end are dropped).
+fn widen<T: Copy + Default>(cells: &mut Vec<T>, at: usize, len: usize) {
+    let mut all = vec![T::default(); len];
+    let at = at.min(len);
+    let n = cells.len().min(len - at);
+    all[at..at + n].copy_from_slice(&cells[..n]);
+    *cells = all;
 }
 
 /// What the model says of each observation at each point: `p * observed + j`.

@@ -7,13 +7,16 @@ use clap::Args;
 
 use influence::montecarlo::estimate::Workload;
 use influence::ops::OutputRequest;
-use influence::ops::calibrate::{CalibrateRequest, check_request, run_calibrate};
+use influence::ops::calibrate::{
+    CalibrateRequest, check_request, run_calibrate, run_calibrate_shard,
+};
+use influence::ops::sensitivity::shard_share;
 use influence::output::calibration::calibration_text;
 use influence::scenario::ScenarioError;
 use influence::scenario::observed::parse_observed_csv;
 
 use super::progress::{interrupt_flag, progress_bar};
-use super::study_flags::{StudyFlags, print_footer};
+use super::study_flags::{ShardFlags, StudyFlags, print_footer};
 use super::{Failure, load, suffixed_out_dir, thread_pool};
 
 pub const HELP: &str = "\
@@ -45,7 +48,19 @@ observed.csv (the observations used), summary.json, a copy of the scenario and c
 with the median and 90% interval; fit.png: each observation against the prior and posterior
 predictive means, or shares of runs with the right sign, held-out ones marked; both run to
 numbered pages when there are many; --no-charts skips them). A scenario without uncertain
-inputs or without observations is refused (exit 2).";
+inputs or without observations is refused (exit 2).
+
+With --shard K/N only shard K (from 0) of N contiguous ranges of the --samples input
+vectors of the rejection step is simulated, into a partial directory for `influence merge`,
+which joins the parts into the rejection step one machine would have run and computes the
+rest there: the posterior and, with --rounds K, the K rounds of sequential Monte Carlo ABC
+(they propose around the vectors the whole rejection step kept, so no shard can run them;
+the merge runs them on its own --threads). The merged directory is the unsharded
+calibration's, byte for byte, up to timing and threads in summary.json. --shard auto reads
+K and N from a Slurm array task or, with --shards N, a Kubernetes Indexed Job. Every shard
+takes the same --samples, --runs, --keep, --rounds, --hold-out-after, --observed and --seed.
+  influence calibrate my.toml --samples 4000 --shard 2/4 --out parts/shard-2
+  influence merge parts --out outputs/my-calibration";
 
 #[derive(Args)]
 pub struct CalibrateArgs {
@@ -78,6 +93,8 @@ pub struct CalibrateArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     flags: StudyFlags,
+    #[command(flatten)]
+    sharding: ShardFlags,
 }
 
 pub fn exec(args: CalibrateArgs) -> Result<(), Failure> {
@@ -97,6 +114,7 @@ pub fn exec(args: CalibrateArgs) -> Result<(), Failure> {
         })?),
         None => None,
     };
+    let shard = args.sharding.shard()?;
     let req = CalibrateRequest {
         samples: args.samples,
         runs: args.runs,
@@ -106,15 +124,66 @@ pub fn exec(args: CalibrateArgs) -> Result<(), Failure> {
         seed: args.seed.unwrap_or(sc.seed),
         observations,
         output: OutputRequest {
-            out: args
-                .out
-                .unwrap_or_else(|| suffixed_out_dir(&source.path, "calibration")),
+            out: args.out.unwrap_or_else(|| {
+                let name = match shard {
+                    Some(s) => format!("calibration-shard-{}-of-{}", s.index, s.count),
+                    None => "calibration".to_string(),
+                };
+                suffixed_out_dir(&source.path, &name)
+            }),
             force: args.flags.force,
             charts: !args.flags.no_charts,
         },
     };
     let runs = check_request(&sc, &req)?;
     let pool = thread_pool(args.flags.threads())?;
+    if let Some(shard) = shard {
+        let share = shard_share(shard, req.samples, req.runs);
+        let share_runs = share.runs.end - share.runs.start;
+        let share_points = share.share.end - share.share.start;
+        // The whole design's inputs, and per observation the sums and sign counts of the
+        // shard's points, which part.json holds as text.
+        let work = Workload {
+            runs: share_runs,
+            held: share_points,
+            held_bytes: (req.observations.len() * 32) as u64,
+            tallies: 0,
+            written_rows: share_points
+                .saturating_mul(req.observations.len() as u64)
+                .saturating_add(req.samples.saturating_mul(sc.inputs.len() as u64) / 4),
+            spooled_rows: 0,
+        };
+        args.flags
+            .check_fits(&sc, &work, pool.current_num_threads(), &req.output.out)?;
+        let bar = progress_bar(share_runs);
+        let cancel = interrupt_flag();
+        let tick = |k: u64| bar.inc(k);
+        let report = run_calibrate_shard(&sc, &source.text, &req, shard, &pool, &tick, &cancel);
+        bar.finish_and_clear();
+        let report = report?;
+        if !args.flags.quiet {
+            sayln!(
+                "Shard {} of {}: design points {}..{} of {}, {} runs each{}.",
+                shard.index,
+                shard.count,
+                share.share.start,
+                share.share.end,
+                req.samples,
+                req.runs,
+                if req.rounds > 0 {
+                    format!(
+                        "; `influence merge` runs the {} round{} after",
+                        req.rounds,
+                        if req.rounds == 1 { "" } else { "s" }
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            print_footer(&report.out, report.elapsed_s, report.threads, None)?;
+        }
+        return Ok(());
+    }
     // Every design point of every round is held with its inputs and, per observation, its
     // mean and sign count; the posterior table is written once per kept point and input.
     let points = req.samples.saturating_mul(u64::from(req.rounds) + 1);

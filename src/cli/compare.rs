@@ -30,6 +30,12 @@ diff_outcomes.csv (both probabilities of each shared outcome and their paired di
 base_alignment.csv, variant_alignment.csv, base.toml, variant.toml, summary.json and
 charts/ (compare_fan.png, diff_fan.png; --no-charts skips them).
 
+With --posterior DIR each run's inputs are drawn from the posterior of `influence calibrate`
+in DIR instead of from their ranges, run r of both scenarios taking the same vector. The
+posterior belongs to one scenario's inputs: the base's must be exactly the posterior's, and
+the variant's the base's, by name and in the same order; otherwise it is refused (exit 2),
+naming the input and the nearest name.
+
 Exit codes: 0 ok, 1 failure, 2 bad input (including scenarios that cannot be paired).";
 
 #[derive(Args)]
@@ -44,6 +50,10 @@ pub struct CompareArgs {
     /// Master seed of both (default: the base scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
+    /// Draw each run's uncertain inputs, for both scenarios, from the posterior of
+    /// `influence calibrate` in DIR.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
     /// Output directory (default: outputs/<base stem>-vs-<variant stem>).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -54,8 +64,16 @@ pub struct CompareArgs {
 pub fn exec(args: CompareArgs) -> Result<(), Failure> {
     let (base_source, base) = load(Some(&args.base))?;
     let (variant_source, variant) = load(Some(&args.variant))?;
+    let posterior = match &args.posterior {
+        Some(dir) => {
+            let plan = influence::ops::calibrate::read_posterior(dir, &base)?;
+            influence::ops::calibrate::check_posterior_variant(&base, &variant)?;
+            Some(plan)
+        }
+        None => None,
+    };
     let req = PairedRequest {
-        posterior: None,
+        posterior,
         runs: args.runs.unwrap_or(base.runs),
         seed: args.seed.unwrap_or(base.seed),
         output: OutputRequest {

@@ -33,6 +33,11 @@ a partial directory for `influence merge`, which peels the runs of all shards an
 exactly the files and charts of the whole discovery; --shard auto reads K and N from a Slurm
 array task or, with --shards N, a Kubernetes Indexed Job. Every shard takes the same
 --outcome, --runs and --seed.
+
+With --posterior DIR each run's inputs are drawn from the posterior of `influence calibrate`
+in DIR instead of from their ranges (the boxes are then over the posterior's vectors); the
+scenario's inputs must be the posterior's. It does not go with --shard: the merge would
+have to redraw every run's inputs from the posterior (exit 2).
   influence discover my.toml --outcome \"Trust collapses\" --runs 200000 --shard 0/4 --out parts/0
   influence merge parts --out outputs/my-discover";
 
@@ -49,6 +54,9 @@ pub struct DiscoverArgs {
     /// Master seed (default: the scenario's `seed`).
     #[arg(long)]
     seed: Option<u64>,
+    /// Draw each run's uncertain inputs from the posterior of `influence calibrate` in DIR.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
     /// Output directory (default: outputs/<scenario file stem>-discover).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -65,6 +73,10 @@ pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
         outcome: args.outcome,
         runs: args.runs.unwrap_or(sc.runs.saturating_mul(10)),
         seed: args.seed.unwrap_or(sc.seed),
+        posterior: match &args.posterior {
+            Some(dir) => Some(influence::ops::calibrate::read_posterior(dir, &sc)?),
+            None => None,
+        },
         output: OutputRequest {
             out: args.out.unwrap_or_else(|| {
                 let name = match shard {
@@ -78,6 +90,13 @@ pub fn exec(args: DiscoverArgs) -> Result<(), Failure> {
         },
     };
     check_request(&sc, &req)?;
+    if shard.is_some() && req.posterior.is_some() {
+        return Err(Failure::BadInput(
+            "error: --posterior does not go with --shard for a discovery: the merge peels the runs' \
+             inputs, which it would have to redraw from the posterior; run it unsharded"
+                .into(),
+        ));
+    }
     if let Some(shard) = shard {
         let share = shard.runs(&(0..req.runs));
         let bar = progress_bar(share.end - share.start);

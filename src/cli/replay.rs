@@ -10,7 +10,7 @@ use influence::analysis::pick::Pick;
 use influence::montecarlo::BatchConfig;
 use influence::ops::OutputRequest;
 use influence::ops::pick::{find_actor, pick_representative};
-use influence::ops::replay::run_replay;
+use influence::ops::replay::run_replay_from;
 
 use super::progress::{interrupt_flag, progress_bar};
 use super::{Failure, check_footprint, load, suffixed_out_dir, thread_pool};
@@ -25,6 +25,10 @@ Examples:
 --pick median|min|max --actor NAME simulates the batch (--runs, default the scenario's
 runs; nothing is written) and replays the run whose final alignment of that actor is
 closest to the median, or is the smallest or largest; ties go to the lowest run.
+
+--posterior DIR draws the inputs from the posterior of `influence calibrate` in DIR, as
+`influence run --posterior DIR` does: the run replayed (and, with --pick, the batch picked
+from) is the one that study simulated.
 
 Writes trajectory.csv (alignment, power), pairs.csv (trust, shock, threat) and
 events.csv (events that fired, with magnitudes) for every step.";
@@ -85,12 +89,20 @@ pub struct ReplayArgs {
     /// Replace the output directory if it exists and influence wrote it (never other files).
     #[arg(long)]
     force: bool,
+    /// Draw the run's uncertain inputs (and, with --pick, the batch's) from the posterior of
+    /// `influence calibrate` in DIR, as `influence run --posterior DIR` draws them.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
 }
 
 pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
     let (source, sc) = load(args.scenario.as_deref())?;
     let pool = thread_pool(args.threads.map(|t| t as usize))?;
     let seed = args.seed.unwrap_or(sc.seed);
+    let posterior = match &args.posterior {
+        Some(dir) => Some(influence::ops::calibrate::read_posterior(dir, &sc)?),
+        None => None,
+    };
     let run = match (args.run, args.pick, &args.actor) {
         (Some(run), _, _) => run,
         (None, Some(pick), Some(name)) => {
@@ -112,7 +124,9 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
             let cancel = interrupt_flag();
             let tick = |k: u64| bar.inc(k);
             let cfg = BatchConfig {
-                inputs: influence::ops::study::input_plan(&sc, false),
+                inputs: posterior
+                    .clone()
+                    .unwrap_or_else(|| influence::ops::study::input_plan(&sc, false)),
                 keep: influence::ops::spool_keep(&parent),
                 ..BatchConfig::new(runs, seed)
             };
@@ -150,7 +164,7 @@ pub fn exec(args: ReplayArgs) -> Result<(), Failure> {
         force: args.force,
         charts: false,
     };
-    let out = run_replay(&sc, seed, run, &output, &pool)?;
+    let out = run_replay_from(&sc, seed, run, posterior.as_ref(), &output, &pool)?;
     sayln!(
         "Wrote run {} of seed {} ({} {}s) to {}/",
         run,

@@ -46,11 +46,15 @@ without events or without outcomes has no baseline.
   influence run --no-baseline
 
 A scenario with uncertain inputs draws them per run and writes inputs.csv (run,input,value);
---nominal holds them at their nominal values.
+--nominal holds them at their nominal values; --posterior DIR draws each run's vector from
+the posterior of `influence calibrate` in DIR (MODEL.md, \"Uncertain inputs\"), whose inputs
+must be exactly the scenario's (exit 2 otherwise, naming the input and the nearest name).
 
 With --shard K/N only shard K (from 0) of the N contiguous slices of the run indices is
 simulated, into a partial directory for `influence merge`; --shard auto reads K and N from a
-Slurm array task or, with --shards N, a Kubernetes Indexed Job.
+Slurm array task or, with --shards N, a Kubernetes Indexed Job. With --posterior each part
+records the SHA-256 of the posterior.csv it drew from, and parts of different posteriors do
+not merge.
   influence run my.toml --runs 1000000 --shard 3/8 --out parts/shard-3
 
 Before anything runs, the memory the study needs is estimated (the tallies of every
@@ -92,7 +96,7 @@ pub struct RunArgs {
     nominal: bool,
     /// Draw each run's uncertain inputs from the posterior of `influence calibrate` in DIR,
     /// instead of from their ranges.
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["nominal", "shard"])]
+    #[arg(long, value_name = "DIR", conflicts_with = "nominal")]
     posterior: Option<PathBuf>,
     /// Skip the no-event twin of each run: outcomes.csv then has no baseline and no change.
     #[arg(long)]
@@ -188,6 +192,10 @@ fn exec_shard(
         runs,
         seed: args.seed.unwrap_or(sc.seed),
         nominal: args.nominal,
+        posterior: match &args.posterior {
+            Some(dir) => Some(influence::ops::calibrate::read_posterior_file(dir, sc)?),
+            None => None,
+        },
         baseline: !args.no_baseline,
         shard,
         output: OutputRequest {

@@ -42,6 +42,12 @@ and charts of the whole study; --shard auto reads K and N from a Slurm array tas
 --shards N, a Kubernetes Indexed Job. Every shard takes the same --method, --samples,
 --runs and --seed.
   influence sensitivity my.toml --samples 1024 --shard 3/8 --out parts/shard-3
+
+--posterior DIR is refused (exit 2): Sobol' and Morris indices are defined for independent
+inputs each spread over its own range, and a calibration's posterior is a weighted set of
+input vectors whose inputs depend on each other; varying one input of a posterior vector
+over its range leaves the posterior. Run the study on the prior ranges, or narrow the ranges
+in the scenario to calibration.csv's intervals and run it on those.
   influence merge parts --out outputs/my-sensitivity";
 
 /// The index to estimate.
@@ -68,6 +74,9 @@ pub struct SensitivityArgs {
     /// Master seed (default: the scenario's `seed`); also seeds the design and the bootstrap.
     #[arg(long)]
     seed: Option<u64>,
+    /// Refused, with why: the indices need independent inputs over their ranges.
+    #[arg(long, value_name = "DIR")]
+    posterior: Option<PathBuf>,
     /// Output directory (default: outputs/<scenario file stem>-sensitivity).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -78,6 +87,17 @@ pub struct SensitivityArgs {
 }
 
 pub fn exec(args: SensitivityArgs) -> Result<(), Failure> {
+    if let Some(dir) = &args.posterior {
+        return Err(Failure::BadInput(format!(
+            "error: --posterior {}: a sensitivity study does not draw from a posterior. Sobol' and \
+             Morris indices are defined for independent inputs, each varied over its own \
+             range, and a calibration's posterior is a weighted set of input vectors whose \
+             inputs depend on each other: varying one input of a posterior vector over its \
+             range leaves the posterior. Run the study on the prior ranges, or narrow the \
+             ranges in the scenario to the intervals of calibration.csv",
+            dir.display()
+        )));
+    }
     let (source, sc) = load(args.scenario.as_deref())?;
     let method = match args.method {
         MethodArg::Sobol => Method::Sobol,

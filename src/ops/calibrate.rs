@@ -8,6 +8,7 @@
 //! is, so that two points differ by their inputs only and their distances compare fairly.
 //! The method itself is in `analysis::calibration`.
 
+use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -22,12 +23,18 @@ use crate::analysis::calibration::{
 use crate::analysis::sensitivity::SensitivityError as MathError;
 use crate::analysis::sensitivity::sobol_seq::SobolSequence;
 use crate::montecarlo::driver::{DriverError, execute};
+use crate::montecarlo::plan::Shard;
 use crate::montecarlo::plan::{InputPlan, RunPlan};
-use crate::output::OutputError;
+use crate::montecarlo::tally::Tallied;
 use crate::output::calibration::write_calibration;
 use crate::output::charts::ChartError;
 use crate::output::charts::calibration as calibration_charts;
-use crate::scenario::{Observation, Scenario};
+use crate::output::{OutputError, StudyMeta};
+use crate::scenario::{Diagnostic, Evidence, Metric, Observation, Scenario};
+use serde::{Deserialize, Serialize};
+
+use super::sensitivity::{ShardShare, shard_share};
+use super::shard::{PartHead, ShardError, write_part};
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -72,6 +79,8 @@ pub enum CalibrateError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Charts(#[from] ChartError),
+    #[error(transparent)]
+    Part(#[from] ShardError),
 }
 
 impl CalibrateError {
@@ -81,7 +90,7 @@ impl CalibrateError {
             CalibrateError::NoInputs(_)
                 | CalibrateError::NoObservations(_)
                 | CalibrateError::BadRequest(_)
-        )
+        ) || matches!(self, CalibrateError::Part(e) if e.is_bad_input())
     }
 }
 
@@ -235,6 +244,32 @@ pub fn design(sc: &Scenario, req: &CalibrateRequest) -> Result<Vec<f64>, Calibra
     Ok(values)
 }
 
+/// The runs `runs` of the points `values` (`inputs` values each): run r evaluates point
+/// r / `runs`, with the random numbers of run r mod `runs` of every other point.
+fn points_plan<'a>(
+    sc: &'a Scenario,
+    req: &CalibrateRequest,
+    values: &[f64],
+    runs: Range<u64>,
+) -> RunPlan<'a> {
+    RunPlan::single(sc, req.seed, runs).with_inputs(InputPlan::Design {
+        points: values.to_vec(),
+        inputs: sc.inputs.len(),
+        runs_per_point: req.runs,
+    })
+}
+
+/// The plan name of a round's runs: what besides scenario and seed must agree for two
+/// tallies to hold runs of one round.
+fn round_name(req: &CalibrateRequest, round: u32) -> String {
+    format!(
+        "calibrate;round={round};samples={};runs={};observations={}",
+        req.samples,
+        req.runs,
+        req.observations.len()
+    )
+}
+
 /// Simulates the points `values` (`inputs` values each), `runs` runs each on common random
 /// numbers, and returns the model's side of every observation at each.
 fn simulate_points(
@@ -247,19 +282,8 @@ fn simulate_points(
     cancel: &AtomicBool,
 ) -> Result<Predictions, CalibrateError> {
     let n = values.len() / sc.inputs.len().max(1);
-    let plan = RunPlan::single(sc, req.seed, 0..(n as u64).saturating_mul(req.runs)).with_inputs(
-        InputPlan::Design {
-            points: values.to_vec(),
-            inputs: sc.inputs.len(),
-            runs_per_point: req.runs,
-        },
-    );
-    let name = format!(
-        "calibrate;round={round};samples={};runs={};observations={}",
-        req.samples,
-        req.runs,
-        req.observations.len()
-    );
+    let plan = points_plan(sc, req, values, 0..(n as u64).saturating_mul(req.runs));
+    let name = round_name(req, round);
     let done = execute(
         &plan,
         &name,
@@ -282,12 +306,35 @@ pub fn calibrate(
     cancel: &AtomicBool,
 ) -> Result<Calibration, CalibrateError> {
     check_request(sc, req)?;
+    let values = design(sc, req)?;
+    let pred = simulate_points(sc, req, &values, 0, pool, progress, cancel)?;
+    refine(sc, req, values, pred, pool, progress, cancel)
+}
+
+/// The rejection step on the predictions `pred` at the design's points `values` (however
+/// they were simulated: on one machine or in shards), then the rounds of sequential Monte
+/// Carlo ABC asked for, and the posterior. The rounds depend on the seed, the round and
+/// the points kept before only, so that they are the same wherever the design ran.
+pub fn refine(
+    sc: &Scenario,
+    req: &CalibrateRequest,
+    mut values: Vec<f64>,
+    mut pred: Predictions,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Calibration, CalibrateError> {
     let d = sc.inputs.len();
     let n = req.samples as usize;
     let keep = req.keep as usize;
     let fitted = used(&req.observations, req.hold_out_after);
-    let mut values = design(sc, req)?;
-    let mut pred = simulate_points(sc, req, &values, 0, pool, progress, cancel)?;
+    if values.len() != n * d || pred.mean.len() != n * pred.observed {
+        return Err(CalibrateError::BadRequest(format!(
+            "the design holds {} points and the predictions {}, not the {n} of --samples",
+            values.len() / d.max(1),
+            pred.mean.len() / pred.observed.max(1)
+        )));
+    }
     let mut distances: Vec<f64> = (0..n)
         .map(|p| pred.distance(&req.observations, &fitted, p))
         .collect();
@@ -424,6 +471,46 @@ pub fn analyse(
     }
 }
 
+/// Writes the directory of a finished calibration, charts included (see [`staged`]).
+/// `parts` is the threads and time of the shards a merge joined: the directory then says
+/// the most threads of any, and their time and the merge's own together.
+pub fn write_study(
+    sc: &Scenario,
+    scenario_text: &str,
+    req: &CalibrateRequest,
+    pool: &rayon::ThreadPool,
+    simulate: impl FnOnce() -> Result<Calibration, CalibrateError>,
+    parts: Option<StudyMeta>,
+) -> Result<CalibrateReport, CalibrateError> {
+    let combined = |own: &StudyMeta| match &parts {
+        Some(p) => StudyMeta {
+            threads: p.threads.max(own.threads),
+            elapsed_s: p.elapsed_s + if req.rounds > 0 { own.elapsed_s } else { 0.0 },
+        },
+        None => own.clone(),
+    };
+    let write = |dir: &Path, c: &Calibration, own: &StudyMeta| {
+        write_calibration(dir, sc, scenario_text, req, c, &combined(own))?;
+        Ok::<(), CalibrateError>(())
+    };
+    let report = staged(
+        &req.output,
+        pool,
+        simulate,
+        write,
+        calibration_charts::render,
+    )?;
+    let meta = combined(&StudyMeta {
+        threads: report.threads,
+        elapsed_s: report.elapsed_s,
+    });
+    Ok(Finished {
+        threads: meta.threads,
+        elapsed_s: meta.elapsed_s,
+        ..report
+    })
+}
+
 /// Calibrates and writes the directory (see [`staged`]).
 pub fn run_calibrate(
     sc: &Scenario,
@@ -435,17 +522,7 @@ pub fn run_calibrate(
 ) -> Result<CalibrateReport, CalibrateError> {
     check_request(sc, req)?;
     let simulate = || calibrate(sc, req, pool, progress, cancel);
-    let write = |dir: &Path, c: &Calibration, meta: &crate::output::StudyMeta| {
-        write_calibration(dir, sc, scenario_text, req, c, meta)?;
-        Ok::<(), CalibrateError>(())
-    };
-    staged(
-        &req.output,
-        pool,
-        simulate,
-        write,
-        calibration_charts::render,
-    )
+    write_study(sc, scenario_text, req, pool, simulate, None)
 }
 
 /// The model's side of `observations` with the inputs at `values` (one per input of `sc`),
@@ -488,10 +565,33 @@ pub fn predict_at(
 /// not a calibration's, or its inputs are not exactly those of `sc`: a posterior over other
 /// inputs would set numbers the scenario does not have, or leave some at their priors.
 pub fn read_posterior(dir: &Path, sc: &Scenario) -> Result<InputPlan, CalibrateError> {
+    Ok(read_posterior_file(dir, sc)?.plan)
+}
+
+/// A calibration's posterior as a run draws from it, and which file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Posterior {
+    /// [`InputPlan::Posterior`].
+    pub plan: InputPlan,
+    /// Lower-case hex SHA-256 of posterior.csv exactly as read: parts of a sharded study
+    /// record it, so that parts drawn from different posteriors do not merge.
+    pub sha256: String,
+}
+
+/// [`read_posterior`], with the SHA-256 of the file read. Besides the checks there, every
+/// value must lie in its input's prior range (a posterior is a part of the prior), and an
+/// input of the posterior that the scenario lacks, or the other way round, is named with
+/// the nearest name of the other side.
+pub fn read_posterior_file(dir: &Path, sc: &Scenario) -> Result<Posterior, CalibrateError> {
     use crate::output::calibration::POSTERIOR_FILE;
     use crate::output::schema::{OutputKind, read_kind};
+    use crate::scenario::validate::suggest;
+    use sha2::{Digest, Sha256};
     let bad =
         |why: String| CalibrateError::BadRequest(format!("--posterior {}: {why}", dir.display()));
+    let hint = |name: &str, among: &mut dyn Iterator<Item = &str>| {
+        suggest(name, among).map_or(String::new(), |s| format!("did you mean {s:?}?"))
+    };
     match read_kind(dir) {
         Ok(OutputKind::Calibration) => {}
         Ok(kind) => {
@@ -503,46 +603,129 @@ pub fn read_posterior(dir: &Path, sc: &Scenario) -> Result<InputPlan, CalibrateE
         Err(e) => return Err(bad(e.to_string())),
     }
     let path = dir.join(POSTERIOR_FILE);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(&path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let sha256: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let text =
+        String::from_utf8(bytes).map_err(|_| bad(format!("{POSTERIOR_FILE} is not UTF-8 text")))?;
+    let text = crate::scenario::observed::without_bom(&text);
+    let origin = path.display().to_string();
+    // A problem at a place of the file: file:line:col, the line and a caret.
+    let at = |span: Range<usize>, why: String, help: String| {
+        let mut d = Diagnostic::new(text, &origin, span, why);
+        if !help.is_empty() {
+            d = d.with_help(text, help);
+        }
+        CalibrateError::BadRequest(format!(
+            "--posterior {} does not fit the scenario:\n{d}",
+            dir.display()
+        ))
+    };
+    let rows = crate::scenario::observed::records(text)
+        .map_err(|e| at(e.span, e.message, String::new()))?;
+    let header = ["sample", "input", "value", "weight"];
+    match rows.first() {
+        Some(h) if h.fields.iter().map(|f| f.text.as_str()).eq(header) => {}
+        Some(h) => {
+            return Err(at(
+                h.at..h.end,
+                format!("expected the header {}", header.join(",")),
+                String::new(),
+            ));
+        }
+        None => return Err(bad(format!("{POSTERIOR_FILE} is empty"))),
+    }
     let d = sc.inputs.len();
+    let mut seen: Vec<String> = Vec::new();
     let mut samples: Vec<(String, Vec<Option<f64>>, f64)> = Vec::new();
-    for (n, line) in text.lines().enumerate().skip(1) {
-        let at = |why: &str| bad(format!("{} line {}: {why}", POSTERIOR_FILE, n + 1));
-        let f: Vec<String> = crate::scenario::observed::fields(line, 0)
-            .into_iter()
-            .map(|f| f.text)
-            .collect();
-        let [sample, input, value, weight] = f.as_slice() else {
-            return Err(at("expected sample,input,value,weight"));
+    for row in rows.iter().skip(1) {
+        let [sample, input, value, weight] = row.fields.as_slice() else {
+            return Err(at(
+                row.at..row.end,
+                format!(
+                    "expected 4 fields (sample,input,value,weight), found {}",
+                    row.fields.len()
+                ),
+                String::new(),
+            ));
         };
-        let value: f64 = value
-            .parse()
-            .ok()
-            .filter(|x: &f64| x.is_finite())
-            .ok_or_else(|| at("the value is not a number"))?;
-        let weight: f64 = weight
-            .parse()
-            .ok()
-            .filter(|w: &f64| w.is_finite() && *w >= 0.0)
-            .ok_or_else(|| at("the weight is not a number ≥ 0"))?;
+        let number = |f: &crate::scenario::observed::Field, what: &str, ok: fn(f64) -> bool| {
+            f.text
+                .parse::<f64>()
+                .ok()
+                .filter(|x| ok(*x))
+                .ok_or_else(|| {
+                    at(
+                        f.span.clone(),
+                        format!("the {what}, found {:?}", f.text),
+                        String::new(),
+                    )
+                })
+        };
+        let v = number(value, "value is not a finite number", f64::is_finite)?;
+        let weight = number(weight, "weight is not a number ≥ 0", |w| {
+            w.is_finite() && w >= 0.0
+        })?;
+        let name = input.text.as_str();
         let i = sc
             .inputs
             .iter()
-            .position(|x| x.name == *input)
-            .ok_or_else(|| at(&format!("the scenario has no input {input:?}")))?;
-        if samples.last().is_none_or(|s| s.0 != *sample) {
-            samples.push((sample.to_string(), vec![None; d], weight));
+            .position(|x| x.name == name)
+            .ok_or_else(|| {
+                at(
+                    input.span.clone(),
+                    format!("the scenario has no input {name:?}"),
+                    hint(name, &mut sc.inputs.iter().map(|x| x.name.as_str())),
+                )
+            })?;
+        let dist = &sc.inputs[i].distribution;
+        if !(dist.low()..=dist.high()).contains(&v) {
+            return Err(at(
+                value.span.clone(),
+                format!(
+                    "input {name:?} = {v} is outside its range [{}, {}] in the scenario",
+                    dist.low(),
+                    dist.high()
+                ),
+                "a posterior lies within the prior it was drawn from: is it this scenario's?"
+                    .into(),
+            ));
+        }
+        if !seen.iter().any(|n| n == name) {
+            seen.push(name.to_string());
+        }
+        if samples.last().is_none_or(|s| s.0 != sample.text) {
+            samples.push((sample.text.clone(), vec![None; d], weight));
         }
         if let Some(s) = samples.last_mut() {
             if s.1[i].is_some() {
-                return Err(at(&format!("input {input:?} twice in sample {sample}")));
+                return Err(at(
+                    input.span.clone(),
+                    format!("input {name:?} twice in sample {}", sample.text),
+                    String::new(),
+                ));
             }
-            s.1[i] = Some(value);
+            s.1[i] = Some(v);
         }
     }
     if samples.is_empty() {
         return Err(bad(format!("{POSTERIOR_FILE} holds no sample")));
+    }
+    if let Some(missing) = sc.inputs.iter().find(|x| !seen.contains(&x.name)) {
+        let near = hint(&missing.name, &mut seen.iter().map(String::as_str));
+        return Err(bad(format!(
+            "the scenario's input {:?} is not in {POSTERIOR_FILE}{}: the posterior is over \
+             other inputs than this scenario's",
+            missing.name,
+            if near.is_empty() {
+                String::new()
+            } else {
+                format!(" ({near})")
+            }
+        )));
     }
     let mut values = Vec::with_capacity(samples.len() * d);
     let mut cumulative = Vec::with_capacity(samples.len());
@@ -562,9 +745,263 @@ pub fn read_posterior(dir: &Path, sc: &Scenario) -> Result<InputPlan, CalibrateE
     if total <= 0.0 {
         return Err(bad("its weights are all 0".into()));
     }
-    Ok(InputPlan::Posterior {
-        values,
-        inputs: d,
-        cumulative,
+    Ok(Posterior {
+        plan: InputPlan::Posterior {
+            values,
+            inputs: d,
+            cumulative,
+        },
+        sha256,
+    })
+}
+
+/// Refuses a posterior read for `base` (see [`read_posterior_file`]) for the `variant` of a
+/// comparison unless the variant's uncertain inputs are the base's, by name and in order:
+/// run r of both sides then takes the same vector, and only what the variant changes
+/// differs.
+pub fn check_posterior_variant(base: &Scenario, variant: &Scenario) -> Result<(), CalibrateError> {
+    use crate::scenario::validate::suggest;
+    let names =
+        |sc: &Scenario| -> Vec<String> { sc.inputs.iter().map(|i| i.name.clone()).collect() };
+    let (b, v) = (names(base), names(variant));
+    if b == v {
+        return Ok(());
+    }
+    let refuse = |why: String| {
+        CalibrateError::BadRequest(format!(
+            "--posterior: {why}; the posterior belongs to the base's inputs, and the variant \
+             must have the same uncertain inputs, by name and in the same order"
+        ))
+    };
+    let hint = |name: &str, among: &[String]| {
+        suggest(name, among.iter().map(String::as_str))
+            .map_or(String::new(), |s| format!(" (did you mean {s:?}?)"))
+    };
+    if let Some(extra) = v.iter().find(|n| !b.contains(n)) {
+        return Err(refuse(format!(
+            "the variant's input {extra:?} is not one of the base's{}",
+            hint(extra, &b)
+        )));
+    }
+    if let Some(missing) = b.iter().find(|n| !v.contains(n)) {
+        return Err(refuse(format!(
+            "the base's input {missing:?} is not one of the variant's{}",
+            hint(missing, &v)
+        )));
+    }
+    Err(refuse(format!(
+        "the variant has the base's inputs in another order ({} against {})",
+        v.join(", "),
+        b.join(", ")
+    )))
+}
+
+/// The `command` of a calibration's parts.
+pub const PART_COMMAND: &str = "calibrate";
+
+/// An observation as a part.json holds it: actors by their index in the scenario (which
+/// the part names by SHA-256), numbers as IEEE bits so that they read back to the bit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartObservation {
+    pub step: usize,
+    pub metric: String,
+    pub actor: usize,
+    pub other: Option<usize>,
+    /// `value` and `sd` as IEEE bits, for an observed value.
+    pub value_bits: Option<(u64, u64)>,
+    /// For an observed sign: whether it is `+`.
+    pub positive: Option<bool>,
+    pub label: Option<String>,
+}
+
+impl PartObservation {
+    pub fn of(o: &Observation) -> PartObservation {
+        let (value_bits, positive) = match o.evidence {
+            Evidence::Value { value, sd } => (Some((value.to_bits(), sd.to_bits())), None),
+            Evidence::Sign { positive } => (None, Some(positive)),
+        };
+        PartObservation {
+            step: o.step,
+            metric: o.metric.as_str().to_string(),
+            actor: o.actor,
+            other: o.other,
+            value_bits,
+            positive,
+            label: o.label.clone(),
+        }
+    }
+
+    /// The observation, checked against `sc` as the scenario checker checks one: `None`
+    /// when the part was not written by this tool for this scenario.
+    pub fn observation(&self, sc: &Scenario) -> Option<Observation> {
+        let metric = [
+            Metric::Alignment,
+            Metric::Trust,
+            Metric::Threat,
+            Metric::Power,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == self.metric)?;
+        let n = sc.actors.len();
+        let pair_ok = match self.other {
+            Some(k) => metric.is_pairwise() && k < n && k != self.actor,
+            None => !metric.is_pairwise(),
+        };
+        if self.step > sc.steps || self.actor >= n || !pair_ok {
+            return None;
+        }
+        let evidence = match (self.value_bits, self.positive) {
+            (Some((v, sd)), None) => {
+                let (value, sd) = (f64::from_bits(v), f64::from_bits(sd));
+                (value.is_finite() && sd.is_finite() && sd > 0.0)
+                    .then_some(Evidence::Value { value, sd })?
+            }
+            (None, Some(positive)) => Evidence::Sign { positive },
+            _ => return None,
+        };
+        Some(Observation {
+            step: self.step,
+            metric,
+            actor: self.actor,
+            other: self.other,
+            evidence,
+            label: self.label.clone(),
+        })
+    }
+}
+
+/// A partial directory's part.json for `influence calibrate --shard K/N`: the whole
+/// calibration asked for, and the tallies of the shard's design points of the rejection
+/// step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibratePart {
+    /// `part`, as every part.json says first (see [`PartHead`]).
+    pub kind: String,
+    pub format: u32,
+    /// [`PART_COMMAND`].
+    pub command: String,
+    pub shard: Shard,
+    /// Design points N of the rejection step.
+    pub samples: u64,
+    /// Runs at each point.
+    pub runs: u64,
+    /// Points kept Q.
+    pub keep: u64,
+    /// Rounds of sequential Monte Carlo ABC, which the merge runs.
+    pub rounds: u32,
+    pub hold_out_after: Option<u64>,
+    pub seed: u64,
+    /// The observations, in the order the calibration uses them.
+    pub observations: Vec<PartObservation>,
+    /// The points this shard simulated, `points_start..points_end`.
+    pub points_start: u64,
+    pub points_end: u64,
+    pub threads: usize,
+    pub elapsed_s: f64,
+    pub tallied: Tallied<ObservedTally>,
+}
+
+impl CalibratePart {
+    /// The request the part belongs to, writing to `output`; why not when the part does
+    /// not fit `sc`.
+    pub fn request(
+        &self,
+        sc: &Scenario,
+        output: OutputRequest,
+    ) -> Result<CalibrateRequest, String> {
+        let observations = self
+            .observations
+            .iter()
+            .enumerate()
+            .map(|(j, o)| {
+                o.observation(sc)
+                    .ok_or_else(|| format!("observation {} is not one of this scenario's", j + 1))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        let hold_out_after = match self.hold_out_after {
+            Some(s) => Some(usize::try_from(s).map_err(|_| format!("hold-out step {s}"))?),
+            None => None,
+        };
+        Ok(CalibrateRequest {
+            samples: self.samples,
+            runs: self.runs,
+            keep: self.keep,
+            rounds: self.rounds,
+            hold_out_after,
+            seed: self.seed,
+            observations,
+            output,
+        })
+    }
+}
+
+/// Simulates one shard of a calibration's rejection step (its contiguous range of the N
+/// design points, all their runs) and writes its partial directory for `influence merge`,
+/// which joins the parts and runs the rest (the posterior, and the rounds of sequential
+/// Monte Carlo ABC, which depend on every point of the rejection step).
+pub fn run_calibrate_shard(
+    sc: &Scenario,
+    scenario_text: &str,
+    req: &CalibrateRequest,
+    shard: Shard,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Finished<ShardShare>, CalibrateError> {
+    check_request(sc, req)?;
+    let share = shard_share(shard, req.samples, req.runs);
+    let output = OutputRequest {
+        charts: false,
+        ..req.output.clone()
+    };
+    let simulate = || -> Result<Tallied<ObservedTally>, CalibrateError> {
+        let values = design(sc, req)?;
+        let plan = points_plan(sc, req, &values, share.runs.clone());
+        let range = usize::try_from(share.share.start).unwrap_or(usize::MAX)
+            ..usize::try_from(share.share.end).unwrap_or(usize::MAX);
+        let done = execute(
+            &plan,
+            &round_name(req, 0),
+            pool,
+            &|| ObservedTally::range(&req.observations, range.clone(), req.runs),
+            false,
+            progress,
+            cancel,
+        )?;
+        // Every point of the share in the tables, as a merge reads them.
+        let mut tallied = done.tallied;
+        tallied.tally.densify();
+        Ok(tallied)
+    };
+    let write = |dir: &Path, tallied: &Tallied<ObservedTally>, meta: &StudyMeta| {
+        let head = PartHead::new(PART_COMMAND);
+        let part = CalibratePart {
+            kind: head.kind,
+            format: head.format,
+            command: head.command,
+            shard,
+            samples: req.samples,
+            runs: req.runs,
+            keep: req.keep,
+            rounds: req.rounds,
+            hold_out_after: req.hold_out_after.map(|s| s as u64),
+            seed: req.seed,
+            observations: req.observations.iter().map(PartObservation::of).collect(),
+            points_start: share.share.start,
+            points_end: share.share.end,
+            threads: meta.threads,
+            elapsed_s: meta.elapsed_s,
+            tallied: tallied.clone(),
+        };
+        write_part(dir, &part, scenario_text)?;
+        Ok::<(), CalibrateError>(())
+    };
+    let report = staged(&output, pool, simulate, write, super::no_charts)?;
+    Ok(Finished {
+        value: share,
+        out: report.out,
+        threads: report.threads,
+        elapsed_s: report.elapsed_s,
+        charts: None,
     })
 }

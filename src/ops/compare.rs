@@ -54,7 +54,10 @@ pub fn run_compare(
     check_comparable(base.scenario, variant.scenario)?;
     // Both sides draw their inputs by name: an input the two share is drawn alike.
     let cfg = BatchConfig {
-        inputs: super::study::input_plan(base.scenario, false),
+        inputs: req
+            .posterior
+            .clone()
+            .unwrap_or_else(|| super::study::input_plan(base.scenario, false)),
         ..BatchConfig::new(req.runs, req.seed)
     };
     let (base_label, variant_label) = labels(

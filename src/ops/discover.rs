@@ -36,6 +36,10 @@ pub struct DiscoverRequest {
     pub outcome: String,
     pub runs: u64,
     pub seed: u64,
+    /// Draw each run's inputs from a calibration's posterior instead of their priors
+    /// ([`crate::ops::calibrate::read_posterior`]); the boxes are then boxes of the
+    /// posterior's vectors. Unsharded only: a merge has no posterior to redraw the inputs.
+    pub posterior: Option<InputPlan>,
     pub output: OutputRequest,
 }
 
@@ -221,9 +225,15 @@ pub fn check_request(sc: &Scenario, req: &DiscoverRequest) -> Result<usize, Disc
     Ok(o)
 }
 
-/// The plan of a discovery's runs: `runs` of every input drawn per run.
-fn discover_plan<'a>(sc: &'a Scenario, seed: u64, runs: Range<u64>) -> RunPlan<'a> {
-    RunPlan::single(sc, seed, runs).with_inputs(InputPlan::Drawn)
+/// The plan of a discovery's runs: `runs` of every input drawn per run, from the priors
+/// or from a posterior.
+fn discover_plan<'a>(
+    sc: &'a Scenario,
+    seed: u64,
+    runs: Range<u64>,
+    posterior: Option<&InputPlan>,
+) -> RunPlan<'a> {
+    RunPlan::single(sc, seed, runs).with_inputs(posterior.cloned().unwrap_or(InputPlan::Drawn))
 }
 
 /// Peels the runs of a discovery whose verdicts `table` holds (every run of the study, from
@@ -234,6 +244,7 @@ pub fn analyse(
     outcome: usize,
     runs: u64,
     seed: u64,
+    posterior: Option<&InputPlan>,
     table: &VerdictTable,
 ) -> Result<Discovery, DiscoverError> {
     if table.runs() != (0..runs) {
@@ -245,7 +256,7 @@ pub fn analyse(
     }
     let verdicts = table.verdicts();
     // The inputs of every run, recomputed from their streams, one column per input.
-    let plan = discover_plan(sc, seed, 0..runs);
+    let plan = discover_plan(sc, seed, 0..runs, posterior);
     let keys = stream_keys(sc, seed);
     let d = sc.inputs.len();
     let mut columns = vec![Vec::with_capacity(verdicts.len()); d];
@@ -304,7 +315,7 @@ pub fn run_discover(
 ) -> Result<Finished<Discovery>, DiscoverError> {
     let outcome = check_request(sc, req)?;
     let simulate = || -> Result<Discovery, DiscoverError> {
-        let plan = discover_plan(sc, req.seed, 0..req.runs);
+        let plan = discover_plan(sc, req.seed, 0..req.runs, req.posterior.as_ref());
         let done = execute(
             &plan,
             "discover",
@@ -314,7 +325,14 @@ pub fn run_discover(
             progress,
             cancel,
         )?;
-        analyse(sc, outcome, req.runs, req.seed, &done.tallied.tally)
+        analyse(
+            sc,
+            outcome,
+            req.runs,
+            req.seed,
+            req.posterior.as_ref(),
+            &done.tallied.tally,
+        )
     };
     write_study(sc, scenario_text, req, pool, simulate, None)
 }
@@ -360,13 +378,20 @@ pub fn run_discover_shard(
     cancel: &AtomicBool,
 ) -> Result<Finished<Range<u64>>, DiscoverError> {
     let outcome = check_request(sc, req)?;
+    if req.posterior.is_some() {
+        return Err(DiscoverError::BadRequest(
+            "--posterior does not go with --shard for a discovery: the merge peels the runs' \
+             inputs, which it would have to redraw from the posterior; run it unsharded"
+                .into(),
+        ));
+    }
     let runs = shard.runs(&(0..req.runs));
     let output = OutputRequest {
         charts: false,
         ..req.output.clone()
     };
     let simulate = || -> Result<Tallied<VerdictTable>, DiscoverError> {
-        let plan = discover_plan(sc, req.seed, runs.clone());
+        let plan = discover_plan(sc, req.seed, runs.clone(), None);
         let done = execute(
             &plan,
             &part_plan_name(&req.outcome, req.runs),

@@ -73,6 +73,8 @@ pub enum MergePartsError {
     Sensitivity(Box<super::sensitivity::SensitivityError>),
     #[error(transparent)]
     Discover(Box<super::discover::DiscoverError>),
+    #[error(transparent)]
+    Calibrate(Box<super::calibrate::CalibrateError>),
     /// A part's per-run table does not read back as its shard wrote it.
     #[error(transparent)]
     Damaged(#[from] ReadError),
@@ -96,6 +98,7 @@ impl MergePartsError {
             | MergePartsError::Damaged(_) => false,
             MergePartsError::Sensitivity(e) => e.is_bad_input(),
             MergePartsError::Discover(e) => e.is_bad_input(),
+            MergePartsError::Calibrate(e) => e.is_bad_input(),
             _ => true,
         }
     }
@@ -211,6 +214,7 @@ struct PartInfo {
     seed: u64,
     nominal: bool,
     sample_runs: usize,
+    posterior_sha256: Option<String>,
     threads: usize,
     elapsed_s: f64,
     header: crate::montecarlo::Header,
@@ -225,6 +229,7 @@ impl PartInfo {
             seed: part.seed,
             nominal: part.nominal,
             sample_runs: part.sample_runs,
+            posterior_sha256: part.posterior_sha256,
             threads: part.threads,
             elapsed_s: part.elapsed_s,
             header: part.tallied.header,
@@ -249,6 +254,17 @@ fn check_parts(dirs: &[PathBuf]) -> Result<Vec<Described>, MergePartsError> {
                 return Err(mismatch(format!(
                     "commands {} and {}",
                     a.command, b.command
+                )));
+            }
+            if a.posterior_sha256 != b.posterior_sha256 {
+                let said = |p: &Option<String>| match p {
+                    Some(sha) => format!("the posterior whose posterior.csv has SHA-256 {sha}"),
+                    None => "no posterior".to_string(),
+                };
+                return Err(mismatch(format!(
+                    "their runs drew their inputs from different posteriors: {} and {}",
+                    said(&a.posterior_sha256),
+                    said(&b.posterior_sha256)
                 )));
             }
             if let Err(e) = a.header.check_same_study(&b.header) {
@@ -374,15 +390,34 @@ pub enum Merged {
     Run(Box<BatchResult>),
     Sensitivity(Sensitivity),
     Discover(Discovery),
+    Calibrate(Box<super::calibrate::Calibration>),
 }
 
 /// Merges the parts in `dirs` (see [`find_parts`]) of whichever command wrote them (`run`,
-/// `sensitivity` or `discover`) into the study's directory. Parts of different commands are
-/// refused before anything else is read.
+/// `sensitivity`, `discover` or `calibrate`) into the study's directory. Parts of different
+/// commands are refused before anything else is read.
 pub fn merge(
     dirs: &[PathBuf],
     output: &OutputRequest,
     pool: &rayon::ThreadPool,
+) -> Result<(Finished<Merged>, Scenario), MergePartsError> {
+    merge_with(
+        dirs,
+        output,
+        pool,
+        &|_| {},
+        &std::sync::atomic::AtomicBool::new(false),
+    )
+}
+
+/// [`merge`], reporting the runs it simulates to `progress` and stopping when `cancel` is
+/// set: only a calibration's merge simulates (its rounds of sequential Monte Carlo ABC).
+pub fn merge_with(
+    dirs: &[PathBuf],
+    output: &OutputRequest,
+    pool: &rayon::ThreadPool,
+    progress: &(dyn Fn(u64) + Sync),
+    cancel: &std::sync::atomic::AtomicBool,
 ) -> Result<(Finished<Merged>, Scenario), MergePartsError> {
     let found = find_parts(dirs)?;
     let mut command: Option<(&PathBuf, String)> = None;
@@ -427,6 +462,10 @@ pub fn merge(
         super::discover::PART_COMMAND => Ok(wrap(
             merge_discover(&found, output, pool)?,
             Merged::Discover,
+        )),
+        super::calibrate::PART_COMMAND => Ok(wrap(
+            super::merge_calibrate::merge_calibrate(&found, output, pool, progress, cancel)?,
+            |c| Merged::Calibrate(Box::new(c)),
         )),
         _ => Err(MergePartsError::UnknownCommand {
             path: first.join(PART_FILE).display().to_string(),
@@ -524,6 +563,7 @@ mod tests {
             seed: 11,
             nominal: false,
             baseline: true,
+            posterior: None,
             shard: Shard { index, count },
             output: output(dir.to_path_buf(), false),
         };
@@ -624,6 +664,7 @@ mod tests {
             seed: 12,
             nominal: false,
             baseline: true,
+            posterior: None,
             shard: Shard { index: 1, count: 3 },
             output: output(p("seed1"), false),
         };
@@ -658,6 +699,7 @@ mod tests {
             seed: 11,
             nominal: false,
             baseline: true,
+            posterior: None,
             shard: Shard { index: 1, count: 3 },
             output: output(p("scen1"), false),
         };

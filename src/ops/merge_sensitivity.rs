@@ -26,7 +26,7 @@ use crate::output::schema::SCENARIO_FILE;
 use crate::scenario::{Scenario, ScenarioSource};
 
 /// What a part of either command tells the merge about where it belongs.
-trait Share {
+pub(super) trait Share {
     fn shard(&self) -> Shard;
     fn header(&self) -> &Header;
     fn threads(&self) -> usize;
@@ -98,7 +98,7 @@ impl Share for DiscoverPart {
 
 /// Reads every part in `dirs` as a part of `command`, checks each against the first, and
 /// returns them in shard order once every shard is there exactly once.
-fn read_parts<P: Share + DeserializeOwned>(
+pub(super) fn read_parts<P: Share + DeserializeOwned>(
     dirs: &[PathBuf],
     command: &str,
 ) -> Result<Vec<(PathBuf, P)>, MergePartsError> {
@@ -146,7 +146,7 @@ fn read_parts<P: Share + DeserializeOwned>(
 }
 
 /// The scenario copy of the first part, checked against the SHA-256 its tallies name.
-fn read_scenario(
+pub(super) fn read_scenario(
     dir: &Path,
     header: &Header,
 ) -> Result<(ScenarioSource, Scenario), MergePartsError> {
@@ -168,7 +168,7 @@ fn read_scenario(
 
 /// The threads and time the parts took together: the most threads of one part, and the sum
 /// of their times.
-fn meta<P: Share>(parts: &[(PathBuf, P)]) -> StudyMeta {
+pub(super) fn meta<P: Share>(parts: &[(PathBuf, P)]) -> StudyMeta {
     StudyMeta {
         threads: parts.iter().map(|(_, p)| p.threads()).max().unwrap_or(1),
         elapsed_s: parts.iter().map(|(_, p)| p.elapsed_s()).sum(),
@@ -176,7 +176,11 @@ fn meta<P: Share>(parts: &[(PathBuf, P)]) -> StudyMeta {
 }
 
 /// Refuses a joined header that does not hold exactly runs `0..runs`.
-fn check_covers(header: &Header, runs: u64, first: &Path) -> Result<(), MergePartsError> {
+pub(super) fn check_covers(
+    header: &Header,
+    runs: u64,
+    first: &Path,
+) -> Result<(), MergePartsError> {
     let whole = match header.runs.as_slice() {
         [] => runs == 0,
         [only] => *only == (0..runs),
@@ -259,6 +263,7 @@ pub fn merge_discover(
         outcome: first.outcome.clone(),
         runs: first.runs,
         seed: first.seed,
+        posterior: None,
         output: output.clone(),
     };
     let outcome =
@@ -279,7 +284,7 @@ pub fn merge_discover(
         table.append(p.tallied.tally).map_err(|e| join(&dir, e))?;
     }
     check_covers(&header, req.runs, &first_dir)?;
-    let simulate = || discover::analyse(&sc, outcome, req.runs, req.seed, &table);
+    let simulate = || discover::analyse(&sc, outcome, req.runs, req.seed, None, &table);
     let report = discover::write_study(&sc, &source.text, &req, pool, simulate, Some(meta))
         .map_err(|e| MergePartsError::Discover(Box::new(e)))?;
     Ok((report, sc))
@@ -328,6 +333,7 @@ mod tests {
             outcome: outcome.to_string(),
             runs,
             seed,
+            posterior: None,
             output: output(out, true),
         }
     }

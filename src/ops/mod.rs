@@ -15,6 +15,7 @@ pub mod compare;
 pub mod discover;
 pub mod drift;
 pub mod merge;
+pub mod merge_calibrate;
 pub mod merge_sensitivity;
 pub mod paired;
 pub mod pick;

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 
 use super::{OutputRequest, staged};
 use crate::montecarlo::driver::{DriverError, execute};
-use crate::montecarlo::plan::RunPlan;
+use crate::montecarlo::plan::{InputPlan, RunPlan};
 use crate::output::OutputError;
 use crate::output::charts::ChartError;
 use crate::output::replay::{ReplayTables, write_replay};
@@ -31,9 +31,23 @@ pub fn replay<'a>(
     run: u64,
     pool: &rayon::ThreadPool,
 ) -> Result<ReplayTables<'a>, DriverError> {
+    replay_from(sc, seed, run, None, pool)
+}
+
+/// [`replay`], the run's inputs drawn from a calibration's posterior when `posterior` is
+/// given, as `influence run --posterior` draws them.
+pub fn replay_from<'a>(
+    sc: &'a Scenario,
+    seed: u64,
+    run: u64,
+    posterior: Option<&InputPlan>,
+    pool: &rayon::ThreadPool,
+) -> Result<ReplayTables<'a>, DriverError> {
     // The run as a study draws it: with its own draw of the uncertain inputs.
-    let plan = RunPlan::single(sc, seed, run..run.saturating_add(1))
-        .with_inputs(super::study::input_plan(sc, false));
+    let inputs = posterior
+        .cloned()
+        .unwrap_or_else(|| super::study::input_plan(sc, false));
+    let plan = RunPlan::single(sc, seed, run..run.saturating_add(1)).with_inputs(inputs);
     let done = execute(
         &plan,
         "replay",
@@ -55,6 +69,19 @@ pub fn run_replay(
     output: &OutputRequest,
     pool: &rayon::ThreadPool,
 ) -> Result<PathBuf, ReplayError> {
+    run_replay_from(sc, seed, run, None, output, pool)
+}
+
+/// [`run_replay`], the run's inputs drawn from a calibration's posterior when `posterior`
+/// is given.
+pub fn run_replay_from(
+    sc: &Scenario,
+    seed: u64,
+    run: u64,
+    posterior: Option<&InputPlan>,
+    output: &OutputRequest,
+    pool: &rayon::ThreadPool,
+) -> Result<PathBuf, ReplayError> {
     let output = OutputRequest {
         charts: false,
         ..output.clone()
@@ -62,7 +89,9 @@ pub fn run_replay(
     let done = staged(
         &output,
         pool,
-        || -> Result<ReplayTables, ReplayError> { Ok(replay(sc, seed, run, pool)?) },
+        || -> Result<ReplayTables, ReplayError> {
+            Ok(replay_from(sc, seed, run, posterior, pool)?)
+        },
         |dir, tables, _| Ok(write_replay(dir, tables)?),
         super::no_charts,
     )?;

@@ -105,6 +105,9 @@ pub struct Part {
     pub baseline: bool,
     /// Runs whose trajectories are kept for the charts (runs `0..sample_runs`).
     pub sample_runs: usize,
+    /// With `--posterior`: the SHA-256 of the posterior.csv each run drew its inputs from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior_sha256: Option<String>,
     pub threads: usize,
     pub elapsed_s: f64,
     pub tallied: Tallied<StudyTally>,
@@ -220,6 +223,8 @@ pub struct ShardRequest {
     pub nominal: bool,
     /// Whether the study runs the no-event baseline (see [`super::study::wants_baseline`]).
     pub baseline: bool,
+    /// Draw each run's inputs from a calibration's posterior (not with `nominal`).
+    pub posterior: Option<super::calibrate::Posterior>,
     pub shard: Shard,
     /// Where the partial directory goes; charts are never drawn for a part.
     pub output: OutputRequest,
@@ -255,7 +260,10 @@ pub fn run_shard(
     let runs = req.shard.runs(&(0..req.runs));
     let cfg = BatchConfig {
         first_run: runs.start,
-        inputs: input_plan(sc, req.nominal),
+        inputs: match &req.posterior {
+            Some(p) if !req.nominal => p.plan.clone(),
+            _ => input_plan(sc, req.nominal),
+        },
         baseline: wants_baseline(sc, req.baseline),
         keep: super::spool_keep(&req.output.out),
         ..BatchConfig::new(runs.end - runs.start, req.seed)
@@ -267,6 +275,12 @@ pub fn run_shard(
     let simulate = || -> Result<BatchResult, ShardError> {
         let mut result = run_batch(sc, &cfg, pool, progress, cancel)?;
         result.header.plan = part_plan_name("run", req.runs, &cfg);
+        if let Some(p) = &req.posterior {
+            result
+                .header
+                .plan
+                .push_str(&format!(";posterior-sha256={}", p.sha256));
+        }
         Ok(result)
     };
     let write = |dir: &Path, result: &BatchResult, meta: &crate::output::StudyMeta| {
@@ -280,6 +294,7 @@ pub fn run_shard(
             nominal: req.nominal,
             baseline: cfg.baseline,
             sample_runs: cfg.sample_runs,
+            posterior_sha256: req.posterior.as_ref().map(|p| p.sha256.clone()),
             threads: meta.threads,
             elapsed_s: meta.elapsed_s,
             tallied: Tallied {

@@ -10,8 +10,11 @@ use std::path::Path;
 use super::StudyMeta;
 use super::atomic::OutputError;
 use super::csv::Table;
-use super::schema::SCENARIO_FILE;
+use super::schema::calibration::{
+    Fit, FitRecord, IntervalRecord, Intervals, Posterior, PosteriorRecord,
+};
 use super::schema::summary::{self, CalibrationSummary, SkillSummary, Summary};
+use super::schema::{SCENARIO_FILE, TableWriter};
 use super::sensitivity::input_summaries;
 use crate::analysis::calibration::effective_sample_size;
 use crate::ops::calibrate::{CalibrateRequest, Calibration};
@@ -34,36 +37,31 @@ pub fn method(c: &Calibration) -> &'static str {
 }
 
 fn posterior_table(sc: &Scenario, c: &Calibration) -> String {
-    let mut t = Table::new(&["sample", "input", "value", "weight"]);
-    for (&p, &w) in c.accepted.points.iter().zip(&c.accepted.weights) {
+    let mut t = TableWriter::<Posterior>::new();
+    for (&p, &weight) in c.accepted.points.iter().zip(&c.accepted.weights) {
         for (i, input) in sc.inputs.iter().enumerate() {
-            t.row()
-                .int(p as u64)
-                .text(&input.name)
-                .num_exact(c.value(p, i))
-                .num_exact(w);
+            t.push(&PosteriorRecord {
+                sample: p as u64,
+                input: &input.name,
+                value: c.value(p, i),
+                weight,
+            });
         }
     }
     t.into_string()
 }
 
 fn calibration_table(sc: &Scenario, c: &Calibration) -> String {
-    let mut t = Table::new(&[
-        "input",
-        "prior_low",
-        "prior_high",
-        "post_median",
-        "post_low",
-        "post_high",
-    ]);
+    let mut t = TableWriter::<Intervals>::new();
     for (input, post) in sc.inputs.iter().zip(&c.posterior) {
-        t.row()
-            .text(&input.name)
-            .num_exact(post.prior_low)
-            .num_exact(post.prior_high)
-            .num_exact(post.median)
-            .num_exact(post.low)
-            .num_exact(post.high);
+        t.push(&IntervalRecord {
+            input: &input.name,
+            prior_low: post.prior_low,
+            prior_high: post.prior_high,
+            median: post.median,
+            low: post.low,
+            high: post.high,
+        });
     }
     t.into_string()
 }
@@ -77,35 +75,23 @@ fn observed_text(e: Evidence) -> (String, f64) {
 }
 
 fn fit_table(sc: &Scenario, c: &Calibration) -> String {
-    let mut t = Table::new(&[
-        "observation",
-        "step",
-        "metric",
-        "actor",
-        "other",
-        "role",
-        "observed",
-        "sd",
-        "prior_mean",
-        "posterior_mean",
-        "prior_right_sign",
-        "posterior_right_sign",
-    ]);
+    let mut t = TableWriter::<Fit>::new();
     for (o, f) in c.observations.iter().zip(&c.fit) {
         let (observed, sd) = observed_text(o.evidence);
-        t.row()
-            .text(&o.name(sc))
-            .int(o.step as u64)
-            .text(o.metric.as_str())
-            .text(&sc.actors[o.actor].name)
-            .text(o.other.map_or("", |k| sc.actors[k].name.as_str()))
-            .text(if f.used { "fit" } else { "held-out" })
-            .text(&observed)
-            .num(sd)
-            .num(f.prior_mean)
-            .num(f.posterior_mean)
-            .num(f.prior_right_sign)
-            .num(f.posterior_right_sign);
+        t.push(&FitRecord {
+            observation: &o.name(sc),
+            step: o.step as u64,
+            metric: o.metric.as_str(),
+            actor: &sc.actors[o.actor].name,
+            other: o.other.map_or("", |k| sc.actors[k].name.as_str()),
+            role: if f.used { "fit" } else { "held-out" },
+            observed: &observed,
+            sd,
+            prior_mean: f.prior_mean,
+            posterior_mean: f.posterior_mean,
+            prior_right_sign: f.prior_right_sign,
+            posterior_right_sign: f.posterior_right_sign,
+        });
     }
     t.into_string()
 }

@@ -47,54 +47,123 @@ pub(crate) struct Field {
     pub(crate) span: Range<usize>,
 }
 
-/// Splits one line (starting at byte `at` of the file) into fields; a field may be quoted
-/// with `"`, a doubled `""` standing for one quote.
-pub(crate) fn fields(line: &str, at: usize) -> Vec<Field> {
+/// One record of a CSV file: its fields, where it starts and where it ends (before its
+/// line break).
+pub(crate) struct Record {
+    pub(crate) at: usize,
+    pub(crate) end: usize,
+    pub(crate) fields: Vec<Field>,
+}
+
+/// A CSV text that cannot be split into records: where, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CsvError {
+    pub(crate) span: Range<usize>,
+    pub(crate) message: String,
+}
+
+/// The text without a leading UTF-8 byte order mark, which spreadsheets write and which is
+/// no part of the first column's name.
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Splits a CSV text (RFC 4180) into records: fields separated by commas, records by LF or
+/// CRLF; a field in double quotes may hold commas, line breaks and quotes (doubled, `""`).
+/// Unquoted fields are trimmed of surrounding spaces. A line that is blank or starts with
+/// `#` (outside a quoted field) is skipped. A quote left open, or text after a closing
+/// quote before the next comma, is refused with its place.
+pub(crate) fn records(text: &str) -> Result<Vec<Record>, CsvError> {
+    let b = text.as_bytes();
+    let len = b.len();
     let mut out = Vec::new();
-    let bytes = line.as_bytes();
     let mut i = 0;
-    loop {
-        let start = i;
-        let mut text = String::new();
-        if bytes.get(i) == Some(&b'"') {
-            i += 1;
-            let mut chunk = i;
-            while i < bytes.len() {
-                if bytes[i] == b'"' {
-                    text.push_str(&line[chunk..i]);
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        text.push('"');
-                        i += 2;
-                        chunk = i;
-                        continue;
+    while i < len {
+        let eol = text[i..].find('\n').map_or(len, |k| i + k);
+        let physical = text[i..eol].trim_end_matches('\r').trim();
+        if physical.is_empty() || physical.starts_with('#') {
+            i = eol + 1;
+            continue;
+        }
+        let at = i;
+        let mut fields = Vec::new();
+        let end = loop {
+            let start = i;
+            if b.get(i) == Some(&b'"') {
+                i += 1;
+                let mut text_of = String::new();
+                let mut chunk = i;
+                let mut closed = false;
+                while i < len {
+                    if b[i] == b'"' {
+                        text_of.push_str(&text[chunk..i]);
+                        if b.get(i + 1) == Some(&b'"') {
+                            text_of.push('"');
+                            i += 2;
+                            chunk = i;
+                            continue;
+                        }
+                        i += 1;
+                        closed = true;
+                        break;
                     }
                     i += 1;
-                    chunk = i;
-                    break;
                 }
+                if !closed {
+                    return Err(CsvError {
+                        span: start..start + 1,
+                        message: "this quoted field is never closed: a field that starts with \
+                                  a quote ends with one (a quote inside it is doubled, \"\")"
+                            .into(),
+                    });
+                }
+                let after = i;
+                while i < len && (b[i] == b' ' || b[i] == b'\t' || b[i] == b'\r') {
+                    i += 1;
+                }
+                if i < len && b[i] != b',' && b[i] != b'\n' {
+                    return Err(CsvError {
+                        span: i..i + 1,
+                        message: "text after a quoted field's closing quote: expected a comma \
+                                  or the end of the line (a quote inside a field is doubled, \
+                                  \"\")"
+                            .into(),
+                    });
+                }
+                fields.push(Field {
+                    text: text_of,
+                    span: start..after,
+                });
+            } else {
+                while i < len && b[i] != b',' && b[i] != b'\n' {
+                    i += 1;
+                }
+                let raw = &text[start..i];
+                let raw = raw.strip_suffix('\r').unwrap_or(raw);
+                fields.push(Field {
+                    text: raw.trim().to_string(),
+                    span: start..start + raw.len(),
+                });
+            }
+            if i >= len {
+                break len;
+            }
+            if b[i] == b',' {
                 i += 1;
+                continue;
             }
-            if chunk < i {
-                text.push_str(&line[chunk..i]);
-            }
-            while i < bytes.len() && bytes[i] != b',' {
-                i += 1;
-            }
-        } else {
-            while i < bytes.len() && bytes[i] != b',' {
-                i += 1;
-            }
-            text.push_str(line[start..i].trim());
-        }
-        out.push(Field {
-            text,
-            span: at + start..at + i,
-        });
-        if i >= bytes.len() {
-            return out;
-        }
-        i += 1;
+            // A line break ends the record.
+            let end = if i > at && b[i - 1] == b'\r' {
+                i - 1
+            } else {
+                i
+            };
+            i += 1;
+            break end;
+        };
+        out.push(Record { at, end, fields });
     }
+    Ok(out)
 }
 
 /// Reads and checks an observations file against `sc`; `origin` names it in messages.
@@ -103,6 +172,7 @@ pub fn parse_observed_csv(
     origin: &str,
     sc: &Scenario,
 ) -> Result<Vec<Observation>, ScenarioError> {
+    let text = without_bom(text);
     let problems: std::cell::RefCell<Vec<Diagnostic>> = std::cell::RefCell::new(Vec::new());
     let mut push = |span: Range<usize>, message: String, label: &str, help: Option<String>| {
         let mut d = Diagnostic::new(text, origin, span, message);
@@ -114,17 +184,15 @@ pub fn parse_observed_csv(
         }
         problems.borrow_mut().push(d);
     };
-    let mut lines = Vec::new();
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let line = raw.trim_end_matches(['\n', '\r']);
-        lines.push((offset, line));
-        offset += raw.len();
-    }
-    let mut rows = lines
-        .into_iter()
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
-    let Some((head_at, head)) = rows.next() else {
+    let records = match records(text) {
+        Ok(r) => r,
+        Err(e) => {
+            push(e.span, e.message, "here", None);
+            return Err(ScenarioError::Invalid(problems.take()));
+        }
+    };
+    let mut rows = records.into_iter();
+    let Some(head) = rows.next() else {
         push(
             0..0,
             "the observations file is empty".into(),
@@ -137,7 +205,7 @@ pub fn parse_observed_csv(
         return Err(ScenarioError::Invalid(problems.take()));
     };
     let mut column: [Option<usize>; 8] = [None; 8];
-    for (k, f) in fields(head, head_at).iter().enumerate() {
+    for (k, f) in head.fields.iter().enumerate() {
         match COLUMNS.iter().position(|c| *c == f.text) {
             Some(c) if column[c].is_none() => column[c] = Some(k),
             Some(_) => push(
@@ -162,7 +230,7 @@ pub fn parse_observed_csv(
     for required in 0..3 {
         if column[required].is_none() {
             push(
-                head_at..head_at + head.len(),
+                head.at..head.end,
                 format!(
                     "the observations file has no `{}` column",
                     COLUMNS[required]
@@ -177,9 +245,9 @@ pub fn parse_observed_csv(
     }
     let actor_names: Vec<&str> = sc.actors.iter().map(|a| a.name.as_str()).collect();
     let mut out = Vec::new();
-    for (at, line) in rows {
-        let fs = fields(line, at);
-        let end = at + line.len();
+    for row in rows {
+        let fs = row.fields;
+        let end = row.end;
         let get = |c: usize| -> Option<&Field> {
             column[c]
                 .and_then(|k| fs.get(k))
@@ -515,5 +583,50 @@ power = 0.6
             err.diagnostics()[0].help.as_deref(),
             Some("did you mean \"actor\"?")
         );
+    }
+
+    #[test]
+    fn a_file_reads_as_rfc_4180_whatever_wrote_it() {
+        let sc = two();
+        // A byte order mark, CRLF, quoted fields holding commas, doubled quotes and a
+        // line break.
+        let text = "\u{feff}\"step\",metric,actor,other,value,sd,sign,label\r\n\
+                    3,\"trust\",Armenia,Iran,0.2,0.05,,\"said \"\"so\"\", twice\"\r\n\
+                    12,alignment,Iran,,,,-,\r\n";
+        let obs = parse_observed_csv(text, "obs.csv", &sc).expect("reads");
+        assert_eq!(obs.len(), 2);
+        assert_eq!(obs[0].label.as_deref(), Some("said \"so\", twice"));
+        assert_eq!(obs[1].evidence, Evidence::Sign { positive: false });
+        // A quoted line break is one field: a label may not hold it (a control
+        // character), and the refusal points at the field, not at a broken record.
+        let text = "step,metric,actor,sign,label\r\n12,alignment,Iran,-,\"two\r\nlines\"\r\n";
+        let err = parse_observed_csv(text, "obs.csv", &sc).expect_err("refused");
+        let d = err.diagnostics();
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].line, d[0].column), (2, 21));
+        assert!(d[0].message.contains("control characters"));
+        // The columns of a problem are counted after the byte order mark.
+        let text = "\u{feff}step,metric,actor,value\r\n3,alignment,Armenai,0.2\r\n";
+        let err = parse_observed_csv(text, "obs.csv", &sc).expect_err("refused");
+        let d = err.diagnostics();
+        assert_eq!((d[0].line, d[0].column), (2, 13));
+        // A quote left open, or text after a closing quote, is pointed at.
+        for (text, column, says) in [
+            (
+                "step,metric,actor,value\n3,\"alignment,Armenia,0.2\n",
+                3,
+                "never closed",
+            ),
+            (
+                "step,metric,actor,value\n3,\"alignment\"x,Armenia,0.2\n",
+                14,
+                "after a quoted",
+            ),
+        ] {
+            let err = parse_observed_csv(text, "obs.csv", &sc).expect_err("refused");
+            let d = err.diagnostics();
+            assert_eq!((d[0].line, d[0].column), (2, column), "{text:?}");
+            assert!(d[0].message.contains(says), "{}", d[0].message);
+        }
     }
 }

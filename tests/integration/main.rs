@@ -11,6 +11,8 @@ mod bad_inputs;
 mod baseline;
 mod blocs;
 mod calibrate;
+mod calibrate_posterior;
+mod calibrate_shards;
 mod chart_names;
 mod charts;
 mod cli;

@@ -11,6 +11,7 @@
 pub mod ablation;
 pub mod alignment;
 pub mod blocs;
+pub mod calibration;
 pub mod check;
 pub mod compare;
 pub mod convergence;
