@@ -29,8 +29,8 @@
 //!   accumulators, so that each coefficient loaded serves 32 multiplies and each vector of
 //!   the panel serves 4, and enough independent sums to keep both adders and both
 //!   multipliers busy despite their latency. The AVX2 and portable builds have 16 registers
-//!   and use 8 columns. The columns left over at the right are done in strips of 8, padded
-//!   with zeros that are computed and never stored.
+//!   and use 8 columns. The columns left over at the right are done in strips of 8, then 4,
+//!   the last padded with zeros that are computed and never stored.
 //!
 //! On the 2-core development machine (AMD EPYC, AVX-512) the AVX-512 build runs the dense
 //! 200-actor product at about two thirds of the core's peak of separate multiplies and adds, as
@@ -42,6 +42,11 @@ pub(super) const GROUP: usize = 4;
 
 /// Columns of the narrow strips that finish a row when fewer than a whole strip remain.
 const NARROW: usize = 8;
+
+/// Columns of the strips that finish a row when fewer than 8 columns remain: a strip is
+/// padded to its width, and in small scenarios (9 actors: one strip of 8, one of 1) the last
+/// strip is a good part of the work.
+const NARROWEST: usize = 4;
 
 /// Which compiled version of the kernel runs. All of them give the same bits; the choice
 /// is only about speed, and is made once from what the CPU reports.
@@ -187,7 +192,8 @@ impl Balance {
         self.product::<AVX2>(next, trust, trust0, kappa, beta);
     }
 
-    /// The whole product with strips of `W` columns, then of [`NARROW`].
+    /// The whole product with strips of `W` columns, then of [`NARROW`], then of
+    /// [`NARROWEST`].
     #[inline(always)]
     fn product<const W: usize>(
         &mut self,
@@ -204,9 +210,13 @@ impl Balance {
             self.strip::<W>(next, trust, trust0, kappa, j);
             j += W;
         }
-        while j < n {
+        while j + NARROW <= n {
             self.strip::<NARROW>(next, trust, trust0, kappa, j);
             j += NARROW;
+        }
+        while j < n {
+            self.strip::<NARROWEST>(next, trust, trust0, kappa, j);
+            j += NARROWEST;
         }
     }
 
@@ -291,7 +301,11 @@ impl Balance {
                     };
                 }
                 let ks = &self.ks[g * n..][*done..kept];
-                let span = ks.partition_point(|&k| (k as usize) < k1);
+                let span = if k1 == n {
+                    ks.len()
+                } else {
+                    ks.partition_point(|&k| (k as usize) < k1)
+                };
                 let coefs = &self.coefs[g * n..][*done..][..span];
                 tile(&mut acc, panel, k0, &ks[..span], coefs);
                 *done += span;
@@ -310,16 +324,15 @@ impl Balance {
 
 /// The `W` values at the start of `s`, or those of a shorter `s` followed by zeros. Whole
 /// strips take the first branch, a fixed-size copy the compiler turns into a few vector
-/// moves rather than a call to `memcpy`.
+/// moves. The last strip of a row builds its array value by value: a `memcpy` into an array
+/// that is then read whole would cost a call, and a stall while the CPU waits for the
+/// small stores to reach memory before the wide load can read them; at 9 actors, where
+/// every other strip is a last one, that made the step half as slow again.
 #[inline(always)]
 fn padded<const W: usize>(s: &[f64]) -> [f64; W] {
     match s.first_chunk::<W>() {
         Some(x) => *x,
-        None => {
-            let mut x = [0.0; W];
-            x[..s.len()].copy_from_slice(s);
-            x
-        }
+        None => std::array::from_fn(|l| s.get(l).copied().unwrap_or(0.0)),
     }
 }
 
