@@ -11,7 +11,7 @@
 #       influence:0.1.0 run --runs 10000
 #
 # The toolchain is pinned to the version the project is developed and tested with (the
-# crate's rust-version, 1.88, is the oldest that builds it).
+# crate's rust-version, 1.89, the first with AVX-512 on stable, is the oldest that builds it).
 ARG RUST_VERSION=1.95
 ARG DEBIAN_RELEASE=bookworm
 

@@ -11,7 +11,11 @@
 //!   the throughput, so `Melem/s` reads as million multiply-adds per second. "Dense" starts
 //!   from the state after one noisy step, where every pair has non-zero trust and no term can
 //!   be skipped; "sparse" starts from the world's initial trust (1,500 of 19,900 pairs), where
-//!   the kernel skips the terms that are zero, so its figure is an effective rate.
+//!   the kernel skips the terms that are zero, so its figure is an effective rate;
+//! - `balance_product/peak no-fma 256-bit` and `balance_product/peak no-fma 512-bit`: the
+//!   core's own peak of separate multiplies and adds, the yardstick for the two above. Many
+//!   independent chains of multiplies and of adds, in the registers of each width, run side
+//!   by side; a multiply and an add count as one multiply-add, as in the product.
 
 use std::time::Duration;
 
@@ -111,7 +115,137 @@ fn balance_product(c: &mut Criterion) {
             )
         });
     }
+    for (label, peak) in peak::BUILDS {
+        let Some(peak) = peak() else {
+            continue;
+        };
+        group.throughput(Throughput::Elements(peak.multiply_adds()));
+        group.bench_function(label, |b| b.iter(|| peak.run()));
+    }
     group.finish();
+}
+
+/// The peak rate of multiplies and adds, with no fused multiply-add, measured rather than
+/// taken from a data sheet: clock speed, the count of multiply and add units and whether
+/// 512-bit operations take one pass or two all vary between CPUs that report the same
+/// features.
+mod peak {
+    #[cfg(target_arch = "x86_64")]
+    use std::arch::x86_64::*;
+    use std::hint::black_box;
+
+    /// Rounds of every chain per call: long enough that the loop's start and end, and the
+    /// final sum, do not count.
+    const ROUNDS: usize = 1 << 14;
+
+    /// One width's measurement: `chains` multiply chains and as many add chains of `lanes`
+    /// doubles each.
+    pub struct Peak {
+        lanes: usize,
+        chains: usize,
+        run: fn(usize) -> f64,
+    }
+
+    impl Peak {
+        /// Multiply-adds per call: one multiply and one add per lane, chain and round.
+        pub fn multiply_adds(&self) -> u64 {
+            (ROUNDS * self.chains * self.lanes) as u64
+        }
+
+        pub fn run(&self) -> f64 {
+            black_box((self.run)(black_box(ROUNDS)))
+        }
+    }
+
+    type Build = (&'static str, fn() -> Option<Peak>);
+
+    pub const BUILDS: [Build; 2] = [
+        ("peak no-fma 256-bit", avx2),
+        ("peak no-fma 512-bit", avx512),
+    ];
+
+    /// Enough chains of each kind to cover latency times units with room to spare (three
+    /// to four cycles, two units of each kind on current x86-64 cores), few enough that
+    /// the chains and the two constants fit the 16 registers AVX2 has.
+    const CHAINS_256: usize = 7;
+    /// AVX-512 has 32 registers.
+    const CHAINS_512: usize = 12;
+
+    fn avx2() -> Option<Peak> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            fn run(rounds: usize) -> f64 {
+                // SAFETY: only reached when the CPU reported AVX2, just above.
+                unsafe { chains_256(rounds, black_box(1.0), black_box(0.0)) }
+            }
+            return Some(Peak {
+                lanes: 4,
+                chains: CHAINS_256,
+                run,
+            });
+        }
+        None
+    }
+
+    fn avx512() -> Option<Peak> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            fn run(rounds: usize) -> f64 {
+                // SAFETY: only reached when the CPU reported AVX-512F, just above.
+                unsafe { chains_512(rounds, black_box(1.0), black_box(0.0)) }
+            }
+            return Some(Peak {
+                lanes: 8,
+                chains: CHAINS_512,
+                run,
+            });
+        }
+        None
+    }
+
+    /// `p ← p · m` and `s ← s + a` in every chain, `rounds` times. The factor and the term
+    /// come through `black_box` so that the compiler cannot drop them (1 and 0 keep the
+    /// values normal, and none of the work can be skipped).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn chains_256(rounds: usize, m: f64, a: f64) -> f64 {
+        let (m, a) = (_mm256_set1_pd(m), _mm256_set1_pd(a));
+        let mut p = [_mm256_set1_pd(1.0); CHAINS_256];
+        let mut s = [_mm256_set1_pd(1.0); CHAINS_256];
+        for _ in 0..rounds {
+            for (p, s) in p.iter_mut().zip(&mut s) {
+                *p = _mm256_mul_pd(*p, m);
+                *s = _mm256_add_pd(*s, a);
+            }
+        }
+        let mut total = _mm256_setzero_pd();
+        for (p, s) in p.iter().zip(&s) {
+            total = _mm256_add_pd(total, _mm256_add_pd(*p, *s));
+        }
+        let mut out = [0.0; 4];
+        // SAFETY: `out` holds the four doubles the store writes.
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr(), total) };
+        out.iter().sum()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn chains_512(rounds: usize, m: f64, a: f64) -> f64 {
+        let (m, a) = (_mm512_set1_pd(m), _mm512_set1_pd(a));
+        let mut p = [_mm512_set1_pd(1.0); CHAINS_512];
+        let mut s = [_mm512_set1_pd(1.0); CHAINS_512];
+        for _ in 0..rounds {
+            for (p, s) in p.iter_mut().zip(&mut s) {
+                *p = _mm512_mul_pd(*p, m);
+                *s = _mm512_add_pd(*s, a);
+            }
+        }
+        let mut total = _mm512_setzero_pd();
+        for (p, s) in p.iter().zip(&s) {
+            total = _mm512_add_pd(total, _mm512_add_pd(*p, *s));
+        }
+        _mm512_reduce_add_pd(total)
+    }
 }
 
 criterion_group! {

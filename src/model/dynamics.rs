@@ -1,25 +1,19 @@
 //! One step of the dynamics after the events (MODEL.md, "One step", items 2 to 5).
 //!
 //! This is where a run spends its time, so the step is written for the vector units: the
-//! structural-balance product works on blocks of rows four columns at a time, with the
-//! block kept in registers, and on x86-64 CPUs with AVX2 the whole step runs in a build
-//! that uses 256-bit registers. Both builds do the same operations in the same order (no fused
-//! multiply-add, no reordered sums), so they give the same bits; a test holds them to it.
+//! structural-balance product has a kernel of its own ([`super::balance`]), which picks the
+//! widest registers the CPU has, and on x86-64 CPUs with AVX2 the rest of the step runs in a
+//! build that uses 256-bit registers. Every build does the same operations in the same order
+//! (no fused multiply-add, no reordered sums), so they give the same bits; a test holds them
+//! to it.
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::State;
 use super::anchors::Anchors;
+use super::balance::Balance;
 use crate::scenario::Scenario;
-
-/// Doubles per lane: one AVX2 register, two SSE2 ones.
-const LANES: usize = 4;
-type Lane = [f64; LANES];
-
-/// Rows of T' computed together. Each lane of a row of T, once loaded, serves this many
-/// outputs; four rows of one lane are four AVX2 accumulators.
-const BLOCK_ROWS: usize = 4;
 
 /// Scratch space for [`Dynamics::advance`], allocated once per worker and reused every step:
 /// the updates are simultaneous, so the new trust and alignment are built beside the old.
@@ -30,10 +24,8 @@ pub struct Dynamics {
     next_trust: Vec<f64>,
     /// The trust noise ε of the step, 0 on the diagonal.
     noise: Vec<f64>,
-    /// The balance coefficients β' T_ik.
-    coef: Vec<f64>,
-    /// For the block of rows being computed, each k with a non-zero coefficient in some row.
-    active: Vec<usize>,
+    /// Scratch space of the trust-memory and balance kernel.
+    balance: Balance,
     next_alignment: Vec<f64>,
     /// The alignment noise ε of the step, drawn before it is used for the same reason as
     /// the trust noise.
@@ -48,8 +40,7 @@ impl Dynamics {
             n,
             next_trust: vec![0.0; n * n],
             noise: vec![0.0; n * n],
-            coef: vec![0.0; n * n],
-            active: Vec::with_capacity(n),
+            balance: Balance::new(n),
             next_alignment: vec![0.0; n],
             alignment_noise: vec![0.0; n],
             wide: avx2_available(),
@@ -223,159 +214,11 @@ impl Dynamics {
     }
 
     /// `T_ij + κ (T⁰_ij − T_ij) + β' Σ_k T_ik T_kj` into `next_trust`: trust memory and
-    /// structural balance, the one O(n³) part of a step. Rows go in blocks of
-    /// [`BLOCK_ROWS`], four columns at a time, with the block's accumulators in registers
-    /// across the whole sum over k. Every output still starts from the memory term and adds
-    /// its balance terms one at a time in k order, so the result depends neither on the
-    /// blocking nor on the vector width.
-    ///
-    /// Terms whose coefficients are all zero in a block are skipped, which matters for large
-    /// scenarios without trust noise, where most pairs stay at trust 0. With noise every
-    /// pair off the diagonal is non-zero after one step, and the check is one pass.
+    /// structural balance, the one O(n³) part of a step (see [`super::balance`]).
     #[inline(always)]
     fn trust_before_noise(&mut self, trust: &[f64], trust0: &[f64], kappa: f64, beta: f64) {
-        let n = self.n;
-        for (c, &t) in self.coef.iter_mut().zip(trust) {
-            *c = beta * t;
-        }
-        let dense = beta != 0.0 && trust.iter().filter(|&&t| t == 0.0).count() == n;
-        let mut active = std::mem::take(&mut self.active);
-        let blocks = self
-            .next_trust
-            .chunks_mut(BLOCK_ROWS * n)
-            .zip(trust.chunks(BLOCK_ROWS * n))
-            .zip(trust0.chunks(BLOCK_ROWS * n))
-            .zip(self.coef.chunks(BLOCK_ROWS * n));
-        for (((next, rows), rows0), coef) in blocks {
-            active.clear();
-            if beta != 0.0 && !dense {
-                active.extend((0..n).filter(|&k| rows.chunks_exact(n).any(|row| row[k] != 0.0)));
-            }
-            let block = Block {
-                trust,
-                rows,
-                rows0,
-                coef,
-                n,
-                kappa,
-                active: if dense { None } else { Some(&active) },
-            };
-            match rows.len() / n {
-                4 => block.write::<4>(next),
-                3 => block.write::<3>(next),
-                2 => block.write::<2>(next),
-                _ => block.write::<1>(next),
-            }
-        }
-        self.active = active;
-    }
-}
-
-/// One block of rows of T' and what it is computed from.
-struct Block<'a> {
-    /// All of T.
-    trust: &'a [f64],
-    /// The block's rows of T, of T⁰ and of the balance coefficients β' T.
-    rows: &'a [f64],
-    rows0: &'a [f64],
-    coef: &'a [f64],
-    n: usize,
-    kappa: f64,
-    /// The k whose coefficients are not all zero in the block, or `None` for every k.
-    active: Option<&'a [usize]>,
-}
-
-impl Block<'_> {
-    /// Writes the block's `R` rows of T' before noise into `next`: whole lanes of four
-    /// columns first, then the columns past the last whole lane one by one.
-    #[inline(always)]
-    fn write<const R: usize>(&self, next: &mut [f64]) {
-        match self.active {
-            None => self.write_terms::<R>(next, 0..self.n),
-            Some(active) => self.write_terms::<R>(next, active.iter().copied()),
-        }
-    }
-
-    #[inline(always)]
-    fn write_terms<const R: usize>(
-        &self,
-        next: &mut [f64],
-        ks: impl Iterator<Item = usize> + Clone,
-    ) {
-        let n = self.n;
-        let coef: [&[f64]; R] = std::array::from_fn(|r| &self.coef[r * n..][..n]);
-        let whole = n / LANES * LANES;
-        // Two lanes at a time while two remain: eight AVX2 accumulators, each row of T
-        // loaded once for eight outputs. Then one lane, then single columns.
-        let mut j = 0;
-        while j + 2 * LANES <= whole {
-            self.lanes::<R, 2>(next, &coef, ks.clone(), j);
-            j += 2 * LANES;
-        }
-        if j < whole {
-            self.lanes::<R, 1>(next, &coef, ks.clone(), j);
-        }
-        for j in whole..n {
-            let mut acc: [f64; R] = std::array::from_fn(|r| {
-                let t = self.rows[r * n + j];
-                t + self.kappa * (self.rows0[r * n + j] - t)
-            });
-            for k in ks.clone() {
-                let x = self.trust[k * n + j];
-                for (a, coef) in acc.iter_mut().zip(&coef) {
-                    *a += coef[k] * x;
-                }
-            }
-            for (r, &a) in acc.iter().enumerate() {
-                next[r * n + j] = a;
-            }
-        }
-    }
-}
-
-impl Block<'_> {
-    /// Columns `j..j + W * LANES` of the block's `R` rows.
-    #[inline(always)]
-    fn lanes<const R: usize, const W: usize>(
-        &self,
-        next: &mut [f64],
-        coef: &[&[f64]; R],
-        ks: impl Iterator<Item = usize>,
-        j: usize,
-    ) {
-        let n = self.n;
-        let mut acc: [[Lane; W]; R] = std::array::from_fn(|r| {
-            std::array::from_fn(|w| {
-                let at = r * n + j + w * LANES;
-                let (t, t0) = (lane(&self.rows[at..]), lane(&self.rows0[at..]));
-                std::array::from_fn(|l| t[l] + self.kappa * (t0[l] - t[l]))
-            })
-        });
-        for k in ks {
-            let x: [Lane; W] = std::array::from_fn(|w| lane(&self.trust[k * n + j + w * LANES..]));
-            for (acc, coef) in acc.iter_mut().zip(coef) {
-                let c = coef[k];
-                for (acc, x) in acc.iter_mut().zip(&x) {
-                    for (a, &x) in acc.iter_mut().zip(x) {
-                        *a += c * x;
-                    }
-                }
-            }
-        }
-        for (r, acc) in acc.iter().enumerate() {
-            for (w, acc) in acc.iter().enumerate() {
-                next[r * n + j + w * LANES..][..LANES].copy_from_slice(acc);
-            }
-        }
-    }
-}
-
-/// The four values at the start of `s`.
-#[inline(always)]
-fn lane(s: &[f64]) -> Lane {
-    match s.first_chunk::<LANES>() {
-        Some(x) => *x,
-        None => panic!("a lane reaches past the end of its row"),
+        self.balance
+            .next_trust(&mut self.next_trust, trust, trust0, kappa, beta);
     }
 }
 
@@ -410,6 +253,7 @@ fn normal<R: Rng>(rng: &mut R) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::balance::Build;
     use crate::montecarlo::stream_keys;
     use crate::scenario::ScenarioSource;
 
@@ -424,9 +268,9 @@ mod tests {
             .collect()
     }
 
-    /// Steps a few runs of a scenario with the given build of the step, recording the
-    /// state after every step.
-    fn trajectory(path: Option<&str>, wide: bool) -> Vec<Vec<u64>> {
+    /// Steps a few runs of a scenario with the given builds of the step and of the balance
+    /// kernel, recording the state after every step.
+    fn trajectory(path: Option<&str>, wide: bool, kernel: Build) -> Vec<Vec<u64>> {
         let source = ScenarioSource::from_option(path.map(std::path::Path::new));
         let sc = match source.and_then(|s| s.parse()) {
             Ok(sc) => sc,
@@ -436,6 +280,7 @@ mod tests {
         let mut dynamics = Dynamics::new(sc.n());
         let anchors = crate::model::solve_anchors(&sc);
         dynamics.wide = wide;
+        dynamics.balance.set_build(kernel);
         let mut out = Vec::new();
         for run in 0..5 {
             let mut st = State::initial(&sc);
@@ -449,17 +294,30 @@ mod tests {
         out
     }
 
-    /// The AVX2 build and the portable one must agree to the bit, or results would depend
-    /// on the machine. Where the CPU has no AVX2 both calls take the portable path and the
-    /// test shows only that the step is repeatable.
+    /// Every build of the step (portable, AVX2) with every build of the balance kernel
+    /// (portable, AVX2, AVX-512) must agree to the bit, or results would depend on the
+    /// machine. Builds the CPU cannot run are left out; where it has none of them the test
+    /// shows only that the step is repeatable.
     #[test]
     fn vector_builds_agree_to_the_bit() {
+        let kernels: Vec<Build> = [Build::Portable, Build::Avx2, Build::Avx512]
+            .into_iter()
+            .filter(|b| b.available())
+            .collect();
         for path in [None, Some("tests/scenarios/wide.toml")] {
-            let portable = trajectory(path, false);
-            let wide = trajectory(path, avx2_available());
-            assert_eq!(portable.len(), wide.len());
-            for (t, (a, b)) in portable.iter().zip(&wide).enumerate() {
-                assert!(a == b, "{path:?}: state {t} differs between the builds");
+            let portable = trajectory(path, false, Build::Portable);
+            for wide in [false, avx2_available()] {
+                for &kernel in &kernels {
+                    let other = trajectory(path, wide, kernel);
+                    assert_eq!(portable.len(), other.len());
+                    for (t, (a, b)) in portable.iter().zip(&other).enumerate() {
+                        assert!(
+                            a == b,
+                            "{path:?}: state {t} differs between the portable builds and \
+                             step wide = {wide}, kernel {kernel:?}"
+                        );
+                    }
+                }
             }
         }
     }
@@ -540,8 +398,8 @@ mod tests {
     }
 
     /// The blocked memory-and-balance term against the plain sum for every size from 1 to
-    /// 13 actors, so that every block height (1 to 4 rows) meets every number of whole
-    /// lanes (0 to 3) and of leftover columns, on dense matrices and on ones with zeros.
+    /// 13 actors, so that every height of the last group of rows (1 to 4) meets strips
+    /// that are whole and strips padded with zeros, on dense matrices and on ones with zeros.
     #[test]
     fn blocks_of_every_shape_equal_the_plain_sum() {
         // A fixed pseudo-random sequence in [-1, 1).

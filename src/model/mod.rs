@@ -4,6 +4,7 @@
 //! and never touches files. The Monte Carlo layer feeds it draws from per-run streams.
 
 pub mod anchors;
+mod balance;
 pub mod dynamics;
 pub mod effects;
 pub mod outcome;
