@@ -37,8 +37,15 @@
 //! `benches/scale.rs` measures it, against about a third for the earlier kernel of 4 rows by 8
 //! columns read straight from T.
 
+mod direct;
+
 /// Rows that share one list of kept terms and one tile.
 pub(super) const GROUP: usize = 4;
+
+/// Below this many actors the product is computed directly from T ([`direct`]): a
+/// 9-actor product is 729 multiply-adds, and packing coefficients and copying panels cost
+/// more there than they save. From one whole strip of the widest build on, strips win.
+const STRIPS_FROM: usize = WIDEST;
 
 /// Columns of the narrow strips that finish a row when fewer than a whole strip remain.
 const NARROW: usize = 8;
@@ -103,6 +110,10 @@ pub(super) struct Balance {
     panel_bytes: usize,
     /// A row of zeros standing for the rows past the last in the last group.
     zeros: Vec<f64>,
+    /// [`STRIPS_FROM`], 0 in tests that hold small sizes to the strip kernel.
+    strips_from: usize,
+    /// Scratch space of the direct kernel.
+    direct: direct::Scratch,
 }
 
 impl Balance {
@@ -118,7 +129,15 @@ impl Balance {
             done: vec![0; groups],
             panel_bytes: PANEL_BYTES,
             zeros: vec![0.0; n],
+            strips_from: STRIPS_FROM,
+            direct: direct::Scratch::default(),
         }
+    }
+
+    /// Computes every size with strips, so that tests of small sizes test them too.
+    #[cfg(test)]
+    fn always_strips(&mut self) {
+        self.strips_from = 0;
     }
 
     /// Runs the given build from now on. Panics if the CPU cannot run it.
@@ -154,6 +173,17 @@ impl Balance {
             next.len() == n * n && trust.len() == n * n && trust0.len() == n * n,
             "the kernel was built for {n} actors"
         );
+        if n < self.strips_from {
+            let scratch = &mut self.direct;
+            #[cfg(target_arch = "x86_64")]
+            if self.build != Build::Portable && Build::Avx2.available() {
+                // SAFETY: the CPU has just reported AVX2.
+                unsafe { direct::next_trust_avx2(next, trust, trust0, n, kappa, beta, scratch) };
+                return;
+            }
+            direct::next_trust(next, trust, trust0, n, kappa, beta, scratch);
+            return;
+        }
         match self.build {
             #[cfg(target_arch = "x86_64")]
             // SAFETY: the build is `Build::best()` or one a test checked with `available`,
@@ -384,14 +414,9 @@ mod tests {
             .collect()
     }
 
-    /// The kernel as it was before strips, panels and packed coefficients: groups of four
-    /// rows, four columns at a time, k read straight from T. Kept verbatim in substance as
-    /// the reference the faster kernel must match bit for bit.
+    /// The reference every build and shape must match: the direct kernel, as the product
+    /// was computed before strips, panels and packed coefficients, on fresh scratch space.
     mod before {
-        const LANES: usize = 4;
-        type Lane = [f64; LANES];
-        const BLOCK_ROWS: usize = 4;
-
         pub fn trust_before_noise(
             trust: &[f64],
             trust0: &[f64],
@@ -399,131 +424,18 @@ mod tests {
             kappa: f64,
             beta: f64,
         ) -> Vec<f64> {
-            let mut next_trust = vec![0.0; n * n];
-            let coef: Vec<f64> = trust.iter().map(|&t| beta * t).collect();
-            let dense = beta != 0.0 && trust.iter().filter(|&&t| t == 0.0).count() == n;
-            let mut active = Vec::new();
-            let blocks = next_trust
-                .chunks_mut(BLOCK_ROWS * n)
-                .zip(trust.chunks(BLOCK_ROWS * n))
-                .zip(trust0.chunks(BLOCK_ROWS * n))
-                .zip(coef.chunks(BLOCK_ROWS * n));
-            for (((next, rows), rows0), coef) in blocks {
-                active.clear();
-                if beta != 0.0 && !dense {
-                    active
-                        .extend((0..n).filter(|&k| rows.chunks_exact(n).any(|row| row[k] != 0.0)));
-                }
-                let block = Block {
-                    trust,
-                    rows,
-                    rows0,
-                    coef,
-                    n,
-                    kappa,
-                    active: if dense { None } else { Some(&active) },
-                };
-                match rows.len() / n {
-                    4 => block.write::<4>(next),
-                    3 => block.write::<3>(next),
-                    2 => block.write::<2>(next),
-                    _ => block.write::<1>(next),
-                }
-            }
-            next_trust
-        }
-
-        struct Block<'a> {
-            trust: &'a [f64],
-            rows: &'a [f64],
-            rows0: &'a [f64],
-            coef: &'a [f64],
-            n: usize,
-            kappa: f64,
-            active: Option<&'a [usize]>,
-        }
-
-        impl Block<'_> {
-            fn write<const R: usize>(&self, next: &mut [f64]) {
-                match self.active {
-                    None => self.write_terms::<R>(next, 0..self.n),
-                    Some(active) => self.write_terms::<R>(next, active.iter().copied()),
-                }
-            }
-
-            fn write_terms<const R: usize>(
-                &self,
-                next: &mut [f64],
-                ks: impl Iterator<Item = usize> + Clone,
-            ) {
-                let n = self.n;
-                let coef: [&[f64]; R] = std::array::from_fn(|r| &self.coef[r * n..][..n]);
-                let whole = n / LANES * LANES;
-                let mut j = 0;
-                while j + 2 * LANES <= whole {
-                    self.lanes::<R, 2>(next, &coef, ks.clone(), j);
-                    j += 2 * LANES;
-                }
-                if j < whole {
-                    self.lanes::<R, 1>(next, &coef, ks.clone(), j);
-                }
-                for j in whole..n {
-                    let mut acc: [f64; R] = std::array::from_fn(|r| {
-                        let t = self.rows[r * n + j];
-                        t + self.kappa * (self.rows0[r * n + j] - t)
-                    });
-                    for k in ks.clone() {
-                        let x = self.trust[k * n + j];
-                        for (a, coef) in acc.iter_mut().zip(&coef) {
-                            *a += coef[k] * x;
-                        }
-                    }
-                    for (r, &a) in acc.iter().enumerate() {
-                        next[r * n + j] = a;
-                    }
-                }
-            }
-
-            fn lanes<const R: usize, const W: usize>(
-                &self,
-                next: &mut [f64],
-                coef: &[&[f64]; R],
-                ks: impl Iterator<Item = usize>,
-                j: usize,
-            ) {
-                let n = self.n;
-                let mut acc: [[Lane; W]; R] = std::array::from_fn(|r| {
-                    std::array::from_fn(|w| {
-                        let at = r * n + j + w * LANES;
-                        let (t, t0) = (lane(&self.rows[at..]), lane(&self.rows0[at..]));
-                        std::array::from_fn(|l| t[l] + self.kappa * (t0[l] - t[l]))
-                    })
-                });
-                for k in ks {
-                    let x: [Lane; W] =
-                        std::array::from_fn(|w| lane(&self.trust[k * n + j + w * LANES..]));
-                    for (acc, coef) in acc.iter_mut().zip(coef) {
-                        let c = coef[k];
-                        for (acc, x) in acc.iter_mut().zip(&x) {
-                            for (a, &x) in acc.iter_mut().zip(x) {
-                                *a += c * x;
-                            }
-                        }
-                    }
-                }
-                for (r, acc) in acc.iter().enumerate() {
-                    for (w, acc) in acc.iter().enumerate() {
-                        next[r * n + j + w * LANES..][..LANES].copy_from_slice(acc);
-                    }
-                }
-            }
-        }
-
-        fn lane(s: &[f64]) -> Lane {
-            match s.first_chunk::<LANES>() {
-                Some(x) => *x,
-                None => panic!("a lane reaches past the end of its row"),
-            }
+            let mut next = vec![0.0; n * n];
+            let mut scratch = super::super::direct::Scratch::default();
+            super::super::direct::next_trust(
+                &mut next,
+                trust,
+                trust0,
+                n,
+                kappa,
+                beta,
+                &mut scratch,
+            );
+            next
         }
     }
 
@@ -625,16 +537,23 @@ mod tests {
             let trust0 = matrix(n, kind, w);
             for (kappa, beta) in FACTORS {
                 let expected = before::trust_before_noise(&trust, &trust0, n, kappa, beta);
-                for (build, panel) in builds().into_iter().flat_map(|b| [(b, None), (b, Some(5))]) {
+                let shapes = builds()
+                    .into_iter()
+                    .flat_map(|b| [(b, None, true), (b, Some(5), true), (b, None, false)]);
+                for (build, panel, strips) in shapes {
                     let mut balance = Balance::new(n);
                     balance.set_build(build);
+                    if strips {
+                        balance.always_strips();
+                    }
                     if let Some(rows) = panel {
                         balance.set_panel_rows(rows);
                     }
                     let mut next = vec![f64::NAN; n * n];
                     balance.next_trust(&mut next, &trust, &trust0, kappa, beta);
                     let what = format!(
-                        "n = {n}, {kind:?}, κ = {kappa}, β = {beta}, {build:?}, panel {panel:?}"
+                        "n = {n}, {kind:?}, κ = {kappa}, β = {beta}, {build:?}, panel {panel:?}, \
+                         strips {strips}"
                     );
                     assert_same(&next, &expected, n, &what);
                     // Once more on the same scratch space: nothing of the first call leaks.
@@ -697,6 +616,7 @@ mod tests {
         for build in builds() {
             let mut balance = Balance::new(n);
             balance.set_build(build);
+            balance.always_strips();
             let mut next = vec![f64::NAN; n * n];
             balance.next_trust(&mut next, &trust, &trust0, 0.0, 0.5);
             assert_same(&next, &expected, n, &format!("{build:?}"));
