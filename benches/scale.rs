@@ -12,6 +12,8 @@
 //!   from the state after one noisy step, where every pair has non-zero trust and no term can
 //!   be skipped; "sparse" starts from the world's initial trust (1,500 of 19,900 pairs), where
 //!   the kernel skips the terms that are zero, so its figure is an effective rate;
+//! - `balance_product/n=200 dense, product alone`: the dense product by itself
+//!   (`model::Balance::next_trust`), without the rest of the step;
 //! - `balance_product/peak no-fma 256-bit` and `balance_product/peak no-fma 512-bit`: the
 //!   core's own peak of separate multiplies and adds, the yardstick for the two above. Many
 //!   independent chains of multiplies and of adds, in the registers of each width, run side
@@ -20,7 +22,7 @@
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use influence::model::{Dynamics, State, solve_anchors};
+use influence::model::{Balance, Dynamics, State, solve_anchors};
 use influence::montecarlo::{Observer, Runner, stream_keys};
 use influence::scenario::generate::{WorldSpec, generate_world};
 use influence::scenario::{Scenario, ScenarioSource, parse_scenario};
@@ -115,6 +117,22 @@ fn balance_product(c: &mut Criterion) {
             )
         });
     }
+    // The product alone, without the clamp, threat and alignment passes of the step.
+    let mut kernel = Balance::new(n);
+    let mut next = vec![0.0; n * n];
+    let beta = quiet.model.balance / (n - 2) as f64;
+    group.bench_function("n=200 dense, product alone", |b| {
+        b.iter(|| {
+            kernel.next_trust(
+                &mut next,
+                &dense.trust,
+                &anchors.trust,
+                quiet.model.trust_memory,
+                beta,
+            );
+            std::hint::black_box(&next);
+        })
+    });
     for (label, peak) in peak::BUILDS {
         let Some(peak) = peak() else {
             continue;

@@ -91,8 +91,9 @@ impl Build {
 }
 
 /// Scratch space of the kernel, allocated once for a scenario size and reused every step.
+/// Public so that the product can be measured on its own (`benches/scale.rs`).
 #[derive(Debug, Clone)]
-pub(super) struct Balance {
+pub struct Balance {
     n: usize,
     build: Build,
     /// For group g, from `g · n`: the k whose terms the group adds, in increasing order.
@@ -117,7 +118,7 @@ pub(super) struct Balance {
 }
 
 impl Balance {
-    pub(super) fn new(n: usize) -> Balance {
+    pub fn new(n: usize) -> Balance {
         let groups = n.div_ceil(GROUP);
         Balance {
             n,
@@ -160,7 +161,7 @@ impl Balance {
     /// large scenarios without trust noise, where most pairs stay at trust 0. When only n
     /// entries of T are 0 (the diagonal, after any noisy step) nothing is skipped; when
     /// β = 0 there is no balance term at all.
-    pub(super) fn next_trust(
+    pub fn next_trust(
         &mut self,
         next: &mut [f64],
         trust: &[f64],

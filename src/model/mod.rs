@@ -4,13 +4,14 @@
 //! and never touches files. The Monte Carlo layer feeds it draws from per-run streams.
 
 pub mod anchors;
-mod balance;
+pub mod balance;
 pub mod dynamics;
 pub mod effects;
 pub mod outcome;
 pub mod state;
 
 pub use anchors::{Anchors, solve_anchors};
+pub use balance::Balance;
 pub use dynamics::Dynamics;
 pub use effects::{apply_custom, apply_kind};
 pub use outcome::OutcomeTracker;
