@@ -315,6 +315,11 @@ pub struct CellSummary {
 }
 
 impl StatGrid {
+    /// The range of values the grid's bins cover.
+    pub fn range(&self) -> (f64, f64) {
+        (self.lo, self.hi)
+    }
+
     pub fn new(cells: usize, lo: f64, hi: f64) -> StatGrid {
         let bins = ((hi - lo) / BIN_WIDTH).round() as usize;
         StatGrid {
