@@ -282,7 +282,11 @@ fn add_held_to(held: &Held, n: usize, cells: usize, grid: usize, into: &mut Stat
     }
     // Every pair but the diagonal: the cells i n + j for j ≠ i.
     let pairs = n * n;
-    let values = if grid == TRUST { &held.trust } else { &held.threat };
+    let values = if grid == TRUST {
+        &held.trust
+    } else {
+        &held.threat
+    };
     let values = &values[..held.runs * pairs];
     for cell in (0..pairs).filter(|c| c / n != c % n) {
         into.add_column(cell, &values[cell..], pairs);
