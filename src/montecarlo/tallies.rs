@@ -199,9 +199,12 @@ impl Tally for GridTally {
                 let held = &self.held.0;
                 let mut left = vec![ALIGNMENT, TRUST, THREAT];
                 while !left.is_empty() {
-                    let free = left.iter().position(|&g| store.0[g].try_lock().is_ok());
-                    let grid = left.remove(free.unwrap_or(0));
-                    add_held_to(held, n, cells, grid, &mut store.lock(grid));
+                    let free = left
+                        .iter()
+                        .enumerate()
+                        .find_map(|(k, &g)| store.0[g].try_lock().ok().map(|guard| (k, guard)));
+                    let (k, mut guard) = free.unwrap_or_else(|| (0, store.lock(left[0])));
+                    add_held_to(held, n, cells, left.remove(k), &mut guard);
                 }
                 self.held.0.runs = 0;
             }
