@@ -2,6 +2,8 @@
 //!
 //! `cargo bench --bench scale` reports:
 //! - `one_run/n=9`: one run of the embedded default scenario (9 actors, 26 steps);
+//! - `one_run/n=9 side by side`: eight runs of it at once, in the lanes of the vector
+//!   registers, as studies run it, each then told to an observer; throughput in runs/s;
 //! - `one_run/n=50` and `one_run/n=200`: one 52-step run of a synthetic world of
 //!   `influence::scenario::generate` (2 events per actor: 100 and 400, mostly hazards; 375 and
 //!   1,500 relations), seed 1; all noise on. Throughput in runs/s (`elem/s`);
@@ -22,7 +24,9 @@
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use influence::model::lanes::LANES;
 use influence::model::{Balance, Dynamics, State, solve_anchors};
+use influence::montecarlo::lanes::LaneRunner;
 use influence::montecarlo::{Observer, Runner, stream_keys};
 use influence::scenario::generate::{WorldSpec, generate_world};
 use influence::scenario::{Scenario, ScenarioSource, parse_scenario};
@@ -75,6 +79,28 @@ fn one_run(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+
+    // Runs of a small scenario go eight at a time, side by side, and are then told to the
+    // observer one after another: what a study does. Throughput counts the eight runs.
+    let mut group = c.benchmark_group("one_run");
+    group.throughput(Throughput::Elements(LANES as u64));
+    let (_, sc) = &worlds[0];
+    let keys = stream_keys(sc, sc.seed);
+    let anchors = solve_anchors(sc);
+    let mut lanes = LaneRunner::new(sc, &keys);
+    let mut first = 0u64;
+    group.bench_function("n=9 side by side", |b| {
+        b.iter(|| {
+            let group: [(&Scenario, _, u64); LANES] =
+                std::array::from_fn(|l| (sc, &anchors, first + l as u64));
+            first += LANES as u64;
+            lanes.run_on(&group);
+            for l in 0..LANES {
+                lanes.replay(l, &mut Discard);
+            }
+        })
+    });
     group.finish();
 }
 

@@ -7,6 +7,7 @@ pub mod anchors;
 pub mod balance;
 pub mod dynamics;
 pub mod effects;
+pub mod lanes;
 pub mod outcome;
 pub mod state;
 

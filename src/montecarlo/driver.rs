@@ -19,10 +19,12 @@ use std::sync::{Mutex, PoisonError};
 use rayon::prelude::*;
 
 use super::final_table::{FinalKeep, FinalTable, SpoolError, TableError};
+use super::lanes::LaneRunner;
 use super::plan::RunPlan;
 use super::run::{Observer, Runner, stream_keys};
 use super::streams::StreamKeys;
 use super::tally::{Header, MergeError, Tallied, Tally};
+use crate::model::lanes::LANES;
 use crate::model::{Anchors, State, solve_anchors};
 use crate::scenario::Scenario;
 
@@ -110,6 +112,12 @@ impl<T: Tally> Observer for Feed<'_, T> {
 struct SideWorker<'a> {
     sc: &'a Scenario,
     runner: Runner<'a>,
+    /// Runs eight at a time, for a small scenario.
+    lanes: Option<LaneRunner<'a>>,
+    /// The scenario copies of the lanes when runs draw input values, with their anchors,
+    /// and how many of them the current group uses (0: every lane runs `sc` itself).
+    lane_copies: Vec<(Scenario, Anchors)>,
+    lane_scenarios: usize,
     /// The scenario's anchors, and the working copy's (solved again for each run's inputs:
     /// steady anchors depend on the drawn start and ties).
     anchors: Anchors,
@@ -159,6 +167,76 @@ impl Worker<'_> {
             w.runner.run_on(sc, anchors, stream_run, &mut feed);
         }
         tally.finish(k);
+    }
+
+    /// Runs `ks` (at most [`LANES`]) side by side on every side, then tells the tally of
+    /// each run in order, as [`Worker::run`] would: run k's sides, then its end. `rows` holds
+    /// the runs' final alignments, `n` per run, when the table is kept.
+    fn run_lanes<T: Tally>(
+        &mut self,
+        tally: &mut T,
+        plan: &RunPlan,
+        keys: &[StreamKeys],
+        ks: std::ops::Range<u64>,
+        mut rows: Option<&mut [f64]>,
+    ) {
+        let vary = plan.varies_inputs();
+        for (side, w) in self.sides.iter_mut().enumerate() {
+            let Some(lanes) = &mut w.lanes else { continue };
+            // Each run with inputs of its own works on a copy of the scenario of its own lane.
+            if vary && !w.sc.inputs.is_empty() {
+                w.lane_copies
+                    .resize_with(LANES, || (w.sc.clone(), w.anchors.clone()));
+                for (copy, k) in w.lane_copies.iter_mut().zip(ks.clone()) {
+                    plan.input_values(w.sc, &keys[side], k, &mut self.values);
+                    for (input, &v) in w.sc.inputs.iter().zip(&self.values) {
+                        copy.0.set_input(&input.target, v);
+                    }
+                    copy.1 = solve_anchors(&copy.0);
+                }
+                w.lane_scenarios = w.lane_copies.len();
+            } else {
+                w.lane_scenarios = 0;
+            }
+            let mut group: [(&Scenario, &Anchors, u64); LANES] = [(w.sc, &w.anchors, 0); LANES];
+            for (l, k) in ks.clone().enumerate() {
+                group[l].2 = plan.stream_run(k);
+                if w.lane_scenarios > 0 {
+                    group[l].0 = &w.lane_copies[l].0;
+                    group[l].1 = &w.lane_copies[l].1;
+                }
+            }
+            lanes.run_on(&group[..(ks.end - ks.start) as usize]);
+        }
+        for (l, k) in ks.enumerate() {
+            for (side, w) in self.sides.iter().enumerate() {
+                let Some(lanes) = &w.lanes else { continue };
+                let sc = if w.lane_scenarios > 0 {
+                    &w.lane_copies[l].0
+                } else {
+                    w.sc
+                };
+                tally.begin(side, k, sc);
+                let n = w.sc.n();
+                let final_row = match rows.as_deref_mut() {
+                    Some(rows) if side == 0 => Some(&mut rows[l * n..(l + 1) * n]),
+                    _ => None,
+                };
+                let mut feed = Feed {
+                    tally: &mut *tally,
+                    side,
+                    sc,
+                    final_row,
+                };
+                lanes.replay(l, &mut feed);
+            }
+            tally.finish(k);
+        }
+    }
+
+    /// Whether every side runs side by side.
+    fn in_lanes(&self) -> bool {
+        self.sides.iter().all(|w| w.lanes.is_some())
     }
 }
 
@@ -221,6 +299,8 @@ pub fn execute_keeping<T: Tally>(
         .collect();
     let study: Mutex<Option<T>> = Mutex::new(None);
     let refused: Mutex<Option<DriverError>> = Mutex::new(None);
+    // Runs go side by side when every side's scenario is small.
+    let lanes = plan.scenarios.iter().all(|&sc| LaneRunner::fits(sc));
     let new_worker = || {
         Box::new(Worker {
             sides: plan
@@ -230,6 +310,9 @@ pub fn execute_keeping<T: Tally>(
                 .map(|(&sc, k)| SideWorker {
                     sc,
                     runner: Runner::new(sc, k),
+                    lanes: lanes.then(|| LaneRunner::new(sc, k)),
+                    lane_copies: Vec::new(),
+                    lane_scenarios: 0,
                     anchors: solve_anchors(sc),
                     working: None,
                 })
@@ -260,13 +343,37 @@ pub fn execute_keeping<T: Tally>(
                 // write per chunk, whatever the table's store.
                 let mut rows = std::mem::take(&mut w.rows);
                 rows.resize((end - start) as usize * n, 0.0);
-                for (k, row) in (start..end).zip(rows.chunks_mut(n.max(1))) {
-                    w.run(&mut tally, plan, &keys, k, Some(row));
+                if w.in_lanes() {
+                    let groups = (start..end).step_by(LANES);
+                    for (g, rows) in groups.zip(rows.chunks_mut(LANES * n)) {
+                        w.run_lanes(
+                            &mut tally,
+                            plan,
+                            &keys,
+                            g..(g + LANES as u64).min(end),
+                            Some(rows),
+                        );
+                    }
+                } else {
+                    for (k, row) in (start..end).zip(rows.chunks_mut(n.max(1))) {
+                        w.run(&mut tally, plan, &keys, k, Some(row));
+                    }
                 }
                 if let Err(e) = table.put(start, &rows) {
                     refuse(e.into());
                 }
                 w.rows = rows;
+            }
+            None if w.in_lanes() => {
+                for g in (start..end).step_by(LANES) {
+                    w.run_lanes(
+                        &mut tally,
+                        plan,
+                        &keys,
+                        g..(g + LANES as u64).min(end),
+                        None,
+                    );
+                }
             }
             None => {
                 for k in start..end {

@@ -199,7 +199,12 @@ pub fn estimate_work(sc: &Scenario, w: &Workload, threads: usize) -> Footprint {
         0
     };
     let tallies = (cells * cell + sample + splits) * u128::from(w.tallies) * (threads as u128 + 1);
-    let memory = u128::from(w.held) * u128::from(w.held_bytes) + tallies;
+    // Each worker runs a small scenario's runs eight at a time and keeps their states at
+    // every step until the group ends, for each side (one per study tally).
+    let lanes = u128::from(super::lanes::LaneRunner::history_bytes(sc))
+        * u128::from(w.tallies.max(1))
+        * threads as u128;
+    let memory = u128::from(w.held) * u128::from(w.held_bytes) + tallies + lanes;
     // alignment.csv (about 70 bytes a row) and runs_sample.csv (about 30 bytes a row of each
     // sampled run) have a row per step and actor: a long horizon makes them large.
     let per_step = if w.tallies > 0 {
@@ -375,7 +380,9 @@ mod tests {
         // The tallies of 2 threads plus the merge: 3 copies of 11×3 + 2×9 cells of
         // 400 bins × 8 + 48 bytes, and 40 sampled runs × 11 steps × 3 actors × 8 bytes.
         let tallies = 3 * ((33 + 18) * (3200 + 48) + 40 * 11 * 3 * 8);
-        assert_eq!(estimate(&sc, 0, 2).memory_bytes, tallies);
+        // Each of the 2 workers keeps 8 runs' states (3 × 9 + 2 × 3 numbers) at 11 steps.
+        let lanes = 2 * 8 * 11 * (3 * 9 + 2 * 3) * 8;
+        assert_eq!(estimate(&sc, 0, 2).memory_bytes, tallies + lanes);
         // A command that reads the table back a column at a time holds that column.
         let by_column = |runs| estimate_work(&sc, &Workload::study_by_column(&sc, runs), 1);
         assert_eq!(

@@ -13,6 +13,7 @@ pub mod batch;
 pub mod driver;
 pub mod estimate;
 pub mod final_table;
+pub mod lanes;
 pub mod paired;
 pub mod plan;
 pub mod run;

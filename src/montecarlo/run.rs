@@ -29,35 +29,11 @@ pub struct Runner<'a> {
     anchors: Anchors,
     dynamics: Dynamics,
     streams: RunStreams,
-    /// The events that can act at step t, in event order: `candidates[starts[t]..starts[t + 1]]`.
-    /// Scheduled events appear at their steps, hazards and triggers at every step of their
-    /// window, so an event outside its time is not even looked at.
-    candidates: Vec<usize>,
-    starts: Vec<usize>,
-    /// This step's firings among the candidates: `(event, magnitude, attributed)`.
-    pending: Vec<(usize, f64, bool)>,
-    /// Per event: whether it has fired in this run (for `once` triggers).
-    spent: Vec<bool>,
-    /// Per event: the step at which it last fired in this run (for trigger cooldowns).
-    last_fired: Vec<Option<usize>>,
+    clock: EventClock,
 }
 
 impl<'a> Runner<'a> {
     pub fn new(sc: &'a Scenario, keys: &'a StreamKeys) -> Runner<'a> {
-        let mut candidates = Vec::new();
-        let mut starts = vec![0];
-        for t in 0..sc.steps {
-            candidates.extend(sc.events.iter().enumerate().filter_map(|(e, ev)| {
-                let can_act = match &ev.timing {
-                    Timing::Scheduled(mask) => mask.get(t).copied().unwrap_or(false),
-                    Timing::Hazard { from, until, .. } | Timing::Trigger { from, until, .. } => {
-                        *from <= t && t <= *until
-                    }
-                };
-                can_act.then_some(e)
-            }));
-            starts.push(candidates.len());
-        }
         Runner {
             sc,
             keys,
@@ -65,11 +41,7 @@ impl<'a> Runner<'a> {
             anchors: solve_anchors(sc),
             dynamics: Dynamics::new(sc.n()),
             streams: keys.for_run(0),
-            candidates,
-            starts,
-            pending: Vec::with_capacity(sc.events.len()),
-            spent: vec![false; sc.events.len()],
-            last_fired: vec![None; sc.events.len()],
+            clock: EventClock::new(sc),
         }
     }
 
@@ -88,35 +60,89 @@ impl<'a> Runner<'a> {
     pub fn run_on(&mut self, sc: &Scenario, anchors: &Anchors, run: u64, obs: &mut impl Observer) {
         self.state.reset(sc);
         self.streams.position(self.keys, run);
-        self.spent.fill(false);
-        self.last_fired.fill(None);
+        self.clock.reset();
         obs.record(0, &self.state);
         for t in 0..sc.steps {
-            self.decide_events(sc, t);
-            self.apply_events(sc, t, obs);
+            self.clock.decide(sc, t, &self.state, &mut self.streams);
+            self.clock.apply(sc, t, &mut self.state, obs);
             let (trust, alignment) = self.streams.noise();
             self.dynamics
                 .advance(sc, anchors, &mut self.state, trust, alignment);
             obs.record(t + 1, &self.state);
         }
     }
+}
 
-    /// Which events fire at step `t`, judged on the state as it stands at the start of the
-    /// step, before any event of the step applies (MODEL.md, Events).
+/// The events of one run: which of them can act at each step, and what each has done so
+/// far in the run.
+#[derive(Debug, Clone)]
+pub(crate) struct EventClock {
+    /// The events that can act at step t, in event order: `candidates[starts[t]..starts[t + 1]]`.
+    /// Scheduled events appear at their steps, hazards and triggers at every step of their
+    /// window, so an event outside its time is not even looked at.
+    candidates: Vec<usize>,
+    starts: Vec<usize>,
+    /// This step's firings among the candidates: `(event, magnitude, attributed)`.
+    pending: Vec<(usize, f64, bool)>,
+    /// Per event: whether it has fired in this run (for `once` triggers).
+    spent: Vec<bool>,
+    /// Per event: the step at which it last fired in this run (for trigger cooldowns).
+    last_fired: Vec<Option<usize>>,
+}
+
+impl EventClock {
+    pub(crate) fn new(sc: &Scenario) -> EventClock {
+        let mut candidates = Vec::new();
+        let mut starts = vec![0];
+        for t in 0..sc.steps {
+            candidates.extend(sc.events.iter().enumerate().filter_map(|(e, ev)| {
+                let can_act = match &ev.timing {
+                    Timing::Scheduled(mask) => mask.get(t).copied().unwrap_or(false),
+                    Timing::Hazard { from, until, .. } | Timing::Trigger { from, until, .. } => {
+                        *from <= t && t <= *until
+                    }
+                };
+                can_act.then_some(e)
+            }));
+            starts.push(candidates.len());
+        }
+        EventClock {
+            candidates,
+            starts,
+            pending: Vec::with_capacity(sc.events.len()),
+            spent: vec![false; sc.events.len()],
+            last_fired: vec![None; sc.events.len()],
+        }
+    }
+
+    /// Forgets the last run.
+    pub(crate) fn reset(&mut self) {
+        self.pending.clear();
+        self.spent.fill(false);
+        self.last_fired.fill(None);
+    }
+
+    /// Whether any event fires at the step last decided.
+    pub(crate) fn firing(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Which events fire at step `t`, judged on `st`, the state as it stands at the start
+    /// of the step, before any event of the step applies (MODEL.md, Events).
     ///
     /// Random numbers are drawn from the event's own stream only as far as they are needed,
     /// always in the same order: the hazard, then the probability, then the attribution,
     /// then the magnitude. Which of these an event uses is fixed by its scenario entry, so
     /// its stream is consumed identically in any scenario that leaves the event unchanged,
     /// up to the first step at which the event's own fate differs.
-    fn decide_events(&mut self, sc: &Scenario, t: usize) {
+    pub(crate) fn decide(&mut self, sc: &Scenario, t: usize, st: &State, streams: &mut RunStreams) {
         let noise = sc.model.event_noise;
         self.pending.clear();
         for &e in &self.candidates[self.starts[t]..self.starts[t + 1]] {
             let ev = &sc.events[e];
             let due = match &ev.timing {
                 Timing::Scheduled(_) => true,
-                Timing::Hazard { rate, .. } => self.streams.event_uniform(e) < *rate,
+                Timing::Hazard { rate, .. } => streams.event_uniform(e) < *rate,
                 Timing::Trigger {
                     condition,
                     once,
@@ -128,16 +154,15 @@ impl<'a> Runner<'a> {
                     } else {
                         self.last_fired[e].is_some_and(|f| t <= f + cooldown)
                     };
-                    !resting && self.state.meets(condition)
+                    !resting && st.meets(condition)
                 }
             };
-            if !due || (ev.probability < 1.0 && self.streams.event_uniform(e) >= ev.probability) {
+            if !due || (ev.probability < 1.0 && streams.event_uniform(e) >= ev.probability) {
                 continue;
             }
-            let attributed =
-                ev.attribution >= 1.0 || self.streams.event_uniform(e) < ev.attribution;
+            let attributed = ev.attribution >= 1.0 || streams.event_uniform(e) < ev.attribution;
             let z = if noise > 0.0 {
-                self.streams.event_normal(e)
+                streams.event_normal(e)
             } else {
                 0.0
             };
@@ -146,18 +171,25 @@ impl<'a> Runner<'a> {
         }
     }
 
-    fn apply_events(&mut self, sc: &Scenario, t: usize, obs: &mut impl Observer) {
+    /// Applies the step's firings to `st`, in event order, telling `obs` of each.
+    pub(crate) fn apply(
+        &mut self,
+        sc: &Scenario,
+        t: usize,
+        st: &mut State,
+        obs: &mut impl Observer,
+    ) {
         let audience = sc.model.audience;
         for &(e, m, attributed) in &self.pending {
             let ev = &sc.events[e];
             match &ev.effect {
                 EventEffect::Kind(k) => {
                     if let (Some(a), Some(b)) = (ev.actor, ev.target) {
-                        apply_kind(&mut self.state, k, a, b, m, attributed, audience);
+                        apply_kind(st, k, a, b, m, attributed, audience);
                     }
                 }
                 EventEffect::Custom(effects) => {
-                    apply_custom(&mut self.state, effects, m, attributed);
+                    apply_custom(st, effects, m, attributed);
                 }
             }
             self.spent[e] = true;
