@@ -17,6 +17,8 @@
 //! threat), and no count exceeds the number of runs, so up to 65,535 runs a bin costs at
 //! most two bytes and up to 4,294,967,295 runs four.
 
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+
 use serde::{Deserialize, Serialize};
 
 use super::tally::{MergeError, f64_bits, same_shape};
@@ -305,6 +307,99 @@ impl Window {
     }
 }
 
+/// A [`StatGrid`] cut into stripes of consecutive cells, each behind a lock of its own, and
+/// joined back into one grid by [`StripedGrid::take`].
+///
+/// Threads adding to one grid at once then wait only when they want the same stripe at the
+/// same moment, and then for no longer than it takes to fill one stripe. Counts and
+/// fixed-point sums add exactly, so the stripes may be filled in any order; a cell's
+/// window, sums and extremes live in exactly one stripe, so the joined grid is the grid
+/// filled whole, to the bit, and the stripes together take what the whole grid would.
+#[derive(Debug)]
+pub struct StripedGrid {
+    cells: usize,
+    lo: f64,
+    hi: f64,
+    /// The first cell of each stripe, in order, and the stripe's cells from there.
+    stripes: Box<[(usize, Mutex<StatGrid>)]>,
+}
+
+impl StripedGrid {
+    /// An empty grid like `StatGrid::new(cells, lo, hi)`, in stripes of at most
+    /// `stripe_cells` cells, of equal sizes to within one cell so that none takes
+    /// noticeably longer to fill than the others.
+    pub fn new(cells: usize, lo: f64, hi: f64, stripe_cells: usize) -> StripedGrid {
+        let count = cells.div_ceil(stripe_cells.max(1));
+        let stripes = (0..count)
+            .map(|k| {
+                let (first, end) = (cells * k / count, cells * (k + 1) / count);
+                (first, Mutex::new(StatGrid::new(end - first, lo, hi)))
+            })
+            .collect();
+        StripedGrid {
+            cells,
+            lo,
+            hi,
+            stripes,
+        }
+    }
+
+    /// Number of stripes.
+    pub fn stripes(&self) -> usize {
+        self.stripes.len()
+    }
+
+    /// The first cell of stripe `k`, which holds its cells from there on: cell `first + i`
+    /// of the whole grid is cell `i` of the stripe.
+    pub fn first(&self, k: usize) -> usize {
+        self.stripes[k].0
+    }
+
+    /// Stripe `k`, waiting for it if another thread holds it. A panic while a stripe is held
+    /// fails the whole batch, whose grids are then never reported, so a poisoned lock is
+    /// taken all the same rather than panicking every other thread in turn.
+    pub fn lock(&self, k: usize) -> MutexGuard<'_, StatGrid> {
+        self.stripes[k]
+            .1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stripe `k` if no other thread holds it.
+    pub fn try_lock(&self, k: usize) -> Option<MutexGuard<'_, StatGrid>> {
+        match self.stripes[k].1.try_lock() {
+            Ok(guard) => Some(guard),
+            Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Number of observations of cell `cell` of the whole grid.
+    pub fn count(&self, cell: usize) -> u64 {
+        let k = self.stripes.partition_point(|(first, _)| *first <= cell) - 1;
+        self.lock(k).count(cell - self.first(k))
+    }
+
+    /// The whole grid, its stripes joined in order; the stripes are left with no cells.
+    ///
+    /// Each stripe's cells move into the whole grid's vectors, reserved once at their full
+    /// length, and the stripe is dropped before the next is taken: the histograms' counts
+    /// are moved, never copied, so memory does not double.
+    pub fn take(&self) -> StatGrid {
+        let mut whole = StatGrid::new(0, self.lo, self.hi);
+        whole.windows.reserve_exact(self.cells);
+        whole.sum.reserve_exact(self.cells);
+        whole.sum_sq.reserve_exact(self.cells);
+        whole.min.reserve_exact(self.cells);
+        whole.max.reserve_exact(self.cells);
+        for k in 0..self.stripes() {
+            let part = std::mem::replace(&mut *self.lock(k), StatGrid::new(0, self.lo, self.hi));
+            whole.append(part);
+        }
+        whole
+    }
+}
+
 /// What one cell of a [`StatGrid`] reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CellSummary {
@@ -315,11 +410,6 @@ pub struct CellSummary {
 }
 
 impl StatGrid {
-    /// The range of values the grid's bins cover.
-    pub fn range(&self) -> (f64, f64) {
-        (self.lo, self.hi)
-    }
-
     pub fn new(cells: usize, lo: f64, hi: f64) -> StatGrid {
         let bins = ((hi - lo) / BIN_WIDTH).round() as usize;
         StatGrid {
@@ -402,6 +492,21 @@ impl StatGrid {
             *a = a.max(*b);
         }
         Ok(())
+    }
+
+    /// Puts `other`'s cells after this grid's. Both must cover the same range with the same
+    /// bins, as the stripes of one [`StripedGrid`] do.
+    fn append(&mut self, other: StatGrid) {
+        debug_assert_eq!(
+            (self.bins, self.lo.to_bits(), self.hi.to_bits()),
+            (other.bins, other.lo.to_bits(), other.hi.to_bits())
+        );
+        self.cells += other.cells;
+        self.windows.extend(other.windows);
+        self.sum.extend(other.sum);
+        self.sum_sq.extend(other.sum_sq);
+        self.min.extend(other.min);
+        self.max.extend(other.max);
     }
 
     /// Bytes of heap the histograms' counts take: what grows as runs spread, for
@@ -552,6 +657,69 @@ mod tests {
         assert_eq!(a.count(0), 6);
         assert!((a.quantile(0, 0.0) + 1.0).abs() < BIN_WIDTH);
         assert!((a.quantile(0, 1.0) - 1.0).abs() < BIN_WIDTH);
+    }
+
+    #[test]
+    fn a_striped_grid_filled_from_two_threads_joins_into_the_grid_filled_whole() {
+        let (cells, runs) = (50, 600);
+        let value = |c: usize, r: usize| ((c * 31 + r * 17) % 397) as f64 / 198.0 - 1.0;
+        let mut whole = StatGrid::new(cells, -1.0, 1.0);
+        for r in 0..runs {
+            for c in 0..cells {
+                whole.add(c, value(c, r));
+            }
+        }
+        // 50 cells in stripes of at most 7: eight of 6 or 7 cells, one after another.
+        let striped = StripedGrid::new(cells, -1.0, 1.0, 7);
+        assert_eq!(striped.stripes(), 8);
+        let mut next = 0;
+        for k in 0..striped.stripes() {
+            assert_eq!(striped.first(k), next);
+            let len = striped.lock(k).cells();
+            assert!((6..=7).contains(&len), "stripe {k} has {len} cells");
+            next += len;
+        }
+        assert_eq!(next, cells);
+        // Two threads fill every stripe with alternate runs, starting at different stripes
+        // and taking whichever is free first, as flushes do.
+        std::thread::scope(|s| {
+            for t in 0..2 {
+                let striped = &striped;
+                s.spawn(move || {
+                    for r in (t..runs).step_by(2) {
+                        let mut left: Vec<usize> = (0..striped.stripes())
+                            .map(|j| (j + 3 * t) % striped.stripes())
+                            .collect();
+                        while !left.is_empty() {
+                            let free = left
+                                .iter()
+                                .enumerate()
+                                .find_map(|(i, &k)| striped.try_lock(k).map(|g| (i, g)));
+                            let (i, mut g) = free.unwrap_or_else(|| (0, striped.lock(left[0])));
+                            let first = striped.first(left.remove(i));
+                            for i in 0..g.cells() {
+                                g.add(i, value(first + i, r));
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(striped.count(0), runs as u64);
+        assert_eq!(striped.count(cells - 1), runs as u64);
+        let joined = striped.take();
+        assert_eq!(joined, whole);
+        assert_eq!(joined.count_bytes(), whole.count_bytes());
+        assert_eq!(
+            serde_json::to_string(&joined).unwrap(),
+            serde_json::to_string(&whole).unwrap()
+        );
+        assert!((0..striped.stripes()).all(|k| striped.lock(k).cells() == 0));
+        // A grid smaller than a stripe is one stripe; an empty one has none.
+        assert_eq!(StripedGrid::new(5, 0.0, 1.0, 7).stripes(), 1);
+        let empty = StripedGrid::new(0, 0.0, 1.0, 7);
+        assert_eq!(empty.stripes(), 0);
+        assert_eq!(empty.take(), StatGrid::new(0, 0.0, 1.0));
     }
 
     #[test]

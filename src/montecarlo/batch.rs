@@ -139,7 +139,7 @@ pub fn run_batch(
     let sample_runs = cfg.sample_runs;
     // One set of alignment, trust and threat grids for the whole batch, however many
     // threads: they are most of a large world's tally.
-    let store = GridStore::new(sc, 0);
+    let store = GridStore::new(sc);
     let quiet;
     let (plan, make): (RunPlan, Box<dyn Fn() -> StudyTally + Sync>) = if cfg.baseline {
         quiet = sc.without_events();

@@ -5,11 +5,11 @@
 //! Each watches one side of a plan (0: the only or the base scenario, 1: the variant) and
 //! ignores the other, so the same types serve single and paired plans.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::StatGrid;
+use super::aggregate::{StatGrid, StripedGrid};
 use super::tally::{MergeError, Scratch, Tally, f64_bits, same_shape};
 use super::thresholds::ThresholdTally;
 use crate::analysis::blocs::{BlocScratch, CoMembership, best_split};
@@ -21,6 +21,15 @@ const PENDING_VALUES: usize = 16_384;
 
 /// Most runs held before a flush, whatever the scenario's size.
 const PENDING_RUNS: usize = 64;
+
+/// Most cells in a stripe of a [`GridStore`]'s grid. A flush that finds every stripe it has
+/// left taken waits for one stripe to be filled, so the size bounds that wait: at 200
+/// actors one run's 4,096 values take a few tenths of a millisecond to add, a hundredth of
+/// the run. Stripes of a fixed size rather than a fixed number keep the wait the same in a
+/// larger world, and leave a small world's grids (a few hundred cells, added in
+/// microseconds) whole, with one lock each. Each stripe costs a lock and a grid header, 23
+/// of them at 200 actors.
+const STRIPE_CELLS: usize = 4_096;
 
 /// Distributions of alignment at every step and of final trust and threat for every pair.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -53,16 +62,16 @@ pub struct GridTally {
 /// per cell plus a histogram window, merged into the study's at the end of the chunk: at
 /// 200 actors that is 90,600 cells and 7 MB per tally before the first run, on every thread.
 /// Counts and fixed-point sums add exactly in any order, so adding each run's values
-/// straight into one set of grids under a lock gives the same bits as merging per-thread
-/// grids; the lock is held for the few milliseconds a run's values take to add, against the
-/// tens of milliseconds the run took.
+/// straight into one set of grids under locks gives the same bits as merging per-thread
+/// grids.
 ///
-/// The alignment, trust and threat grids have a lock each, and a flush adds to whichever of
-/// them is free first: two threads flushing at once then fill different grids side by side
-/// instead of one waiting for the other's whole flush (at 200 actors a third of a run's time
-/// goes into adding its values).
+/// At 200 actors a third of a run's time goes into adding its values, so two threads often
+/// flush at once. Each grid is cut into stripes of cells with a lock each
+/// ([`StripedGrid`]), and a flush adds to whichever stripe of any grid is free first: two
+/// flushes fill different stripes side by side, and one waits only when the last stripe it
+/// has left is the one the other is filling.
 #[derive(Debug, Clone)]
-pub struct GridStore(Arc<[Mutex<StatGrid>; 3]>);
+pub struct GridStore(Arc<[StripedGrid; 3]>);
 
 /// The grids of a store, in its order.
 const ALIGNMENT: usize = 0;
@@ -70,26 +79,32 @@ const TRUST: usize = 1;
 const THREAT: usize = 2;
 
 impl GridStore {
-    /// Empty grids for side `side` of `sc`.
-    pub fn new(sc: &Scenario, side: usize) -> GridStore {
-        let t = GridTally::new(sc, side);
-        GridStore(Arc::new([
-            Mutex::new(t.alignment),
-            Mutex::new(t.trust_final),
-            Mutex::new(t.threat_final),
-        ]))
+    /// Empty grids for `sc`.
+    pub fn new(sc: &Scenario) -> GridStore {
+        GridStore::striped(sc, STRIPE_CELLS)
     }
 
-    fn lock(&self, grid: usize) -> MutexGuard<'_, StatGrid> {
-        self.0[grid].lock().unwrap_or_else(PoisonError::into_inner)
+    /// Empty grids for `sc` in stripes of at most `stripe_cells` cells.
+    fn striped(sc: &Scenario, stripe_cells: usize) -> GridStore {
+        GridStore(Arc::new(grid_shapes(sc).map(|(cells, lo, hi)| {
+            StripedGrid::new(cells, lo, hi, stripe_cells)
+        })))
     }
 
-    /// Takes grid `grid` out of the store, leaving an empty one.
+    /// Takes grid `grid` out of the store, leaving it with no cells.
     fn take(&self, grid: usize) -> StatGrid {
-        let mut g = self.lock(grid);
-        let (lo, hi) = g.range();
-        std::mem::replace(&mut *g, StatGrid::new(0, lo, hi))
+        self.0[grid].take()
     }
+}
+
+/// Cells and range of the alignment, trust and threat grids of `sc`, in a store's order.
+fn grid_shapes(sc: &Scenario) -> [(usize, f64, f64); 3] {
+    let n = sc.n();
+    [
+        ((sc.steps + 1) * n, -1.0, 1.0),
+        (n * n, -1.0, 1.0),
+        (n * n, 0.0, 1.0),
+    ]
 }
 
 /// Runs held by a [`GridTally`] before a flush.
@@ -104,14 +119,15 @@ struct Held {
 
 impl GridTally {
     pub fn new(sc: &Scenario, side: usize) -> GridTally {
-        let n = sc.n();
+        let [alignment, trust_final, threat_final] =
+            grid_shapes(sc).map(|(cells, lo, hi)| StatGrid::new(cells, lo, hi));
         GridTally {
             side,
-            n,
+            n: sc.n(),
             steps: sc.steps,
-            alignment: StatGrid::new((sc.steps + 1) * n, -1.0, 1.0),
-            trust_final: StatGrid::new(n * n, -1.0, 1.0),
-            threat_final: StatGrid::new(n * n, 0.0, 1.0),
+            alignment,
+            trust_final,
+            threat_final,
             held: Scratch::default(),
             store: Scratch(None),
         }
@@ -135,7 +151,7 @@ impl GridTally {
     /// Number of runs added.
     pub fn runs(&self) -> u64 {
         let added = match &self.store.0 {
-            Some(store) => store.lock(ALIGNMENT).count(0),
+            Some(store) => store.0[ALIGNMENT].count(0),
             None => self.alignment.count(0),
         };
         added + self.held.0.runs as u64
@@ -194,17 +210,24 @@ impl Tally for GridTally {
         let (n, cells) = (self.n, self.cells());
         match &self.store.0 {
             Some(store) => {
-                // Each grid once, the first free one first; when all that remain are busy,
-                // wait for the first of them.
+                // Each stripe of each grid once, the first free one first; when all that
+                // remain are busy, wait for the first of them.
                 let held = &self.held.0;
-                let mut left = vec![ALIGNMENT, TRUST, THREAT];
+                let mut left: Vec<(usize, usize)> = [ALIGNMENT, TRUST, THREAT]
+                    .into_iter()
+                    .flat_map(|g| (0..store.0[g].stripes()).map(move |k| (g, k)))
+                    .collect();
                 while !left.is_empty() {
                     let free = left
                         .iter()
                         .enumerate()
-                        .find_map(|(k, &g)| store.0[g].try_lock().ok().map(|guard| (k, guard)));
-                    let (k, mut guard) = free.unwrap_or_else(|| (0, store.lock(left[0])));
-                    add_held_to(held, n, cells, left.remove(k), &mut guard);
+                        .find_map(|(i, &(g, k))| store.0[g].try_lock(k).map(|guard| (i, guard)));
+                    let (i, mut guard) = free.unwrap_or_else(|| {
+                        let (g, k) = left[0];
+                        (0, store.0[g].lock(k))
+                    });
+                    let (g, k) = left.remove(i);
+                    add_held_to(held, n, cells, g, store.0[g].first(k), &mut guard);
                 }
                 self.held.0.runs = 0;
             }
@@ -266,20 +289,29 @@ fn add_held(
     cells: usize,
     [alignment, trust_final, threat_final]: [&mut StatGrid; 3],
 ) {
-    add_held_to(held, n, cells, ALIGNMENT, alignment);
-    add_held_to(held, n, cells, TRUST, trust_final);
-    add_held_to(held, n, cells, THREAT, threat_final);
+    add_held_to(held, n, cells, ALIGNMENT, 0, alignment);
+    add_held_to(held, n, cells, TRUST, 0, trust_final);
+    add_held_to(held, n, cells, THREAT, 0, threat_final);
     held.runs = 0;
 }
 
-/// Adds the runs in `held` to one of the three grids ([`ALIGNMENT`], [`TRUST`] or
-/// [`THREAT`]), cell by cell. Counts and fixed-point sums add exactly, so the grids may be
-/// filled in any order.
-fn add_held_to(held: &Held, n: usize, cells: usize, grid: usize, into: &mut StatGrid) {
+/// Adds the runs in `held` to cells `first..first + into.cells()` of one of the three grids
+/// ([`ALIGNMENT`], [`TRUST`] or [`THREAT`]), cell by cell; `into` holds those cells from its
+/// own cell 0, as a stripe of a store does. Counts and fixed-point sums add exactly, so the
+/// grids and their stripes may be filled in any order.
+fn add_held_to(
+    held: &Held,
+    n: usize,
+    cells: usize,
+    grid: usize,
+    first: usize,
+    into: &mut StatGrid,
+) {
+    let span = first..first + into.cells();
     if grid == ALIGNMENT {
         let values = &held.alignment[..held.runs * cells];
-        for cell in 0..cells {
-            into.add_column(cell, &values[cell..], cells);
+        for cell in span {
+            into.add_column(cell - first, &values[cell..], cells);
         }
         return;
     }
@@ -291,8 +323,8 @@ fn add_held_to(held: &Held, n: usize, cells: usize, grid: usize, into: &mut Stat
         &held.threat
     };
     let values = &values[..held.runs * pairs];
-    for cell in (0..pairs).filter(|c| c / n != c % n) {
-        into.add_column(cell, &values[cell..], pairs);
+    for cell in span.filter(|c| c / n != c % n) {
+        into.add_column(cell - first, &values[cell..], pairs);
     }
 }
 
@@ -989,14 +1021,23 @@ mod tests {
         threads: usize,
         runs: std::ops::Range<u64>,
     ) -> Tallied<StudyTally> {
+        shared_study_in(sc, threads, runs, &GridStore::new(sc))
+    }
+
+    /// A study run on `threads` threads whose chunks add to `store`.
+    fn shared_study_in(
+        sc: &Scenario,
+        threads: usize,
+        runs: std::ops::Range<u64>,
+        store: &GridStore,
+    ) -> Tallied<StudyTally> {
         let pool = thread_pool(Some(threads)).expect("pool");
         let plan = RunPlan::single(sc, 5, runs);
-        let store = GridStore::new(sc, 0);
         execute(
             &plan,
             "run",
             &pool,
-            &|| StudyTally::sharing(sc, 0, 40, &store),
+            &|| StudyTally::sharing(sc, 0, 40, store),
             false,
             &|_| {},
             &AtomicBool::new(false),
@@ -1027,6 +1068,41 @@ mod tests {
         let mut merged = b.clone();
         merged.merge(a).expect("disjoint parts");
         assert_eq!(merged.to_json().expect("serialisable"), private_json);
+    }
+
+    #[test]
+    fn grids_in_narrow_stripes_filled_from_two_threads_equal_plain_ones() {
+        // Stripes of 7 cells cut rows of the pair grids and their diagonal at every offset,
+        // and give two threads dozens of locks to contend for: runs flushed into them must
+        // give the grids of the same runs added to plain tallies, to the bit.
+        let sc = default_scenario();
+        let store = GridStore::striped(&sc, 7);
+        let n = sc.n();
+        assert_eq!(
+            store.0[ALIGNMENT].stripes(),
+            ((sc.steps + 1) * n).div_ceil(7)
+        );
+        assert_eq!(store.0[TRUST].stripes(), (n * n).div_ceil(7));
+        let plain = study(&sc, 5, 0..300);
+        let striped = shared_study_in(&sc, 2, 0..300, &store);
+        assert_eq!(striped.tally.runs(), 300);
+        assert_eq!(striped.tally.grids.alignment, plain.tally.grids.alignment);
+        assert_eq!(
+            striped.tally.grids.trust_final,
+            plain.tally.grids.trust_final
+        );
+        assert_eq!(
+            striped.tally.grids.threat_final,
+            plain.tally.grids.threat_final
+        );
+        assert_eq!(
+            striped.to_json().expect("serialisable"),
+            plain.to_json().expect("serialisable")
+        );
+        // The store's stripes were taken, not copied.
+        for grid in store.0.iter() {
+            assert!((0..grid.stripes()).all(|k| grid.lock(k).cells() == 0));
+        }
     }
 
     #[test]
