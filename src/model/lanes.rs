@@ -630,6 +630,8 @@ trait Vector: Copy {
 }
 
 /// The plain build: a loop over the lanes, which the compiler may vectorise as it can.
+/// Written as loops on a copy rather than with `std::array::from_fn`, which is not always
+/// inlined and then costs a call per operation.
 impl Vector for Lane {
     #[inline(always)]
     fn splat(x: f64) -> Lane {
@@ -644,50 +646,79 @@ impl Vector for Lane {
         *to = self;
     }
     #[inline(always)]
-    fn add(self, o: Lane) -> Lane {
-        std::array::from_fn(|l| self[l] + o[l])
+    fn add(mut self, o: Lane) -> Lane {
+        for (a, b) in self.iter_mut().zip(o) {
+            *a += b;
+        }
+        self
     }
     #[inline(always)]
-    fn sub(self, o: Lane) -> Lane {
-        std::array::from_fn(|l| self[l] - o[l])
+    fn sub(mut self, o: Lane) -> Lane {
+        for (a, b) in self.iter_mut().zip(o) {
+            *a -= b;
+        }
+        self
     }
     #[inline(always)]
-    fn mul(self, o: Lane) -> Lane {
-        std::array::from_fn(|l| self[l] * o[l])
+    fn mul(mut self, o: Lane) -> Lane {
+        for (a, b) in self.iter_mut().zip(o) {
+            *a *= b;
+        }
+        self
     }
     #[inline(always)]
-    fn div(self, o: Lane) -> Lane {
-        std::array::from_fn(|l| self[l] / o[l])
+    fn div(mut self, o: Lane) -> Lane {
+        for (a, b) in self.iter_mut().zip(o) {
+            *a /= b;
+        }
+        self
     }
     #[inline(always)]
-    fn clamp(self, lo: Lane, hi: Lane) -> Lane {
-        std::array::from_fn(|l| self[l].clamp(lo[l], hi[l]))
+    fn clamp(mut self, lo: Lane, hi: Lane) -> Lane {
+        for ((a, lo), hi) in self.iter_mut().zip(lo).zip(hi) {
+            *a = a.clamp(lo, hi);
+        }
+        self
     }
     #[inline(always)]
-    fn positive(self) -> Lane {
-        std::array::from_fn(|l| if self[l] > 0.0 { self[l] } else { 0.0 })
+    fn positive(mut self) -> Lane {
+        for a in &mut self {
+            *a = if *a > 0.0 { *a } else { 0.0 };
+        }
+        self
     }
     #[inline(always)]
-    fn where_positive(self, a: Lane, b: Lane) -> Lane {
-        std::array::from_fn(|l| if self[l] > 0.0 { a[l] } else { b[l] })
+    fn where_positive(self, mut a: Lane, b: Lane) -> Lane {
+        for ((a, b), s) in a.iter_mut().zip(b).zip(self) {
+            if s <= 0.0 || s.is_nan() {
+                *a = b;
+            }
+        }
+        a
     }
     #[inline(always)]
-    fn zero_ones(self) -> Lane {
-        std::array::from_fn(|l| if self[l] == 0.0 { 1.0 } else { 0.0 })
+    fn add_where(mut self, keep: u8, x: Lane) -> Lane {
+        for (l, (a, x)) in self.iter_mut().zip(x).enumerate() {
+            if keep & (1 << l) != 0 {
+                *a += x;
+            }
+        }
+        self
+    }
+    #[inline(always)]
+    fn zero_ones(mut self) -> Lane {
+        for a in &mut self {
+            *a = if *a == 0.0 { 1.0 } else { 0.0 };
+        }
+        self
     }
     #[inline(always)]
     fn zero_mask(self) -> u8 {
-        (0..LANES).fold(0, |m, l| m | (u8::from(self[l] == 0.0) << l))
-    }
-    #[inline(always)]
-    fn add_where(self, keep: u8, x: Lane) -> Lane {
-        std::array::from_fn(|l| {
-            if keep & (1 << l) != 0 {
-                self[l] + x[l]
-            } else {
-                self[l]
-            }
-        })
+        let mut m = 0;
+        for (l, a) in self.into_iter().enumerate() {
+            m |= u8::from(a == 0.0) << l;
+        }
+        m
     }
 }
 
