@@ -646,32 +646,20 @@ impl Vector for Lane {
         *to = self;
     }
     #[inline(always)]
-    fn add(mut self, o: Lane) -> Lane {
-        for (a, b) in self.iter_mut().zip(o) {
-            *a += b;
-        }
-        self
+    fn add(self, o: Lane) -> Lane {
+        zip_with(self, o, |a, b| a + b)
     }
     #[inline(always)]
-    fn sub(mut self, o: Lane) -> Lane {
-        for (a, b) in self.iter_mut().zip(o) {
-            *a -= b;
-        }
-        self
+    fn sub(self, o: Lane) -> Lane {
+        zip_with(self, o, |a, b| a - b)
     }
     #[inline(always)]
-    fn mul(mut self, o: Lane) -> Lane {
-        for (a, b) in self.iter_mut().zip(o) {
-            *a *= b;
-        }
-        self
+    fn mul(self, o: Lane) -> Lane {
+        zip_with(self, o, |a, b| a * b)
     }
     #[inline(always)]
-    fn div(mut self, o: Lane) -> Lane {
-        for (a, b) in self.iter_mut().zip(o) {
-            *a /= b;
-        }
-        self
+    fn div(self, o: Lane) -> Lane {
+        zip_with(self, o, |a, b| a / b)
     }
     #[inline(always)]
     fn clamp(mut self, lo: Lane, hi: Lane) -> Lane {
@@ -720,6 +708,15 @@ impl Vector for Lane {
         }
         m
     }
+}
+
+/// `f` of each lane of `a` and `b`.
+#[inline(always)]
+fn zip_with(mut a: Lane, b: Lane, f: impl Fn(f64, f64) -> f64) -> Lane {
+    for (a, b) in a.iter_mut().zip(b) {
+        *a = f(*a, b);
+    }
+    a
 }
 
 /// The AVX-512 build: one register per entry, each operation one instruction (clamp two),
