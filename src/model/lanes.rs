@@ -53,17 +53,9 @@ impl LaneState {
 
     /// Puts `st` in lane `l`.
     pub fn load(&mut self, l: usize, st: &State) {
-        debug_assert_eq!(st.n, self.n, "a state of another scenario size");
-        for (lanes, values) in [
-            (&mut self.alignment, &st.alignment),
-            (&mut self.trust, &st.trust),
-            (&mut self.shock, &st.shock),
-            (&mut self.power, &st.power),
-            (&mut self.threat, &st.threat),
-        ] {
-            for (lane, &x) in lanes.iter_mut().zip(values) {
-                lane[l] = x;
-            }
+        self.load_events(l, st);
+        for (lane, &x) in self.threat.iter_mut().zip(&st.threat) {
+            lane[l] = x;
         }
     }
 
