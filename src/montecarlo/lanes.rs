@@ -78,9 +78,7 @@ pub struct LaneRunner<'a> {
     live: usize,
     /// The scenario numbers of each lane's run.
     params: LaneParams,
-    /// The noise generators of the group's runs, side by side so that the draws of eight
-    /// runs interleave: each generator's draws form a chain of dependent instructions, and
-    /// eight chains keep the core busy where one leaves it waiting.
+    /// The trust-noise and alignment-noise generators of the group's runs, lane by lane.
     trust_rngs: Vec<Xoshiro256PlusPlus>,
     alignment_rngs: Vec<Xoshiro256PlusPlus>,
 }
