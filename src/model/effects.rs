@@ -4,12 +4,93 @@
 //! applies, so a later effect of the same event sees the earlier ones.
 
 use super::State;
+use super::lanes::LaneState;
 use crate::scenario::{Effect, Holder, KindCoefficients};
+
+/// Which quantity of the state an event reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Alignment,
+    Trust,
+    Shock,
+    Power,
+}
+
+/// The entries of one run's state that events read and write, wherever the state is kept:
+/// a [`State`] of its own, or one lane of the states of runs side by side, so that an event
+/// applies in place in either, with the same operations.
+pub trait Entries {
+    fn n(&self) -> usize;
+    fn get(&self, field: Field, at: usize) -> f64;
+    fn set(&mut self, field: Field, at: usize, x: f64);
+}
+
+impl Entries for State {
+    #[inline(always)]
+    fn n(&self) -> usize {
+        self.n
+    }
+
+    #[inline(always)]
+    fn get(&self, field: Field, at: usize) -> f64 {
+        match field {
+            Field::Alignment => self.alignment[at],
+            Field::Trust => self.trust[at],
+            Field::Shock => self.shock[at],
+            Field::Power => self.power[at],
+        }
+    }
+
+    #[inline(always)]
+    fn set(&mut self, field: Field, at: usize, x: f64) {
+        let slot = match field {
+            Field::Alignment => &mut self.alignment[at],
+            Field::Trust => &mut self.trust[at],
+            Field::Shock => &mut self.shock[at],
+            Field::Power => &mut self.power[at],
+        };
+        *slot = x;
+    }
+}
+
+/// Lane `.1` of the states of runs side by side.
+pub struct Lane<'a>(pub &'a mut LaneState, pub usize);
+
+impl Entries for Lane<'_> {
+    #[inline(always)]
+    fn n(&self) -> usize {
+        self.0.n
+    }
+
+    #[inline(always)]
+    fn get(&self, field: Field, at: usize) -> f64 {
+        let st = &self.0;
+        let lanes = match field {
+            Field::Alignment => &st.alignment,
+            Field::Trust => &st.trust,
+            Field::Shock => &st.shock,
+            Field::Power => &st.power,
+        };
+        lanes[at][self.1]
+    }
+
+    #[inline(always)]
+    fn set(&mut self, field: Field, at: usize, x: f64) {
+        let st = &mut self.0;
+        let lanes = match field {
+            Field::Alignment => &mut st.alignment,
+            Field::Trust => &mut st.trust,
+            Field::Shock => &mut st.shock,
+            Field::Power => &mut st.power,
+        };
+        lanes[at][self.1] = x;
+    }
+}
 
 /// Applies one firing of a kind, by `actor` (A) on `target` (B), with magnitude `m`.
 /// `attributed` says whether B blames A; `audience` is the model's η.
 pub fn apply_kind(
-    st: &mut State,
+    st: &mut impl Entries,
     k: &KindCoefficients,
     actor: usize,
     target: usize,
@@ -17,7 +98,7 @@ pub fn apply_kind(
     attributed: bool,
     audience: f64,
 ) {
-    let n = st.n;
+    let n = st.n();
     let (a, b) = (actor, target);
     let g = k.valence;
 
@@ -25,8 +106,8 @@ pub fn apply_kind(
         // Covert and not attributed: the damage is done (the power effects apply), but B
         // cannot tell who did it, so only B's insecurity rises, towards those B already
         // distrusts ("blame the usual enemies"). No trust, pull or audience effect.
-        st.power[b] = (st.power[b] + k.c_power_target * m).clamp(0.0, 1.0);
-        st.power[a] = (st.power[a] + k.c_power_actor * m).clamp(0.0, 1.0);
+        bump_power(st, b, k.c_power_target * m);
+        bump_power(st, a, k.c_power_actor * m);
         blame_usual_enemies(st, b, k.c_threat * g.abs() * m);
         return;
     }
@@ -37,16 +118,20 @@ pub fn apply_kind(
     // Threat shock B feels from A.
     bump_shock(st, b * n + a, k.c_threat * g.abs() * m);
     // Power.
-    st.power[b] = (st.power[b] + k.c_power_target * m).clamp(0.0, 1.0);
-    st.power[a] = (st.power[a] + k.c_power_actor * m).clamp(0.0, 1.0);
+    bump_power(st, b, k.c_power_target * m);
+    bump_power(st, a, k.c_power_actor * m);
     // Pull: cooperation draws B toward A's side, hostility pushes it away.
-    let pull = k.c_pull * g * m * (st.alignment[a] - st.alignment[b]);
-    st.alignment[b] = (st.alignment[b] + pull).clamp(-1.0, 1.0);
+    let pull = k.c_pull * g * m * (st.get(Field::Alignment, a) - st.get(Field::Alignment, b));
+    st.set(
+        Field::Alignment,
+        b,
+        (st.get(Field::Alignment, b) + pull).clamp(-1.0, 1.0),
+    );
     // Audience: friends of B side with B in how they see A.
     let audience_scale = audience * k.c_audience * g * m;
     if audience_scale != 0.0 {
         for other in (0..n).filter(|&o| o != a && o != b) {
-            let t_kb = st.trust[other * n + b];
+            let t_kb = st.get(Field::Trust, other * n + b);
             bump_trust(st, other * n + a, audience_scale * t_kb);
         }
     }
@@ -59,7 +144,7 @@ pub fn apply_kind(
             Holder::Actor => a,
         };
         for other in (0..n).filter(|&o| o != a && o != b) {
-            let t_kh = st.trust[other * n + h];
+            let t_kh = st.get(Field::Trust, other * n + h);
             if t_kh < 0.0 {
                 bump_shock(st, other * n + h, k.c_third * m * -t_kh);
             }
@@ -69,11 +154,11 @@ pub fn apply_kind(
 
 /// Each k whom `victim` distrusts gets a threat shock S_victim,k += size · (−T_victim,k):
 /// an unattributed act is blamed on the usual enemies.
-fn blame_usual_enemies(st: &mut State, victim: usize, size: f64) {
-    let n = st.n;
+fn blame_usual_enemies(st: &mut impl Entries, victim: usize, size: f64) {
+    let n = st.n();
     let row = victim * n;
     for other in 0..n {
-        let t = st.trust[row + other];
+        let t = st.get(Field::Trust, row + other);
         if other != victim && t < 0.0 {
             bump_shock(st, row + other, size * -t);
         }
@@ -81,15 +166,15 @@ fn blame_usual_enemies(st: &mut State, victim: usize, size: f64) {
 }
 
 /// Applies the primitive deltas of a `custom` event, each scaled by `m`, in order.
-pub fn apply_custom(st: &mut State, effects: &[Effect], m: f64, attributed: bool) {
-    let n = st.n;
+pub fn apply_custom(st: &mut impl Entries, effects: &[Effect], m: f64, attributed: bool) {
+    let n = st.n();
     if !attributed {
         // As for a covert kind: only the power deltas apply, and each threat delta becomes
         // its victim's fear of the usual enemies.
         for e in effects {
             match *e {
                 Effect::Power { actor, delta } => {
-                    st.power[actor] = (st.power[actor] + delta * m).clamp(0.0, 1.0);
+                    bump_power(st, actor, delta * m);
                 }
                 Effect::Threat { from, delta, .. } => {
                     blame_usual_enemies(st, from, delta.abs() * m);
@@ -104,21 +189,41 @@ pub fn apply_custom(st: &mut State, effects: &[Effect], m: f64, attributed: bool
             Effect::Trust { from, to, delta } => bump_trust(st, from * n + to, delta * m),
             Effect::Threat { from, to, delta } => bump_shock(st, from * n + to, delta * m),
             Effect::Power { actor, delta } => {
-                st.power[actor] = (st.power[actor] + delta * m).clamp(0.0, 1.0);
+                bump_power(st, actor, delta * m);
             }
             Effect::Alignment { actor, delta } => {
-                st.alignment[actor] = (st.alignment[actor] + delta * m).clamp(-1.0, 1.0);
+                st.set(
+                    Field::Alignment,
+                    actor,
+                    (st.get(Field::Alignment, actor) + delta * m).clamp(-1.0, 1.0),
+                );
             }
         }
     }
 }
 
-fn bump_trust(st: &mut State, at: usize, delta: f64) {
-    st.trust[at] = (st.trust[at] + delta).clamp(-1.0, 1.0);
+fn bump_trust(st: &mut impl Entries, at: usize, delta: f64) {
+    st.set(
+        Field::Trust,
+        at,
+        (st.get(Field::Trust, at) + delta).clamp(-1.0, 1.0),
+    );
 }
 
-fn bump_shock(st: &mut State, at: usize, delta: f64) {
-    st.shock[at] = (st.shock[at] + delta).clamp(0.0, 1.0);
+fn bump_shock(st: &mut impl Entries, at: usize, delta: f64) {
+    st.set(
+        Field::Shock,
+        at,
+        (st.get(Field::Shock, at) + delta).clamp(0.0, 1.0),
+    );
+}
+
+fn bump_power(st: &mut impl Entries, actor: usize, delta: f64) {
+    st.set(
+        Field::Power,
+        actor,
+        (st.get(Field::Power, actor) + delta).clamp(0.0, 1.0),
+    );
 }
 
 #[cfg(test)]

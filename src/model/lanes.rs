@@ -53,21 +53,13 @@ impl LaneState {
 
     /// Puts `st` in lane `l`.
     pub fn load(&mut self, l: usize, st: &State) {
-        self.load_events(l, st);
-        for (lane, &x) in self.threat.iter_mut().zip(&st.threat) {
-            lane[l] = x;
-        }
-    }
-
-    /// Puts what events change of `st` (alignment, trust, shocks, power) in lane `l`. The
-    /// threat is derived afresh by the step before it is read.
-    pub fn load_events(&mut self, l: usize, st: &State) {
         debug_assert_eq!(st.n, self.n, "a state of another scenario size");
         for (lanes, values) in [
             (&mut self.alignment, &st.alignment),
             (&mut self.trust, &st.trust),
             (&mut self.shock, &st.shock),
             (&mut self.power, &st.power),
+            (&mut self.threat, &st.threat),
         ] {
             for (lane, &x) in lanes.iter_mut().zip(values) {
                 lane[l] = x;

@@ -51,17 +51,6 @@ impl State {
         self.derive_threat(&sc.reach);
     }
 
-    /// Makes this state equal to `other`, of the same size, without reallocating (the
-    /// derived `clone_from` would allocate every buffer anew).
-    pub fn copy_from(&mut self, other: &State) {
-        assert_eq!(self.n, other.n, "a state of another scenario size");
-        self.alignment.copy_from_slice(&other.alignment);
-        self.trust.copy_from_slice(&other.trust);
-        self.shock.copy_from_slice(&other.shock);
-        self.power.copy_from_slice(&other.power);
-        self.threat.copy_from_slice(&other.threat);
-    }
-
     /// θ_ij = clamp(p_j R_ij (1 − T_ij)/2 + S_ij, 0, 1) for i ≠ j, θ_ii = 0 (MODEL.md step 4).
     pub fn derive_threat(&mut self, reach: &[f64]) {
         let n = self.n;

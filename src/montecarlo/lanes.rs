@@ -14,7 +14,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::run::{EventClock, Observer};
 use super::streams::{RunStreams, StreamKeys};
 use crate::model::lanes::{LANES, LANES_BELOW, LaneDynamics, LaneParams, LaneState};
-use crate::model::{Anchors, State};
+use crate::model::{Anchors, State, effects};
 use crate::scenario::Scenario;
 
 /// The most memory the states of one group may take. Each run's state at every step is
@@ -72,8 +72,6 @@ pub struct LaneRunner<'a> {
     dynamics: LaneDynamics,
     /// The state of lane l at step t, at `l * (steps + 1) + t`: before the step's events.
     history: Vec<State>,
-    /// A run's state while its events apply.
-    work: State,
     /// Lanes that hold a run in the current group.
     live: usize,
     /// The scenario numbers of each lane's run.
@@ -116,8 +114,7 @@ impl<'a> LaneRunner<'a> {
             lanes: vec![lane; LANES],
             state: LaneState::new(n),
             dynamics: LaneDynamics::new(n),
-            history: vec![initial.clone(); LANES * (sc.steps + 1)],
-            work: initial,
+            history: vec![initial; LANES * (sc.steps + 1)],
             live: 0,
             params: LaneParams::new(n),
         }
@@ -167,9 +164,8 @@ impl<'a> LaneRunner<'a> {
                 let now = &self.history[l * span + t];
                 lane.clock.decide(sc, t, now, &mut lane.streams);
                 if lane.clock.firing() {
-                    self.work.copy_from(now);
-                    lane.clock.apply(sc, t, &mut self.work, &mut lane.fired);
-                    self.state.load_events(l, &self.work);
+                    let mut view = effects::Lane(&mut self.state, l);
+                    lane.clock.apply(sc, t, &mut view, &mut lane.fired);
                 }
             }
             self.dynamics.draw(

@@ -1,6 +1,7 @@
 //! One Monte Carlo run: events, then dynamics, step by step, reported to an observer.
 
 use super::streams::{RunStreams, StreamKeys};
+use crate::model::effects::Entries;
 use crate::model::{Anchors, Dynamics, State, apply_custom, apply_kind, solve_anchors};
 use crate::scenario::{EventEffect, Scenario, Timing};
 
@@ -171,12 +172,13 @@ impl EventClock {
         }
     }
 
-    /// Applies the step's firings to `st`, in event order, telling `obs` of each.
+    /// Applies the step's firings to `st` (a run's state, or its lane of runs side by side),
+    /// in event order, telling `obs` of each.
     pub(crate) fn apply(
         &mut self,
         sc: &Scenario,
         t: usize,
-        st: &mut State,
+        st: &mut impl Entries,
         obs: &mut impl Observer,
     ) {
         let audience = sc.model.audience;
