@@ -114,10 +114,8 @@ struct SideWorker<'a> {
     runner: Runner<'a>,
     /// Runs eight at a time, for a small scenario.
     lanes: Option<LaneRunner<'a>>,
-    /// The scenario copies of the lanes when runs draw input values, with their anchors,
-    /// and how many of them the current group uses (0: every lane runs `sc` itself).
+    /// The scenario copies of the lanes when runs draw input values, with their anchors.
     lane_copies: Vec<(Scenario, Anchors)>,
-    lane_scenarios: usize,
     /// The scenario's anchors, and the working copy's (solved again for each run's inputs:
     /// steady anchors depend on the drawn start and ties).
     anchors: Anchors,
@@ -145,14 +143,10 @@ impl Worker<'_> {
         let vary = plan.varies_inputs();
         for (side, w) in self.sides.iter_mut().enumerate() {
             let (sc, anchors): (&Scenario, &Anchors) = if vary && !w.sc.inputs.is_empty() {
-                plan.input_values(w.sc, &keys[side], k, &mut self.values);
                 let working = w
                     .working
                     .get_or_insert_with(|| Box::new((w.sc.clone(), w.anchors.clone())));
-                for (input, &v) in w.sc.inputs.iter().zip(&self.values) {
-                    working.0.set_input(&input.target, v);
-                }
-                working.1 = solve_anchors(&working.0);
+                draw_inputs(w.sc, plan, &keys[side], k, &mut self.values, working);
                 (&working.0, &working.1)
             } else {
                 (w.sc, &w.anchors)
@@ -180,28 +174,22 @@ impl Worker<'_> {
         ks: std::ops::Range<u64>,
         mut rows: Option<&mut [f64]>,
     ) {
-        let vary = plan.varies_inputs();
+        // Each run with inputs of its own works on the copy of the scenario of its lane.
+        let own = |w: &SideWorker| plan.varies_inputs() && !w.sc.inputs.is_empty();
         for (side, w) in self.sides.iter_mut().enumerate() {
+            let own = own(w);
             let Some(lanes) = &mut w.lanes else { continue };
-            // Each run with inputs of its own works on a copy of the scenario of its own lane.
-            if vary && !w.sc.inputs.is_empty() {
+            if own {
                 w.lane_copies
                     .resize_with(LANES, || (w.sc.clone(), w.anchors.clone()));
                 for (copy, k) in w.lane_copies.iter_mut().zip(ks.clone()) {
-                    plan.input_values(w.sc, &keys[side], k, &mut self.values);
-                    for (input, &v) in w.sc.inputs.iter().zip(&self.values) {
-                        copy.0.set_input(&input.target, v);
-                    }
-                    copy.1 = solve_anchors(&copy.0);
+                    draw_inputs(w.sc, plan, &keys[side], k, &mut self.values, copy);
                 }
-                w.lane_scenarios = w.lane_copies.len();
-            } else {
-                w.lane_scenarios = 0;
             }
             let mut group: [(&Scenario, &Anchors, u64); LANES] = [(w.sc, &w.anchors, 0); LANES];
             for (l, k) in ks.clone().enumerate() {
                 group[l].2 = plan.stream_run(k);
-                if w.lane_scenarios > 0 {
+                if own {
                     group[l].0 = &w.lane_copies[l].0;
                     group[l].1 = &w.lane_copies[l].1;
                 }
@@ -211,11 +199,7 @@ impl Worker<'_> {
         for (l, k) in ks.enumerate() {
             for (side, w) in self.sides.iter().enumerate() {
                 let Some(lanes) = &w.lanes else { continue };
-                let sc = if w.lane_scenarios > 0 {
-                    &w.lane_copies[l].0
-                } else {
-                    w.sc
-                };
+                let sc = if own(w) { &w.lane_copies[l].0 } else { w.sc };
                 tally.begin(side, k, sc);
                 let n = w.sc.n();
                 let final_row = match rows.as_deref_mut() {
@@ -238,6 +222,23 @@ impl Worker<'_> {
     fn in_lanes(&self) -> bool {
         self.sides.iter().all(|w| w.lanes.is_some())
     }
+}
+
+/// Writes the input values of run index `k` into `copy`, a copy of `sc` with its anchors,
+/// and solves the anchors again: steady anchors depend on the drawn start and ties.
+fn draw_inputs(
+    sc: &Scenario,
+    plan: &RunPlan,
+    keys: &StreamKeys,
+    k: u64,
+    values: &mut Vec<f64>,
+    copy: &mut (Scenario, Anchors),
+) {
+    plan.input_values(sc, keys, k, values);
+    for (input, &v) in sc.inputs.iter().zip(values.iter()) {
+        copy.0.set_input(&input.target, v);
+    }
+    copy.1 = solve_anchors(&copy.0);
 }
 
 /// Simulates every run of `plan` on `pool`, each chunk of runs into a tally made by `make`,
@@ -312,7 +313,6 @@ pub fn execute_keeping<T: Tally>(
                     runner: Runner::new(sc, k),
                     lanes: lanes.then(|| LaneRunner::new(sc, k)),
                     lane_copies: Vec::new(),
-                    lane_scenarios: 0,
                     anchors: solve_anchors(sc),
                     working: None,
                 })

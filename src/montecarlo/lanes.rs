@@ -238,7 +238,8 @@ mod tests {
         }
     }
 
-    /// `text` with one `[model]` number set.
+    /// `text` with every line that sets `key` (in `[model]`, an actor or a relation)
+    /// removed and `key = value` set in `[model]`.
     fn with_model(text: &str, key: &str, value: &str) -> Scenario {
         let text: String = text
             .lines()
