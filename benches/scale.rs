@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use influence::model::lanes::LANES;
-use influence::model::{Balance, Dynamics, State, solve_anchors};
+use influence::model::{Balance, Dynamics, Part, Reads, State, solve_anchors};
 use influence::montecarlo::lanes::LaneRunner;
 use influence::montecarlo::{Observer, Runner, stream_keys};
 use influence::scenario::generate::{WorldSpec, generate_world};
@@ -89,13 +89,18 @@ fn one_run(c: &mut Criterion) {
     let keys = stream_keys(sc, sc.seed);
     let anchors = solve_anchors(sc);
     let mut lanes = LaneRunner::new(sc, &keys);
+    // Between the first and the last state a study reads alignment and the entry of each
+    // outcome's condition (`StudyTally::reads`); runs side by side keep only that.
+    let reads = Reads::nothing()
+        .whole(Part::Alignment)
+        .conditions(sc.n(), sc.outcomes.iter().map(|o| &o.condition));
     let mut first = 0u64;
     group.bench_function("n=9 side by side", |b| {
         b.iter(|| {
             let group: [(&Scenario, _, u64); LANES] =
                 std::array::from_fn(|l| (sc, &anchors, first + l as u64));
             first += LANES as u64;
-            lanes.run_on(&group);
+            lanes.run_on(&group, &reads);
             for l in 0..LANES {
                 lanes.replay(l, &mut Discard);
             }

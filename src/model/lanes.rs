@@ -15,6 +15,7 @@ use rand_distr::{Distribution, StandardNormal};
 use super::State;
 use super::anchors::Anchors;
 use super::balance::{Build, GROUP};
+use super::state::{Part, Reads};
 use crate::scenario::Scenario;
 
 /// Runs side by side: one 512-bit register of doubles.
@@ -69,6 +70,17 @@ impl LaneState {
 
     /// Writes lane `l` into the `l`-th state of `out`, for the first [`LANES`] states at most.
     pub fn store<'s>(&self, build: Build, out: impl IntoIterator<Item = &'s mut State>) {
+        self.store_reads(build, out, &Reads::everything());
+    }
+
+    /// [`LaneState::store`] of what `reads` reads: its whole parts as 8 × 8 transposes, its
+    /// single entries one by one; the rest of each state is left as it was.
+    pub fn store_reads<'s>(
+        &self,
+        build: Build,
+        out: impl IntoIterator<Item = &'s mut State>,
+        reads: &Reads,
+    ) {
         let mut dst: [[&mut [f64]; LANES]; 5] = Default::default();
         let mut live = 0;
         for (l, st) in out.into_iter().take(LANES).enumerate() {
@@ -92,13 +104,21 @@ impl LaneState {
             &self.power,
             &self.threat,
         ];
-        for (src, dst) in sources.into_iter().zip(&mut dst) {
+        for ((src, dst), part) in sources.into_iter().zip(&mut dst).zip(Part::ALL) {
             let dst = &mut dst[..live];
             assert!(
                 dst.iter().all(|d| d.len() == src.len()),
                 "a state of another scenario size"
             );
-            scatter(build, src, dst);
+            if reads.reads_whole(part) {
+                scatter(build, src, dst);
+            } else {
+                for at in reads.entries(part) {
+                    for (l, d) in dst.iter_mut().enumerate() {
+                        d[at] = src[at][l];
+                    }
+                }
+            }
         }
     }
 }

@@ -16,4 +16,4 @@ pub use balance::Balance;
 pub use dynamics::Dynamics;
 pub use effects::{apply_custom, apply_kind};
 pub use outcome::OutcomeTracker;
-pub use state::State;
+pub use state::{Part, Reads, State};

@@ -22,6 +22,147 @@ pub struct State {
     pub threat: Vec<f64>,
 }
 
+/// One of the five fields of a [`State`], in the order of its declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    Alignment,
+    Trust,
+    Shock,
+    Power,
+    Threat,
+}
+
+impl Part {
+    pub const ALL: [Part; 5] = [
+        Part::Alignment,
+        Part::Trust,
+        Part::Shock,
+        Part::Power,
+        Part::Threat,
+    ];
+
+    /// The part a condition's metric lives in.
+    pub fn of(metric: Metric) -> Part {
+        match metric {
+            Metric::Alignment => Part::Alignment,
+            Metric::Trust => Part::Trust,
+            Metric::Threat => Part::Threat,
+            Metric::Power => Part::Power,
+        }
+    }
+}
+
+/// What a reader of a run's states looks at in the states between the first and the last
+/// (those two it may read whole): whole parts, and single entries of the others.
+///
+/// Runs side by side keep every run's states until the group ends, and at 9 actors keeping
+/// them whole cost more than a tenth of a run, though a study reads little of them before
+/// the last step: alignment, and the entry of each outcome's condition. A reader that does
+/// not say otherwise reads [`Reads::everything`]. The states runs side by side hand on hold
+/// NaN wherever their reader said it would not read, so that a reader that reads more than
+/// it says gives results that a test sees are wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Reads {
+    whole: [bool; 5],
+    /// Entries of parts not read whole, sorted, without repeats.
+    entries: Vec<(Part, usize)>,
+}
+
+impl Reads {
+    /// Every part of every state.
+    pub fn everything() -> Reads {
+        Reads {
+            whole: [true; 5],
+            entries: Vec::new(),
+        }
+    }
+
+    /// Nothing between the first and the last state.
+    pub fn nothing() -> Reads {
+        Reads::default()
+    }
+
+    /// These reads and all of `part`.
+    pub fn whole(mut self, part: Part) -> Reads {
+        self.whole[part as usize] = true;
+        self.entries.retain(|&(p, _)| p != part);
+        self
+    }
+
+    /// These reads and the entry each condition's metric reads in a state of `n` actors.
+    pub fn conditions<'c>(
+        mut self,
+        n: usize,
+        conditions: impl IntoIterator<Item = &'c Condition>,
+    ) -> Reads {
+        for c in conditions {
+            let part = Part::of(c.metric);
+            if self.whole[part as usize] {
+                continue;
+            }
+            let at = match c.metric {
+                Metric::Alignment | Metric::Power => c.actor,
+                Metric::Trust | Metric::Threat => c.actor * n + c.other.unwrap_or(c.actor),
+            };
+            self.entries.push((part, at));
+        }
+        self.entries.sort_unstable();
+        self.entries.dedup();
+        self
+    }
+
+    /// Everything either of the two reads.
+    pub fn union(mut self, other: &Reads) -> Reads {
+        for part in Part::ALL {
+            if other.whole[part as usize] {
+                self = self.whole(part);
+            }
+        }
+        for &(part, at) in &other.entries {
+            if !self.whole[part as usize] {
+                self.entries.push((part, at));
+            }
+        }
+        self.entries.sort_unstable();
+        self.entries.dedup();
+        self
+    }
+
+    /// Whether `part` is read whole.
+    pub fn reads_whole(&self, part: Part) -> bool {
+        self.whole[part as usize]
+    }
+
+    /// Whether every part is read whole.
+    pub fn is_everything(&self) -> bool {
+        self.whole.iter().all(|&w| w)
+    }
+
+    /// The single entries read of `part` (none when it is read whole).
+    pub fn entries(&self, part: Part) -> impl Iterator<Item = usize> + '_ {
+        self.entries
+            .iter()
+            .filter(move |&&(p, _)| p == part)
+            .map(|&(_, at)| at)
+    }
+
+    /// Sets every entry of `st` these reads leave out to NaN.
+    pub fn poison(&self, st: &mut State) {
+        for part in Part::ALL {
+            if self.whole[part as usize] {
+                continue;
+            }
+            let field = st.part_mut(part);
+            let mut keep = self.entries(part).peekable();
+            for (at, x) in field.iter_mut().enumerate() {
+                if keep.next_if_eq(&at).is_none() {
+                    *x = f64::NAN;
+                }
+            }
+        }
+    }
+}
+
 impl State {
     /// The state at t = 0: initial alignment and power, baseline trust, no shocks.
     pub fn initial(sc: &Scenario) -> State {
@@ -36,6 +177,28 @@ impl State {
         };
         st.derive_threat(&sc.reach);
         st
+    }
+
+    /// One of the five fields.
+    pub fn part(&self, part: Part) -> &[f64] {
+        match part {
+            Part::Alignment => &self.alignment,
+            Part::Trust => &self.trust,
+            Part::Shock => &self.shock,
+            Part::Power => &self.power,
+            Part::Threat => &self.threat,
+        }
+    }
+
+    /// One of the five fields, to write.
+    pub fn part_mut(&mut self, part: Part) -> &mut [f64] {
+        match part {
+            Part::Alignment => &mut self.alignment,
+            Part::Trust => &mut self.trust,
+            Part::Shock => &mut self.shock,
+            Part::Power => &mut self.power,
+            Part::Threat => &mut self.threat,
+        }
     }
 
     /// Resets to the initial state without reallocating.

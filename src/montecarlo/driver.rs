@@ -194,7 +194,8 @@ impl Worker<'_> {
                     group[l].1 = &w.lane_copies[l].1;
                 }
             }
-            lanes.run_on(&group[..(ks.end - ks.start) as usize]);
+            let reads = tally.reads(side, w.sc);
+            lanes.run_on(&group[..(ks.end - ks.start) as usize], &reads);
         }
         for (l, k) in ks.enumerate() {
             for (side, w) in self.sides.iter().enumerate() {

@@ -14,8 +14,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::run::{EventClock, Observer};
 use super::streams::{RunStreams, StreamKeys};
 use crate::model::lanes::{LANES, LANES_BELOW, LaneDynamics, LaneParams, LaneState};
-use crate::model::{Anchors, State, effects};
-use crate::scenario::Scenario;
+use crate::model::{Anchors, Reads, State, effects};
+use crate::scenario::{Scenario, Timing};
 
 /// The most memory the states of one group may take. Each run's state at every step is
 /// kept until the group ends; past this, runs go one at a time instead.
@@ -26,6 +26,15 @@ fn history(sc: &Scenario) -> Option<usize> {
     let n = sc.n();
     let state = (3 * n * n + 2 * n) * size_of::<f64>();
     (sc.steps + 1).checked_mul(LANES)?.checked_mul(state)
+}
+
+/// The entries the triggers of `sc` read.
+fn trigger_reads(sc: &Scenario) -> Reads {
+    let conditions = sc.events.iter().filter_map(|ev| match &ev.timing {
+        Timing::Trigger { condition, .. } => Some(condition),
+        _ => None,
+    });
+    Reads::nothing().conditions(sc.n(), conditions)
 }
 
 /// One firing, kept for the replay.
@@ -76,6 +85,9 @@ pub struct LaneRunner<'a> {
     live: usize,
     /// The scenario numbers of each lane's run.
     params: LaneParams,
+    /// What the states between the first and the last hold (the rest is NaN): what the
+    /// observer of the last group reads, and the entries the scenario's triggers read.
+    kept: Reads,
     /// The trust-noise and alignment-noise generators of the group's runs, lane by lane.
     trust_rngs: Vec<Xoshiro256PlusPlus>,
     alignment_rngs: Vec<Xoshiro256PlusPlus>,
@@ -116,6 +128,7 @@ impl<'a> LaneRunner<'a> {
             dynamics: LaneDynamics::new(n),
             history: vec![initial; LANES * (sc.steps + 1)],
             live: 0,
+            kept: Reads::everything(),
             params: LaneParams::new(n),
         }
     }
@@ -129,8 +142,9 @@ impl<'a> LaneRunner<'a> {
     /// Runs a group of at most [`LANES`] runs side by side: for each, its scenario (this
     /// runner's, or a copy with other input values: same actors, events and steps), that
     /// scenario's anchors, and its stream run. [`LaneRunner::replay`] then tells each run
-    /// to an observer.
-    pub fn run_on(&mut self, group: &[(&Scenario, &Anchors, u64)]) {
+    /// to an observer, which reads no more than `reads` of the states between the first and
+    /// the last: only that much of them is kept.
+    pub fn run_on(&mut self, group: &[(&Scenario, &Anchors, u64)], reads: &Reads) {
         assert!(
             !group.is_empty() && group.len() <= LANES,
             "a group of 1 to {LANES} runs"
@@ -138,6 +152,19 @@ impl<'a> LaneRunner<'a> {
         let span = self.steps + 1;
         let live = group.len();
         self.live = live;
+        // Triggers decide on the states kept.
+        let mut kept = reads.clone();
+        for &(sc, _, _) in group {
+            kept = kept.union(&trigger_reads(sc));
+        }
+        if kept != self.kept {
+            for states in self.history.chunks_exact_mut(span) {
+                for st in &mut states[1..self.steps.max(1)] {
+                    kept.poison(st);
+                }
+            }
+            self.kept = kept;
+        }
         for (l, (lane, &(sc, anchors, run))) in self.lanes.iter_mut().zip(group).enumerate() {
             assert!(sc.steps == self.steps, "a scenario of another length");
             lane.streams.position(self.keys, run);
@@ -179,7 +206,11 @@ impl<'a> LaneRunner<'a> {
                 .chunks_exact_mut(span)
                 .take(live)
                 .map(|states| &mut states[t + 1]);
-            self.state.store(build, next);
+            if t + 1 == self.steps {
+                self.state.store(build, next);
+            } else {
+                self.state.store_reads(build, next, &self.kept);
+            }
         }
     }
 
@@ -280,7 +311,7 @@ mod tests {
             for group in all.chunks(LANES) {
                 let group: Vec<(&Scenario, &Anchors, u64)> =
                     group.iter().map(|&run| (sc, &anchors, run)).collect();
-                lanes.run_on(&group);
+                lanes.run_on(&group, &Reads::everything());
                 let group: Vec<u64> = group.iter().map(|g| g.2).collect();
                 for (l, &run) in group.iter().enumerate() {
                     let mut got = Transcript::default();
@@ -362,7 +393,7 @@ mod tests {
                         (&variants[v], &anchors[v], run)
                     })
                     .collect();
-                lanes.run_on(&group);
+                lanes.run_on(&group, &Reads::everything());
                 for (l, &(sc, anchors, run)) in group.iter().enumerate() {
                     let mut expected = Transcript::default();
                     alone.run_on(sc, anchors, run, &mut expected);
@@ -372,6 +403,87 @@ mod tests {
                         got == expected,
                         "run {run} differs side by side ({build:?})"
                     );
+                }
+            }
+        }
+    }
+
+    /// Every state and firing an observer is told.
+    #[derive(Debug, Default)]
+    struct States(Vec<State>, Vec<(usize, usize, u64, bool)>);
+
+    impl Observer for States {
+        fn record(&mut self, _t: usize, st: &State) {
+            self.0.push(st.clone());
+        }
+        fn fired(&mut self, t: usize, event: usize, m: f64, attributed: bool) {
+            self.1.push((t, event, m.to_bits(), attributed));
+        }
+    }
+
+    /// An observer that reads only alignment and one entry of trust between the first and
+    /// the last state gets exactly those, plus the entry the default scenario's trigger
+    /// reads, with the bits of the run alone; every other entry in between is NaN, so that
+    /// reading it could not pass unseen. The firings and the first and last states are
+    /// those of the run alone, and asking for everything again gives everything again.
+    #[test]
+    fn states_between_hold_what_is_read_and_nan_elsewhere() {
+        use crate::model::Part;
+        let sc = scenario(None);
+        let n = sc.n();
+        let keys = stream_keys(&sc, 3);
+        let anchors = crate::model::solve_anchors(&sc);
+        let mut alone = Runner::new(&sc, &keys);
+        let mut lanes = LaneRunner::new(&sc, &keys);
+        let trigger = trigger_reads(&sc);
+        let threat_entries: Vec<usize> = trigger.entries(Part::Threat).collect();
+        assert!(
+            !threat_entries.is_empty(),
+            "the default scenario has a threat trigger"
+        );
+        let trust_entry = 2 * n + 3;
+        let reads = Reads::nothing().whole(Part::Alignment).conditions(
+            n,
+            [&crate::scenario::Condition {
+                metric: crate::scenario::Metric::Trust,
+                actor: 2,
+                other: Some(3),
+                op: crate::scenario::Op::Gt,
+                value: 0.0,
+            }],
+        );
+        for (round, reads) in [reads, Reads::everything()].iter().enumerate() {
+            let group: Vec<(&Scenario, &Anchors, u64)> =
+                (0..LANES as u64).map(|run| (&sc, &anchors, run)).collect();
+            lanes.run_on(&group, reads);
+            for (l, &(_, _, run)) in group.iter().enumerate() {
+                let mut expected = States::default();
+                alone.run(run, &mut expected);
+                let mut got = States::default();
+                lanes.replay(l, &mut got);
+                assert_eq!(got.1, expected.1, "run {run}: firings");
+                for (t, (g, e)) in got.0.iter().zip(&expected.0).enumerate() {
+                    let whole = t == 0 || t == sc.steps || reads.is_everything();
+                    for part in Part::ALL {
+                        for (at, (&x, &y)) in g.part(part).iter().zip(e.part(part)).enumerate() {
+                            let kept = whole
+                                || part == Part::Alignment
+                                || (part == Part::Trust && at == trust_entry)
+                                || (part == Part::Threat && threat_entries.contains(&at));
+                            if kept {
+                                assert_eq!(
+                                    x.to_bits(),
+                                    y.to_bits(),
+                                    "round {round}, run {run}, t {t}, {part:?}[{at}]"
+                                );
+                            } else {
+                                assert!(
+                                    x.is_nan(),
+                                    "round {round}, run {run}, t {t}, {part:?}[{at}] = {x}"
+                                );
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -13,7 +13,7 @@ use super::aggregate::{StatGrid, StripedGrid};
 use super::tally::{MergeError, Scratch, Tally, f64_bits, same_shape};
 use super::thresholds::ThresholdTally;
 use crate::analysis::blocs::{BlocScratch, CoMembership, best_split};
-use crate::model::{OutcomeTracker, State};
+use crate::model::{OutcomeTracker, Part, Reads, State};
 use crate::scenario::Scenario;
 
 /// How many alignment values a worker holds before adding them to its histograms (128 kB).
@@ -178,6 +178,14 @@ impl Tally for GridTally {
     fn begin(&mut self, side: usize, _run: u64, _sc: &Scenario) {
         if side == self.side {
             self.hold();
+        }
+    }
+
+    fn reads(&self, side: usize, _sc: &Scenario) -> Reads {
+        if side == self.side {
+            Reads::nothing().whole(Part::Alignment)
+        } else {
+            Reads::nothing()
         }
     }
 
@@ -365,6 +373,10 @@ impl Tally for OutcomeTally {
         }
     }
 
+    fn reads(&self, side: usize, sc: &Scenario) -> Reads {
+        outcome_reads(side == self.side, sc)
+    }
+
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
         if side != self.side {
             return;
@@ -385,6 +397,16 @@ impl Tally for OutcomeTally {
             *a += b;
         }
         Ok(())
+    }
+}
+
+/// What an outcome tracker reads of a side it tracks (`tracked`): the entry of each
+/// outcome's condition; nothing of another side.
+pub(crate) fn outcome_reads(tracked: bool, sc: &Scenario) -> Reads {
+    if tracked {
+        Reads::nothing().conditions(sc.n(), sc.outcomes.iter().map(|o| &o.condition))
+    } else {
+        Reads::nothing()
     }
 }
 
@@ -417,6 +439,10 @@ impl Tally for EventTally {
             self.fired.0.clear();
             self.fired.0.resize(self.runs.len(), 0);
         }
+    }
+
+    fn reads(&self, _side: usize, _sc: &Scenario) -> Reads {
+        Reads::nothing()
     }
 
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, _st: &State) {
@@ -517,6 +543,14 @@ impl Tally for SampleTally {
         }
     }
 
+    fn reads(&self, side: usize, _sc: &Scenario) -> Reads {
+        if side == self.side {
+            Reads::nothing().whole(Part::Alignment)
+        } else {
+            Reads::nothing()
+        }
+    }
+
     fn record(&mut self, side: usize, _sc: &Scenario, t: usize, st: &State) {
         if side != self.side {
             return;
@@ -609,6 +643,11 @@ impl BlocTally {
 }
 
 impl Tally for BlocTally {
+    fn reads(&self, _side: usize, _sc: &Scenario) -> Reads {
+        // The last state only.
+        Reads::nothing()
+    }
+
     fn record(&mut self, side: usize, _sc: &Scenario, t: usize, st: &State) {
         if side != self.side || t != self.steps {
             return;
@@ -701,6 +740,23 @@ impl Tally for StudyTally {
         }
     }
 
+    fn reads(&self, side: usize, sc: &Scenario) -> Reads {
+        let mut reads = self
+            .grids
+            .reads(side, sc)
+            .union(&self.outcomes.reads(side, sc))
+            .union(&self.events.reads(side, sc))
+            .union(&self.sample.reads(side, sc))
+            .union(&self.thresholds.reads(side, sc));
+        if let Some(b) = &self.baseline {
+            reads = reads.union(&b.reads(side, sc));
+        }
+        if let Some(b) = &self.blocs {
+            reads = reads.union(&b.reads(side, sc));
+        }
+        reads
+    }
+
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
         self.grids.record(side, sc, t, st);
         self.outcomes.record(side, sc, t, st);
@@ -791,6 +847,10 @@ impl DiffTally {
 }
 
 impl Tally for DiffTally {
+    fn reads(&self, _side: usize, _sc: &Scenario) -> Reads {
+        Reads::nothing().whole(Part::Alignment)
+    }
+
     fn record(&mut self, side: usize, _sc: &Scenario, t: usize, st: &State) {
         let n = self.n;
         if side == 0 {
@@ -863,6 +923,10 @@ impl Tally for OutcomePairs {
             sides[side] = OutcomeTracker::new(&sc.outcomes, sc.steps);
         }
         sides[side].reset(&sc.outcomes);
+    }
+
+    fn reads(&self, side: usize, sc: &Scenario) -> Reads {
+        outcome_reads(side <= 1, sc)
     }
 
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
@@ -940,6 +1004,14 @@ impl Tally for PairedTally {
         self.outcome_pairs.begin(side, run, sc);
     }
 
+    fn reads(&self, side: usize, sc: &Scenario) -> Reads {
+        self.base
+            .reads(side, sc)
+            .union(&self.variant.reads(side, sc))
+            .union(&self.diff.reads(side, sc))
+            .union(&self.outcome_pairs.reads(side, sc))
+    }
+
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
         self.base.record(side, sc, t, st);
         self.variant.record(side, sc, t, st);
@@ -983,6 +1055,125 @@ mod tests {
     use crate::montecarlo::plan::RunPlan;
     use crate::montecarlo::tally::{Header, Tallied};
     use crate::scenario::{ScenarioSource, parse_scenario};
+
+    /// Feeds one side of runs to a tally, as the driver does.
+    struct Fed<'a, T: Tally> {
+        tally: &'a mut T,
+        side: usize,
+        sc: &'a Scenario,
+    }
+
+    impl<T: Tally> crate::montecarlo::Observer for Fed<'_, T> {
+        fn record(&mut self, t: usize, st: &State) {
+            self.tally.record(self.side, self.sc, t, st);
+        }
+        fn fired(&mut self, t: usize, event: usize, m: f64, attributed: bool) {
+            self.tally.fired(self.side, t, event, m, attributed);
+        }
+    }
+
+    /// `fresh` filled by the same runs of `sides` twice: each run alone, which hands on
+    /// whole states, and side by side keeping only what the tally declares it reads (NaN
+    /// elsewhere). A tally that reads more than it declares ends up different.
+    fn reads_no_more_than_declared<T: Tally + PartialEq + std::fmt::Debug + Clone>(
+        what: &str,
+        fresh: T,
+        sides: &[&Scenario],
+    ) {
+        use crate::model::lanes::LANES;
+        use crate::model::{Anchors, solve_anchors};
+        use crate::montecarlo::lanes::LaneRunner;
+        use crate::montecarlo::{Runner, stream_keys};
+        let runs = 21u64;
+        let keys: Vec<_> = sides.iter().map(|sc| stream_keys(sc, 9)).collect();
+        let anchors: Vec<Anchors> = sides.iter().map(|sc| solve_anchors(sc)).collect();
+        let mut alone = fresh.clone();
+        let mut runners: Vec<Runner> = sides
+            .iter()
+            .zip(&keys)
+            .map(|(sc, k)| Runner::new(sc, k))
+            .collect();
+        for k in 0..runs {
+            for (side, (sc, runner)) in sides.iter().zip(&mut runners).enumerate() {
+                alone.begin(side, k, sc);
+                let mut fed = Fed {
+                    tally: &mut alone,
+                    side,
+                    sc,
+                };
+                runner.run(k, &mut fed);
+            }
+            alone.finish(k);
+        }
+        let mut side_by_side = fresh;
+        let mut lanes: Vec<LaneRunner> = sides
+            .iter()
+            .zip(&keys)
+            .map(|(sc, k)| LaneRunner::new(sc, k))
+            .collect();
+        let mut partial = false;
+        for first in (0..runs).step_by(LANES) {
+            let ks = first..(first + LANES as u64).min(runs);
+            for (side, (sc, lanes)) in sides.iter().zip(&mut lanes).enumerate() {
+                let group: Vec<(&Scenario, &Anchors, u64)> =
+                    ks.clone().map(|k| (*sc, &anchors[side], k)).collect();
+                let reads = side_by_side.reads(side, sc);
+                partial |= !reads.is_everything();
+                lanes.run_on(&group, &reads);
+            }
+            for (l, k) in ks.enumerate() {
+                for (side, (sc, lanes)) in sides.iter().zip(&lanes).enumerate() {
+                    side_by_side.begin(side, k, sc);
+                    let mut fed = Fed {
+                        tally: &mut side_by_side,
+                        side,
+                        sc,
+                    };
+                    lanes.replay(l, &mut fed);
+                }
+                side_by_side.finish(k);
+            }
+        }
+        assert!(partial, "{what} declares that it reads everything");
+        alone.flush();
+        side_by_side.flush();
+        assert!(
+            alone == side_by_side,
+            "{what} reads more of the states between the first and the last than it declares"
+        );
+    }
+
+    /// Every tally that declares what it reads, alone and as part of the tallies that hold
+    /// it, on the default scenario (with a trigger, outcomes of every kind of `when`, and
+    /// uncertain numbers) and, for the paired ones, beside its no-event twin.
+    #[test]
+    fn every_tally_reads_no_more_than_it_declares() {
+        let sc = default_scenario();
+        let mut twin = sc.clone();
+        twin.events.clear();
+        let one = [&sc];
+        let shared: Vec<(usize, usize)> = (0..sc.outcomes.len()).map(|o| (o, o)).collect();
+        reads_no_more_than_declared("GridTally", GridTally::new(&sc, 0), &one);
+        reads_no_more_than_declared("OutcomeTally", OutcomeTally::new(&sc, 0), &one);
+        reads_no_more_than_declared("EventTally", EventTally::new(&sc, 0), &one);
+        reads_no_more_than_declared("SampleTally", SampleTally::new(&sc, 0, 8), &one);
+        reads_no_more_than_declared("ThresholdTally", ThresholdTally::new(&sc, 0), &one);
+        if let Some(blocs) = BlocTally::new(&sc, 0) {
+            reads_no_more_than_declared("BlocTally", blocs, &one);
+        }
+        reads_no_more_than_declared("StudyTally", StudyTally::new(&sc, 0, 8), &one);
+        // Events on either side: the no-event side has little between its first and last
+        // states to tell a wrong declaration by.
+        for two in [[&sc, &twin], [&twin, &sc]] {
+            reads_no_more_than_declared("DiffTally", DiffTally::new(&sc), &two);
+            reads_no_more_than_declared("OutcomePairs", OutcomePairs::new(shared.clone()), &two);
+            reads_no_more_than_declared(
+                "PairedTally",
+                PairedTally::new(two[0], two[1], shared.clone(), 8),
+                &two,
+            );
+        }
+    }
 
     fn default_scenario() -> Scenario {
         match ScenarioSource::embedded_default().parse() {

@@ -19,7 +19,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::model::State;
+use crate::model::{Reads, State};
 use crate::scenario::Scenario;
 
 /// Version of the saved-tally format; bumped whenever a saved tally's meaning changes.
@@ -86,6 +86,11 @@ pub trait Tally: Send {
         _attributed: bool,
     ) {
     }
+    /// What [`Tally::record`] reads, for side `side` of scenario `sc`, of the states between
+    /// the first and the last (see [`Reads`]). Everything unless the tally says otherwise.
+    fn reads(&self, _side: usize, _sc: &Scenario) -> Reads {
+        Reads::everything()
+    }
     /// Every side of run `run` has finished.
     fn finish(&mut self, _run: u64) {}
     /// Brings everything held for speed into the tally proper; called before merging and
@@ -113,6 +118,9 @@ macro_rules! tuple_tally {
             }
             fn fired(&mut self, side: usize, t: usize, event: usize, m: f64, attributed: bool) {
                 $(self.$idx.fired(side, t, event, m, attributed);)+
+            }
+            fn reads(&self, side: usize, sc: &Scenario) -> Reads {
+                Reads::nothing()$(.union(&self.$idx.reads(side, sc)))+
             }
             fn finish(&mut self, run: u64) {
                 $(self.$idx.finish(run);)+

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::tally::{MergeError, Scratch, Tally, same_shape};
-use crate::model::State;
+use crate::model::{Reads, State};
 use crate::scenario::{Metric, Op, Outcome, Scenario, When};
 
 /// Spacing of the thresholds reported.
@@ -164,6 +164,10 @@ impl Tally for ThresholdTally {
                 }
             }));
         }
+    }
+
+    fn reads(&self, side: usize, sc: &Scenario) -> Reads {
+        super::tallies::outcome_reads(side == self.side, sc)
     }
 
     fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
