@@ -3,7 +3,8 @@
 //! `cargo bench --bench scale` reports:
 //! - `one_run/n=9`: one run of the embedded default scenario (9 actors, 26 steps);
 //! - `one_run/n=9 side by side`: eight runs of it at once, in the lanes of the vector
-//!   registers, as studies run it, each then told to an observer; throughput in runs/s;
+//!   registers, as studies run it (keeping of the states between the first and the last
+//!   what a study reads), each then told to an observer; throughput in runs/s;
 //! - `one_run/n=50` and `one_run/n=200`: one 52-step run of a synthetic world of
 //!   `influence::scenario::generate` (2 events per actor: 100 and 400, mostly hazards; 375 and
 //!   1,500 relations), seed 1; all noise on. Throughput in runs/s (`elem/s`);
