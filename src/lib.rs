@@ -26,14 +26,18 @@
 //! - [`output`]: CSV, JSON, PNG charts, the self-contained report.html, replay tables and
 //!   the terminal table; directories written atomically. Charts are drawn from the files of an output directory (including
 //!   its copy of the scenario), so `influence chart` redraws exactly what a study drew.
+//! - [`random`]: the generator of every random stream, one run's or eight runs' side by
+//!   side, number for number the same.
 //!
 //! Dependencies point one way: scenario ← model ← montecarlo ← analysis ← ops, with output
-//! beside ops (it reads tallies and figures, never simulates). docs/ARCHITECTURE.md says
-//! where a new command, tally, output file or chart goes.
+//! beside ops (it reads tallies and figures, never simulates), and random beside
+//! montecarlo, which draws from it.
+//! docs/ARCHITECTURE.md says where a new command, tally, output file or chart goes.
 
 pub mod analysis;
 pub mod model;
 pub mod montecarlo;
 pub mod ops;
 pub mod output;
+pub mod random;
 pub mod scenario;

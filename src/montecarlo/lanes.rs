@@ -9,12 +9,13 @@
 //! firings are kept until the group ends and then told to the observer in order, as if the
 //! run had been alone.
 
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand_distr::{Distribution, StandardNormal};
 
-use super::run::{EventClock, Observer};
+use super::run::{EventClock, EventDraws, Observer};
 use super::streams::{RunStreams, StreamKeys};
 use crate::model::lanes::{LANES, LANES_BELOW, LaneDynamics, LaneParams, LaneState};
 use crate::model::{Anchors, Reads, State, effects};
+use crate::random::{Xoshiro, Xoshiro8, threshold, unit};
 use crate::scenario::{Scenario, Timing};
 
 /// The most memory the states of one group may take. Each run's state at every step is
@@ -35,6 +36,35 @@ fn trigger_reads(sc: &Scenario) -> Reads {
         _ => None,
     });
     Reads::nothing().conditions(sc.n(), conditions)
+}
+
+/// The draws of the events of lane `lane`: hazards as decided for all lanes at once, the
+/// rest from the lane's own streams, one at a time.
+struct LaneDraws<'a> {
+    events: &'a mut [Xoshiro8],
+    struck: &'a [u8],
+    lane: usize,
+}
+
+impl EventDraws for LaneDraws<'_> {
+    #[inline]
+    fn strikes(&mut self, e: usize, _rate: f64) -> bool {
+        self.struck[e] >> self.lane & 1 == 1
+    }
+
+    fn uniform(&mut self, e: usize) -> f64 {
+        let mut g = self.events[e].get(self.lane);
+        let x = unit(&mut g);
+        self.events[e].set(self.lane, &g);
+        x
+    }
+
+    fn normal(&mut self, e: usize) -> f64 {
+        let mut g = self.events[e].get(self.lane);
+        let x = StandardNormal.sample(&mut g);
+        self.events[e].set(self.lane, &g);
+        x
+    }
 }
 
 /// One firing, kept for the replay.
@@ -89,8 +119,16 @@ pub struct LaneRunner<'a> {
     /// observer of the last group reads, and the entries the scenario's triggers read.
     kept: Reads,
     /// The trust-noise and alignment-noise generators of the group's runs, lane by lane.
-    trust_rngs: Vec<Xoshiro256PlusPlus>,
-    alignment_rngs: Vec<Xoshiro256PlusPlus>,
+    trust_rngs: Vec<Xoshiro>,
+    alignment_rngs: Vec<Xoshiro>,
+    /// Per event, its stream in each lane: all of an event's draws in the group come from
+    /// here, so that a hazard's draw of a step is one step of eight generators.
+    event_rngs: Vec<Xoshiro8>,
+    /// Per event, the [`threshold`] of its hazard rate in each lane's scenario (0 for
+    /// events that are not hazards, and for lanes without a run).
+    thresholds: Vec<[u64; LANES]>,
+    /// Per event, the lanes in which it struck at the step being decided, bit by bit.
+    struck: Vec<u8>,
 }
 
 impl<'a> LaneRunner<'a> {
@@ -129,6 +167,9 @@ impl<'a> LaneRunner<'a> {
             history: vec![initial; LANES * (sc.steps + 1)],
             live: 0,
             kept: Reads::everything(),
+            event_rngs: vec![Xoshiro8::default(); sc.events.len()],
+            thresholds: vec![[0; LANES]; sc.events.len()],
+            struck: vec![0; sc.events.len()],
             params: LaneParams::new(n),
         }
     }
@@ -171,6 +212,13 @@ impl<'a> LaneRunner<'a> {
             let (trust, alignment) = lane.streams.noise();
             self.trust_rngs[l] = trust.clone();
             self.alignment_rngs[l] = alignment.clone();
+            for (e, ev) in sc.events.iter().enumerate() {
+                self.event_rngs[e].set(l, lane.streams.event_rng(e));
+                self.thresholds[e][l] = match ev.timing {
+                    Timing::Hazard { rate, .. } => threshold(rate),
+                    _ => 0,
+                };
+            }
             lane.clock.reset();
             lane.fired.0.clear();
             self.history[l * span].reset(sc);
@@ -181,15 +229,29 @@ impl<'a> LaneRunner<'a> {
         // hold ordinary numbers; nothing reads them.
         let (sc, anchors, _) = group[0];
         for l in live..LANES {
+            for t in &mut self.thresholds {
+                t[l] = 0;
+            }
             self.state.load(l, &self.history[0]);
             self.params.set(l, sc, anchors);
             self.dynamics.quiet(l);
         }
         let build = self.dynamics.build();
         for t in 0..self.steps {
+            // Each hazard's draw of the step, in every lane at once.
+            for &e in self.lanes[0].clock.candidates(t) {
+                if matches!(sc.events[e].timing, Timing::Hazard { .. }) {
+                    self.struck[e] = self.event_rngs[e].below(build, &self.thresholds[e]);
+                }
+            }
             for (l, (lane, &(sc, _, _))) in self.lanes.iter_mut().zip(group).enumerate() {
                 let now = &self.history[l * span + t];
-                lane.clock.decide(sc, t, now, &mut lane.streams);
+                let mut draws = LaneDraws {
+                    events: &mut self.event_rngs,
+                    struck: &self.struck,
+                    lane: l,
+                };
+                lane.clock.decide(sc, t, now, &mut draws);
                 if lane.clock.firing() {
                     let mut view = effects::Lane(&mut self.state, l);
                     lane.clock.apply(sc, t, &mut view, &mut lane.fired);

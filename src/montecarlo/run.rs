@@ -74,6 +74,33 @@ impl<'a> Runner<'a> {
     }
 }
 
+/// Where an event's random numbers come from: its own stream, consumed in the order of its
+/// own steps (see [`EventClock::decide`]).
+pub(crate) trait EventDraws {
+    /// Whether hazard `e`, at rate `rate`, strikes at this step: its first draw of the step,
+    /// a uniform number below the rate.
+    fn strikes(&mut self, e: usize, rate: f64) -> bool;
+    /// A uniform number in [0, 1) from event `e`'s stream.
+    fn uniform(&mut self, e: usize) -> f64;
+    /// A standard normal from event `e`'s stream.
+    fn normal(&mut self, e: usize) -> f64;
+}
+
+impl EventDraws for RunStreams {
+    #[inline]
+    fn strikes(&mut self, e: usize, rate: f64) -> bool {
+        self.event_uniform(e) < rate
+    }
+    #[inline]
+    fn uniform(&mut self, e: usize) -> f64 {
+        self.event_uniform(e)
+    }
+    #[inline]
+    fn normal(&mut self, e: usize) -> f64 {
+        self.event_normal(e)
+    }
+}
+
 /// The events of one run: which of them can act at each step, and what each has done so
 /// far in the run.
 #[derive(Debug, Clone)]
@@ -116,6 +143,11 @@ impl EventClock {
         }
     }
 
+    /// The events that can act at step `t`, in event order.
+    pub(crate) fn candidates(&self, t: usize) -> &[usize] {
+        &self.candidates[self.starts[t]..self.starts[t + 1]]
+    }
+
     /// Forgets the last run.
     pub(crate) fn reset(&mut self) {
         self.pending.clear();
@@ -136,14 +168,20 @@ impl EventClock {
     /// then the magnitude. Which of these an event uses is fixed by its scenario entry, so
     /// its stream is consumed identically in any scenario that leaves the event unchanged,
     /// up to the first step at which the event's own fate differs.
-    pub(crate) fn decide(&mut self, sc: &Scenario, t: usize, st: &State, streams: &mut RunStreams) {
+    pub(crate) fn decide(
+        &mut self,
+        sc: &Scenario,
+        t: usize,
+        st: &State,
+        streams: &mut impl EventDraws,
+    ) {
         let noise = sc.model.event_noise;
         self.pending.clear();
         for &e in &self.candidates[self.starts[t]..self.starts[t + 1]] {
             let ev = &sc.events[e];
             let due = match &ev.timing {
                 Timing::Scheduled(_) => true,
-                Timing::Hazard { rate, .. } => streams.event_uniform(e) < *rate,
+                Timing::Hazard { rate, .. } => streams.strikes(e, *rate),
                 Timing::Trigger {
                     condition,
                     once,
@@ -158,15 +196,11 @@ impl EventClock {
                     !resting && st.meets(condition)
                 }
             };
-            if !due || (ev.probability < 1.0 && streams.event_uniform(e) >= ev.probability) {
+            if !due || (ev.probability < 1.0 && streams.uniform(e) >= ev.probability) {
                 continue;
             }
-            let attributed = ev.attribution >= 1.0 || streams.event_uniform(e) < ev.attribution;
-            let z = if noise > 0.0 {
-                streams.event_normal(e)
-            } else {
-                0.0
-            };
+            let attributed = ev.attribution >= 1.0 || streams.uniform(e) < ev.attribution;
+            let z = if noise > 0.0 { streams.normal(e) } else { 0.0 };
             let m = ev.intensity * (1.0 + noise * z).max(0.0);
             self.pending.push((e, m, attributed));
         }

@@ -20,8 +20,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
-use rand_xoshiro::Xoshiro256PlusPlus;
 use sha2::{Digest, Sha256};
+
+use crate::random::{Xoshiro, mix, unit};
 
 /// Version tag mixed into every digest; changing the derivation changes it, so old seeds are
 /// never silently reinterpreted.
@@ -50,13 +51,6 @@ fn words(bytes: [u8; 32]) -> [u64; 4] {
 /// The tag of a source: independent of the seed, so it is computed once per scenario.
 pub fn source_tag(source: &str) -> [u64; 4] {
     words(digest(&[b"source", source.as_bytes()]))
-}
-
-/// SplitMix64's output function: a bijection on u64 that spreads every input bit.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// The master key and source tags of one batch.
@@ -120,7 +114,7 @@ impl StreamKeys {
 
     /// Fresh generators for run `r`.
     pub fn for_run(&self, run: u64) -> RunStreams {
-        let blank = Xoshiro256PlusPlus::seed_from_u64(0);
+        let blank = Xoshiro::from_seed([0; 32]);
         let mut streams = RunStreams {
             trust: blank.clone(),
             alignment: blank.clone(),
@@ -138,21 +132,21 @@ impl StreamKeys {
     }
 }
 
-fn source_rng(material: &[u64; 4], tag: &[u64; 4]) -> Xoshiro256PlusPlus {
+fn source_rng(material: &[u64; 4], tag: &[u64; 4]) -> Xoshiro {
     let mut seed = [0u8; 32];
     for (k, chunk) in seed.chunks_exact_mut(8).enumerate() {
         chunk.copy_from_slice(&mix(material[k] ^ tag[k]).to_le_bytes());
     }
-    Xoshiro256PlusPlus::from_seed(seed)
+    Xoshiro::from_seed(seed)
 }
 
 /// The generators of one run. Reused across runs by [`RunStreams::position`], so that a
 /// worker allocates them once.
 #[derive(Debug, Clone)]
 pub struct RunStreams {
-    trust: Xoshiro256PlusPlus,
-    alignment: Xoshiro256PlusPlus,
-    events: Vec<Xoshiro256PlusPlus>,
+    trust: Xoshiro,
+    alignment: Xoshiro,
+    events: Vec<Xoshiro>,
 }
 
 impl RunStreams {
@@ -167,8 +161,13 @@ impl RunStreams {
     }
 
     /// The generators of trust noise and alignment noise.
-    pub fn noise(&mut self) -> (&mut Xoshiro256PlusPlus, &mut Xoshiro256PlusPlus) {
+    pub fn noise(&mut self) -> (&mut Xoshiro, &mut Xoshiro) {
         (&mut self.trust, &mut self.alignment)
+    }
+
+    /// The generator of event `e`, as it stands.
+    pub fn event_rng(&self, e: usize) -> &Xoshiro {
+        &self.events[e]
     }
 
     /// A uniform number in [0, 1) from event `e`'s own stream.
@@ -182,11 +181,6 @@ impl RunStreams {
     pub fn event_normal(&mut self, e: usize) -> f64 {
         StandardNormal.sample(&mut self.events[e])
     }
-}
-
-/// Uniform in [0, 1) from the top 53 bits.
-fn unit(g: &mut Xoshiro256PlusPlus) -> f64 {
-    (g.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 #[cfg(test)]
