@@ -158,13 +158,23 @@ pub fn run_study(
         })
     };
     let write = |dir: &Path, study: &Study, meta: &crate::output::StudyMeta| {
-        write_study(dir, sc, scenario_text, &study.result, meta)?;
-        if !sc.inputs.is_empty() {
-            let plan = cfg.plan(sc).with_runs(0..study.result.runs);
-            write_file_with(&dir.join(INPUTS_FILE), |out| {
-                write_inputs_csv(out, sc, &plan, true)
-            })?;
-        }
+        // The two per-run tables (final.csv with the others, and inputs.csv) are most of the
+        // writing; on the study's threads they are written side by side, each file by one
+        // thread, so the files are the same however many threads there are.
+        let (tables, inputs) = pool.join(
+            || write_study(dir, sc, scenario_text, &study.result, meta),
+            || {
+                if sc.inputs.is_empty() {
+                    return Ok(());
+                }
+                let plan = cfg.plan(sc).with_runs(0..study.result.runs);
+                write_file_with(&dir.join(INPUTS_FILE), |out| {
+                    write_inputs_csv(out, sc, &plan, true)
+                })
+            },
+        );
+        tables?;
+        inputs?;
         if let Some(growth) = &study.growth {
             let until = until_json(&growth.rule, &study.path, growth.met);
             write_convergence(dir, sc, &study.result, meta, &until, &study.path)?;

@@ -4,6 +4,7 @@
 //! input name) alone, so the table is recomputed here, run by run, as it is written. Memory
 //! stays flat in the number of runs, and a shard writes exactly its slice of the table.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::csv::{push_field, push_number};
@@ -38,16 +39,15 @@ pub fn write_inputs_csv(
     let mut line = String::new();
     for k in plan.runs.clone() {
         plan.input_values(sc, &keys, k, &mut values);
+        line.clear();
         for (name, &v) in names.iter().zip(&values) {
-            line.clear();
-            line.push_str(&k.to_string());
-            line.push(',');
+            let _ = write!(line, "{k},");
             line.push_str(name);
             line.push(',');
             push_number(&mut line, v);
             line.push('\n');
-            out.write_all(line.as_bytes())?;
         }
+        out.write_all(line.as_bytes())?;
     }
     Ok(())
 }
