@@ -25,7 +25,7 @@ use super::run::{Observer, Runner, stream_keys};
 use super::streams::StreamKeys;
 use super::tally::{Header, MergeError, Tallied, Tally};
 use crate::model::lanes::LANES;
-use crate::model::{Anchors, State, solve_anchors};
+use crate::model::{Anchors, Reads, State, solve_anchors};
 use crate::scenario::Scenario;
 
 /// Runs per work unit: large enough that a worker's per-chunk overhead is negligible, small
@@ -166,9 +166,17 @@ impl Worker<'_> {
     /// Runs `ks` (at most [`LANES`]) side by side on every side, then tells the tally of
     /// each run in order, as [`Worker::run`] would: run k's sides, then its end. `rows` holds
     /// the runs' final alignments, `n` per run, when the table is kept.
+    /// What `tally` reads of the states of each side: asked once a chunk, not once a group.
+    fn reads<T: Tally>(&self, tally: &T) -> Vec<Reads> {
+        (self.sides.iter().enumerate())
+            .map(|(side, w)| tally.reads(side, w.sc))
+            .collect()
+    }
+
     fn run_lanes<T: Tally>(
         &mut self,
         tally: &mut T,
+        reads: &[Reads],
         plan: &RunPlan,
         keys: &[StreamKeys],
         ks: std::ops::Range<u64>,
@@ -194,8 +202,7 @@ impl Worker<'_> {
                     group[l].1 = &w.lane_copies[l].1;
                 }
             }
-            let reads = tally.reads(side, w.sc);
-            lanes.run_on(&group[..(ks.end - ks.start) as usize], &reads);
+            lanes.run_on(&group[..(ks.end - ks.start) as usize], &reads[side]);
         }
         for (l, k) in ks.enumerate() {
             for (side, w) in self.sides.iter().enumerate() {
@@ -345,10 +352,12 @@ pub fn execute_keeping<T: Tally>(
                 let mut rows = std::mem::take(&mut w.rows);
                 rows.resize((end - start) as usize * n, 0.0);
                 if w.in_lanes() {
+                    let reads = w.reads(&tally);
                     let groups = (start..end).step_by(LANES);
                     for (g, rows) in groups.zip(rows.chunks_mut(LANES * n)) {
                         w.run_lanes(
                             &mut tally,
+                            &reads,
                             plan,
                             &keys,
                             g..(g + LANES as u64).min(end),
@@ -366,9 +375,11 @@ pub fn execute_keeping<T: Tally>(
                 w.rows = rows;
             }
             None if w.in_lanes() => {
+                let reads = w.reads(&tally);
                 for g in (start..end).step_by(LANES) {
                     w.run_lanes(
                         &mut tally,
+                        &reads,
                         plan,
                         &keys,
                         g..(g + LANES as u64).min(end),

@@ -115,8 +115,13 @@ pub struct LaneRunner<'a> {
     live: usize,
     /// The scenario numbers of each lane's run.
     params: LaneParams,
-    /// What the states between the first and the last hold (the rest is NaN): what the
-    /// observer of the last group reads, and the entries the scenario's triggers read.
+    /// The entries the scenario's triggers read: the same in every copy of it a lane runs,
+    /// since inputs change numbers, not which actors a condition names.
+    triggers: Reads,
+    /// What the observer of the last group said it reads.
+    asked: Reads,
+    /// What the states between the first and the last hold (the rest is NaN): `asked` and
+    /// `triggers`.
     kept: Reads,
     /// The trust-noise and alignment-noise generators of the group's runs, lane by lane.
     trust_rngs: Vec<Xoshiro>,
@@ -166,6 +171,8 @@ impl<'a> LaneRunner<'a> {
             dynamics: LaneDynamics::new(n),
             history: vec![initial; LANES * (sc.steps + 1)],
             live: 0,
+            triggers: trigger_reads(sc),
+            asked: Reads::everything(),
             kept: Reads::everything(),
             event_rngs: vec![Xoshiro8::default(); sc.events.len()],
             thresholds: vec![[0; LANES]; sc.events.len()],
@@ -194,17 +201,17 @@ impl<'a> LaneRunner<'a> {
         let live = group.len();
         self.live = live;
         // Triggers decide on the states kept.
-        let mut kept = reads.clone();
-        for &(sc, _, _) in group {
-            kept = kept.union(&trigger_reads(sc));
-        }
-        if kept != self.kept {
-            for states in self.history.chunks_exact_mut(span) {
-                for st in &mut states[1..self.steps.max(1)] {
-                    kept.poison(st);
+        if *reads != self.asked {
+            let kept = reads.clone().union(&self.triggers);
+            if kept != self.kept {
+                for states in self.history.chunks_exact_mut(span) {
+                    for st in &mut states[1..self.steps.max(1)] {
+                        kept.poison(st);
+                    }
                 }
+                self.kept = kept;
             }
-            self.kept = kept;
+            self.asked = reads.clone();
         }
         for (l, (lane, &(sc, anchors, run))) in self.lanes.iter_mut().zip(group).enumerate() {
             assert!(sc.steps == self.steps, "a scenario of another length");
