@@ -229,6 +229,43 @@ impl Counts {
         };
     }
 
+    /// Adds one to count `b - offset` for every `b` of `bins`, promoting the counts when
+    /// one would overflow its type.
+    fn bump_each(&mut self, bins: &[u32], offset: u32) {
+        /// Counts bins until one would overflow; returns how many were counted.
+        fn bump_while<T: Copy>(
+            c: &mut [T],
+            bins: &[u32],
+            offset: u32,
+            one_more: impl Fn(T) -> Option<T>,
+        ) -> usize {
+            for (k, &b) in bins.iter().enumerate() {
+                let i = (b - offset) as usize;
+                match one_more(c[i]) {
+                    Some(v) => c[i] = v,
+                    None => return k,
+                }
+            }
+            bins.len()
+        }
+        let mut rest = bins;
+        while !rest.is_empty() {
+            let counted = match self {
+                Counts::U8(c) => bump_while(c, rest, offset, |v| v.checked_add(1)),
+                Counts::U16(c) => bump_while(c, rest, offset, |v| v.checked_add(1)),
+                Counts::U32(c) => bump_while(c, rest, offset, |v| v.checked_add(1)),
+                Counts::U64(c) => bump_while(c, rest, offset, |v| Some(v + 1)),
+            };
+            rest = &rest[counted..];
+            if let Some((&b, tail)) = rest.split_first() {
+                let i = (b - offset) as usize;
+                let v = self.get(i) + 1;
+                self.set(i, v);
+                rest = tail;
+            }
+        }
+    }
+
     /// Adds `front` zero counts before the first and `back` after the last.
     fn widen(&mut self, front: usize, back: usize) {
         *self = match &*self {
@@ -265,12 +302,10 @@ impl Window {
         (lo - self.first) as usize
     }
 
-    /// Counts `k` values in bin `b`, widening the window to it when needed.
-    #[inline]
-    fn bump(&mut self, b: u32, k: u64) {
-        let i = self.cover(b, b);
-        let v = self.counts.get(i) + k;
-        self.counts.set(i, v);
+    /// Counts one value in each bin of `bins`, all within `first..=last`.
+    fn bump_each(&mut self, bins: &[u32], first: u32, last: u32) {
+        self.cover(first, last);
+        self.counts.bump_each(bins, self.first);
     }
 
     fn add(&mut self, other: &Window) {
@@ -439,26 +474,46 @@ impl StatGrid {
     /// cache for the whole column. Values are clamped to the range first; the model keeps
     /// every quantity in its range, so this only guards the bin index.
     pub fn add_column(&mut self, cell: usize, xs: &[f64], stride: usize) {
+        // Bins are found a block at a time and then counted together: the window is widened
+        // once per block, and the type of its counts looked at once, rather than per value.
+        const BLOCK: usize = 64;
         let (lo, hi, bins) = (self.lo, self.hi, self.bins);
         let window = &mut self.windows[cell];
         let (mut sum, mut sum_sq) = (self.sum[cell], self.sum_sq[cell]);
         let (mut min, mut max) = (self.min[cell], self.max[cell]);
-        for &x in xs.iter().step_by(stride.max(1)) {
-            let x = x.clamp(lo, hi);
-            // Truncation is one instruction where `round` is a library call; the fixed
-            // point keeps 2^-40, far below anything reported, either way.
-            let q = i128::from((x * SCALE) as i64);
-            sum += q;
-            sum_sq += q * q;
-            if x < min {
-                min = x;
+        let mut values = xs.iter().step_by(stride.max(1));
+        let mut found = [0u32; BLOCK];
+        loop {
+            let (mut first, mut last) = (u32::MAX, 0);
+            let mut m = 0;
+            for (slot, &x) in found.iter_mut().zip(values.by_ref()) {
+                let x = x.clamp(lo, hi);
+                // Truncation is one instruction where `round` is a library call; the fixed
+                // point keeps 2^-40, far below anything reported, either way.
+                let q = i128::from((x * SCALE) as i64);
+                sum += q;
+                sum_sq += q * q;
+                if x < min {
+                    min = x;
+                }
+                if x > max {
+                    max = x;
+                }
+                // Through i64: a signed conversion is one instruction, an unsigned one
+                // several.
+                let b = (((x - lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(bins - 1) as u32;
+                *slot = b;
+                first = first.min(b);
+                last = last.max(b);
+                m += 1;
             }
-            if x > max {
-                max = x;
+            if m == 0 {
+                break;
             }
-            // Through i64: a signed conversion is one instruction, an unsigned one several.
-            let b = (((x - lo) * (1.0 / BIN_WIDTH)) as i64 as usize).min(bins - 1);
-            window.bump(b as u32, 1);
+            window.bump_each(&found[..m], first, last);
+            if m < BLOCK {
+                break;
+            }
         }
         (self.sum[cell], self.sum_sq[cell]) = (sum, sum_sq);
         (self.min[cell], self.max[cell]) = (min, max);
@@ -751,6 +806,50 @@ mod tests {
                 m
             })
             .collect()
+    }
+
+    #[test]
+    fn a_column_counts_every_stride_th_value_as_values_added_one_by_one() {
+        // Lengths on both sides of the block of 64 values counted together, strides of a
+        // row-major table; a bin that passes 255 inside a block promotes its window there.
+        for stride in [1, 3, 9] {
+            for len in [0, 1, 63, 64, 65, 128, 200, 2000] {
+                let table: Vec<f64> = (0..len * stride)
+                    .map(|i| match i % 5 {
+                        0 => 0.25,
+                        1 => -0.7512 + 1e-3 * (i % 97) as f64,
+                        _ => ((i as f64) * 0.61).sin(),
+                    })
+                    .collect();
+                let mut by_column = StatGrid::new(stride, -1.0, 1.0);
+                let mut one_by_one = StatGrid::new(stride, -1.0, 1.0);
+                let column = |c: usize| table.get(c..).unwrap_or(&[]);
+                for c in 0..stride {
+                    by_column.add_column(c, column(c), stride);
+                    for &x in column(c).iter().step_by(stride) {
+                        one_by_one.add(c, x);
+                    }
+                }
+                assert_eq!(by_column, one_by_one, "stride {stride}, {len} rows");
+                let columns: Vec<Vec<f64>> = (0..stride)
+                    .map(|c| column(c).iter().step_by(stride).copied().collect())
+                    .collect();
+                for (c, bins) in reference(&by_column, &columns).iter().enumerate() {
+                    let got: Vec<(usize, u64)> =
+                        by_column.windows[c].bins().filter(|b| b.1 > 0).collect();
+                    let want: Vec<(usize, u64)> = bins.iter().map(|(&b, &k)| (b, k)).collect();
+                    assert_eq!(got, want, "stride {stride}, {len} rows, cell {c}");
+                }
+                for c in 0..stride {
+                    assert_eq!(by_column.count(c), len as u64);
+                    // Debug text, so that the NaN of an empty cell compares equal.
+                    assert_eq!(
+                        format!("{:?}", by_column.summary(c)),
+                        format!("{:?}", one_by_one.summary(c))
+                    );
+                }
+            }
+        }
     }
 
     #[test]
