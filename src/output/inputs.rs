@@ -4,10 +4,9 @@
 //! input name) alone, so the table is recomputed here, run by run, as it is written. Memory
 //! stays flat in the number of runs, and a shard writes exactly its slice of the table.
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::csv::{push_field, push_number};
+use super::csv::{push_field, push_number, push_uint};
 use crate::montecarlo::{RunPlan, stream_keys};
 use crate::scenario::Scenario;
 
@@ -41,7 +40,8 @@ pub fn write_inputs_csv(
         plan.input_values(sc, &keys, k, &mut values);
         line.clear();
         for (name, &v) in names.iter().zip(&values) {
-            let _ = write!(line, "{k},");
+            push_uint(&mut line, k);
+            line.push(',');
             line.push_str(name);
             line.push(',');
             push_number(&mut line, v);
