@@ -111,7 +111,7 @@ pub fn staged<T, E>(
     pool: &rayon::ThreadPool,
     simulate: impl FnOnce() -> Result<T, E>,
     write: impl FnOnce(&Path, &T, &StudyMeta) -> Result<(), E>,
-    draw: impl FnOnce(&Path, &Path) -> Result<ChartsReport, ChartError>,
+    draw: impl FnOnce(&Path, &Path) -> Result<ChartsReport, ChartError> + Send,
 ) -> Result<Finished<T>, E>
 where
     E: From<OutputError> + From<ChartError>,
@@ -130,9 +130,10 @@ where
         pause_at("charts");
         let charts_dir = staged.path().join(CHARTS_DIR);
         // A panic while drawing (a bug, never expected) is caught like an error, for the
-        // same reason.
+        // same reason. Charts are drawn side by side on the study's threads, and on no
+        // others: `--threads 1` draws them one at a time.
         let drawn = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            draw(staged.path(), &charts_dir)
+            pool.install(|| draw(staged.path(), &charts_dir))
         }))
         .unwrap_or_else(|panic| {
             let message = panic
@@ -205,6 +206,31 @@ mod tests {
 
     fn write_data(dir: &Path, _: &u8, _: &StudyMeta) -> Result<(), OutputError> {
         std::fs::write(dir.join("data.csv"), "a\n1\n").map_err(|e| OutputError::io(dir, e))
+    }
+
+    /// Charts are drawn on the study's threads, however many that is, and on no others.
+    #[test]
+    fn charts_are_drawn_on_the_studys_threads() {
+        let tmp = tempfile::tempdir().unwrap();
+        for threads in [1, 3] {
+            let pool = crate::montecarlo::thread_pool(Some(threads)).unwrap();
+            let seen = std::sync::Mutex::new(None);
+            staged(
+                &request(tmp.path().join(format!("study{threads}"))),
+                &pool,
+                || Ok::<u8, study::StudyError>(7),
+                |dir, v, meta| Ok(write_data(dir, v, meta)?),
+                |dir, charts| {
+                    *seen.lock().unwrap() = Some((
+                        rayon::current_thread_index().is_some(),
+                        rayon::current_num_threads(),
+                    ));
+                    no_charts(dir, charts)
+                },
+            )
+            .unwrap();
+            assert_eq!(seen.into_inner().unwrap(), Some((true, threads)));
+        }
     }
 
     /// A chart that fails, or panics, after a study's files are written costs no data: the
