@@ -159,6 +159,8 @@ pub fn write_charts(
     charts_dir: &Path,
     started: Instant,
 ) -> Result<ChartsReport, ChartError> {
+    // Each chart draws on the canvas the one before it gave back.
+    let _canvases = super::canvas::ReuseCanvases::begin();
     // Layouts measure text before drawing, so the font must be there first.
     super::canvas::register_fonts()?;
     let ctx = data.context();

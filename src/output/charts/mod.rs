@@ -210,6 +210,8 @@ fn write_charts(
     charts_dir: &Path,
     started: Instant,
 ) -> Result<ChartsReport, ChartError> {
+    // Each chart draws on the canvas the one before it gave back.
+    let _canvases = canvas::ReuseCanvases::begin();
     // Layouts measure text before drawing, so the font must be there first.
     canvas::register_fonts()?;
     let ctx = Context::new(data);

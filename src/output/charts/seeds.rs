@@ -152,6 +152,8 @@ pub fn write_chart(
     charts_dir: &Path,
     started: Instant,
 ) -> Result<ChartsReport, ChartError> {
+    // Each chart draws on the canvas the one before it gave back.
+    let _canvases = super::canvas::ReuseCanvases::begin();
     register_fonts()?;
     fs::create_dir_all(charts_dir).map_err(|source| ChartError::Write {
         path: charts_dir.to_path_buf(),

@@ -355,6 +355,8 @@ pub fn write_charts(
     charts_dir: &Path,
     started: Instant,
 ) -> Result<ChartsReport, ChartError> {
+    // Each chart draws on the canvas the one before it gave back.
+    let _canvases = super::canvas::ReuseCanvases::begin();
     super::canvas::register_fonts()?;
     let ctx = data.context();
     let pages = data.pages();
