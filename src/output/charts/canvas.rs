@@ -180,10 +180,12 @@ pub struct Canvas<'a> {
     chart: &'static str,
 }
 
-/// Device canvases given back by charts already drawn, for the next ones to draw on.
+/// Device canvases, and the pictures averaged down from them, given back by charts already
+/// drawn for the next ones to use.
 static SPARES: Mutex<Spares> = Mutex::new(Spares {
     users: 0,
     canvases: Vec::new(),
+    pictures: Vec::new(),
 });
 
 /// Spare canvases kept at most: one for each chart being drawn at once.
@@ -193,6 +195,7 @@ struct Spares {
     /// Live [`ReuseCanvases`] guards; spares are kept only while there is one.
     users: usize,
     canvases: Vec<Vec<u8>>,
+    pictures: Vec<Vec<u8>>,
 }
 
 fn spares() -> std::sync::MutexGuard<'static, Spares> {
@@ -218,24 +221,36 @@ impl Drop for ReuseCanvases {
         s.users -= 1;
         if s.users == 0 {
             s.canvases = Vec::new();
+            s.pictures = Vec::new();
         }
     }
 }
 
-/// A white canvas of `len` bytes: a spare one when there is one.
-fn take_canvas(len: usize) -> Vec<u8> {
-    let mut buf = spares().canvases.pop().unwrap_or_default();
+/// `len` bytes of `value`, in a spare buffer of the kind `kind` picks when there is one.
+fn take(kind: fn(&mut Spares) -> &mut Vec<Vec<u8>>, len: usize, value: u8) -> Vec<u8> {
+    let mut buf = kind(&mut spares()).pop().unwrap_or_default();
     buf.clear();
-    buf.resize(len, 255);
+    buf.resize(len, value);
     buf
 }
 
 /// Keeps `buf` for the next chart while a [`ReuseCanvases`] is alive; frees it otherwise.
-fn give_back(buf: Vec<u8>) {
+fn give_back(kind: fn(&mut Spares) -> &mut Vec<Vec<u8>>, buf: Vec<u8>) {
     let mut s = spares();
-    if s.users > 0 && s.canvases.len() < MAX_SPARES {
-        s.canvases.push(buf);
+    if s.users > 0 {
+        let spare = kind(&mut s);
+        if spare.len() < MAX_SPARES {
+            spare.push(buf);
+        }
     }
+}
+
+fn canvases(s: &mut Spares) -> &mut Vec<Vec<u8>> {
+    &mut s.canvases
+}
+
+fn pictures(s: &mut Spares) -> &mut Vec<Vec<u8>> {
+    &mut s.pictures
 }
 
 /// Draws a chart of `width` x `height` logical pixels and returns it as PNG bytes.
@@ -247,26 +262,33 @@ pub fn render_png(
 ) -> Result<Vec<u8>, ChartError> {
     register_fonts()?;
     let (dw, dh) = (width * SCALE, height * SCALE);
-    let mut buf = take_canvas(dw as usize * dh as usize * 3);
+    let mut buf = take(canvases, dw as usize * dh as usize * 3, 255);
     let drawn = {
         let area = BitMapBackend::with_buffer(&mut buf, (dw, dh)).into_drawing_area();
         let canvas = Canvas { area, chart };
         draw(&canvas).and_then(|()| canvas.area.present().map_err(|e| canvas.error(e)))
     };
-    let pixels = drawn.map(|()| downsample(&buf, width as usize, height as usize));
-    give_back(buf);
-    encode_png(chart, &pixels?, width, height)
+    let pixels = drawn.map(|()| {
+        let mut pixels = take(pictures, width as usize * height as usize * 3, 0);
+        downsample(&buf, width as usize, &mut pixels);
+        pixels
+    });
+    give_back(canvases, buf);
+    let pixels = pixels?;
+    let png = encode_png(chart, &pixels, width, height);
+    give_back(pictures, pixels);
+    png
 }
 
-/// Averages each 2x2 block of RGB pixels, rounding to nearest.
+/// Averages each 2x2 block of the RGB canvas `buf`, `2 * width` device pixels wide, into a
+/// pixel of `out`, rounding to nearest.
 ///
 /// A chart's device canvas is about twenty megabytes; the two rows of a block are first
 /// summed into one row of u16, a loop the compiler turns into vector instructions, and
 /// each output byte is then a pair of those sums.
-fn downsample(buf: &[u8], width: usize, height: usize) -> Vec<u8> {
+fn downsample(buf: &[u8], width: usize, out: &mut [u8]) {
     const _: () = assert!(SCALE == 2, "downsample averages 2x2 blocks");
     let row_len = width * 2 * 3;
-    let mut out = vec![0u8; width * height * 3];
     let mut column_sums = vec![0u16; row_len];
     for (row, pair) in out
         .chunks_exact_mut(width * 3)
@@ -283,7 +305,6 @@ fn downsample(buf: &[u8], width: usize, height: usize) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
 fn encode_png(
@@ -569,7 +590,9 @@ mod tests {
     fn downsampling_averages_blocks() {
         // 2x2 device pixels -> one pixel; channel values 0, 255, 255, 255 average to 191.
         let buf = [0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 255];
-        assert_eq!(downsample(&buf, 1, 1), vec![191, 191, 191]);
+        let mut out = [0; 3];
+        downsample(&buf, 1, &mut out);
+        assert_eq!(out, [191, 191, 191]);
     }
 
     #[test]
@@ -585,7 +608,8 @@ mod tests {
                 [0, 1, 254, 255, (z >> 32) as u8][(z % 5) as usize]
             })
             .collect();
-        let got = downsample(&buf, width, height);
+        let mut got = vec![0; width * height * 3];
+        downsample(&buf, width, &mut got);
         for y in 0..height {
             for x in 0..width {
                 for c in 0..3 {
