@@ -125,19 +125,30 @@ impl StudyData {
         check_summary(&dir.join(summary::FILE), &summary, &scenario)?;
         let names = ActorNames::new(&scenario);
         let outcomes = read_outcomes(&dir.join(outcomes::FILE), &scenario, &summary)?;
-        let bands = read_bands(&dir.join(alignment::FILE), &scenario, &names)?;
-        let (sample_runs, sample) = read_sample(
-            &dir.join(runs_sample::FILE),
-            &scenario,
-            &names,
-            summary.runs,
-        )?;
-        let finals = read_finals(
-            &dir.join(final_alignment::FILE),
-            &scenario,
-            &names,
-            summary.runs,
-        )?;
+        // final.csv, a row per run and actor, is most of the reading: on a study's second
+        // thread it is read while the others are.
+        let (finals, sampled) = rayon::join(
+            || {
+                read_finals(
+                    &dir.join(final_alignment::FILE),
+                    &scenario,
+                    &names,
+                    summary.runs,
+                )
+            },
+            || {
+                let bands = read_bands(&dir.join(alignment::FILE), &scenario, &names)?;
+                let sample = read_sample(
+                    &dir.join(runs_sample::FILE),
+                    &scenario,
+                    &names,
+                    summary.runs,
+                )?;
+                Ok::<_, ChartError>((bands, sample))
+            },
+        );
+        let (bands, (sample_runs, sample)) = sampled?;
+        let finals = finals?;
         let trust_end = read_trust(&dir.join(pairs::TRUST_FILE), &scenario, &names)?;
         let blocs = read_blocs(dir, &names)?;
         let convergence =
