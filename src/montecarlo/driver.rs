@@ -125,7 +125,12 @@ struct SideWorker<'a> {
 /// One worker thread's runners.
 struct Worker<'a> {
     sides: Vec<SideWorker<'a>>,
+    /// Whether side 1 is side 0's world without its events ([`same_but_events`]): a run's
+    /// input values and anchors are then found on side 0 and copied to side 1.
+    twins: bool,
     values: Vec<f64>,
+    /// The input values of each lane of the group being run, kept for the twin side.
+    lane_values: Vec<Vec<f64>>,
     /// The final alignments of the chunk being run, before they go to the table.
     rows: Vec<f64>,
 }
@@ -141,12 +146,19 @@ impl Worker<'_> {
     ) {
         let stream_run = plan.stream_run(k);
         let vary = plan.varies_inputs();
-        for (side, w) in self.sides.iter_mut().enumerate() {
+        for (side, side_keys) in keys.iter().enumerate().take(self.sides.len()) {
+            let (before, after) = self.sides.split_at_mut(side);
+            let w = &mut after[0];
             let (sc, anchors): (&Scenario, &Anchors) = if vary && !w.sc.inputs.is_empty() {
                 let working = w
                     .working
                     .get_or_insert_with(|| Box::new((w.sc.clone(), w.anchors.clone())));
-                draw_inputs(w.sc, plan, &keys[side], k, &mut self.values, working);
+                // Side 0 has just drawn this run's values into `values`, and solved them.
+                let first = before.first().filter(|_| self.twins);
+                match first.and_then(|first| first.working.as_deref()) {
+                    Some(solved) => copy_inputs(w.sc, &self.values, solved, working),
+                    None => draw_inputs(w.sc, plan, side_keys, k, &mut self.values, working),
+                }
                 (&working.0, &working.1)
             } else {
                 (w.sc, &w.anchors)
@@ -184,16 +196,24 @@ impl Worker<'_> {
     ) {
         // Each run with inputs of its own works on the copy of the scenario of its lane.
         let own = |w: &SideWorker| plan.varies_inputs() && !w.sc.inputs.is_empty();
-        for (side, w) in self.sides.iter_mut().enumerate() {
+        self.lane_values.resize_with(LANES, Vec::new);
+        for (side, side_keys) in keys.iter().enumerate().take(self.sides.len()) {
+            let (before, after) = self.sides.split_at_mut(side);
+            let w = &mut after[0];
             let own = own(w);
-            let Some(lanes) = &mut w.lanes else { continue };
-            if own {
+            if own && w.lanes.is_some() {
                 w.lane_copies
                     .resize_with(LANES, || (w.sc.clone(), w.anchors.clone()));
-                for (copy, k) in w.lane_copies.iter_mut().zip(ks.clone()) {
-                    draw_inputs(w.sc, plan, &keys[side], k, &mut self.values, copy);
+                let first = before.first().filter(|_| self.twins);
+                for (l, (copy, k)) in w.lane_copies.iter_mut().zip(ks.clone()).enumerate() {
+                    let values = &mut self.lane_values[l];
+                    match first.and_then(|first| first.lane_copies.get(l)) {
+                        Some(solved) => copy_inputs(w.sc, values, solved, copy),
+                        None => draw_inputs(w.sc, plan, side_keys, k, values, copy),
+                    }
                 }
             }
+            let Some(lanes) = &mut w.lanes else { continue };
             let mut group: [(&Scenario, &Anchors, u64); LANES] = [(w.sc, &w.anchors, 0); LANES];
             for (l, k) in ks.clone().enumerate() {
                 group[l].2 = plan.stream_run(k);
@@ -230,6 +250,34 @@ impl Worker<'_> {
     fn in_lanes(&self) -> bool {
         self.sides.iter().all(|w| w.lanes.is_some())
     }
+}
+
+/// Writes `values`, the input values side 0 drew for a run, into `copy`, a copy of `sc`,
+/// and takes the anchors side 0 solved for them (`solved`): the two sides' worlds differ
+/// only in their events, which the anchors do not depend on.
+fn copy_inputs(
+    sc: &Scenario,
+    values: &[f64],
+    solved: &(Scenario, Anchors),
+    copy: &mut (Scenario, Anchors),
+) {
+    for (input, &v) in sc.inputs.iter().zip(values) {
+        copy.0.set_input(&input.target, v);
+    }
+    copy.1.clone_from(&solved.1);
+}
+
+/// Whether `b` is `a`'s world apart from its events, as a study's no-event twin is: the same
+/// inputs, so that a run draws the same values on both (their streams are keyed by input
+/// name), and the same actors, trust, reach, model and steps, so that those values give the
+/// same anchors. Anything else, a variant of a comparison say, is drawn and solved alone.
+fn same_but_events(a: &Scenario, b: &Scenario) -> bool {
+    a.inputs == b.inputs
+        && a.actors == b.actors
+        && a.trust0 == b.trust0
+        && a.reach == b.reach
+        && a.model == b.model
+        && a.steps == b.steps
 }
 
 /// Writes the input values of run index `k` into `copy`, a copy of `sc` with its anchors,
@@ -308,6 +356,7 @@ pub fn execute_keeping<T: Tally>(
         .collect();
     let study: Mutex<Option<T>> = Mutex::new(None);
     let refused: Mutex<Option<DriverError>> = Mutex::new(None);
+    let twins = matches!(plan.scenarios[..], [a, b] if same_but_events(a, b));
     // Runs go side by side when every side's scenario is small.
     let lanes = plan.scenarios.iter().all(|&sc| LaneRunner::fits(sc));
     let new_worker = || {
@@ -325,7 +374,9 @@ pub fn execute_keeping<T: Tally>(
                     working: None,
                 })
                 .collect(),
+            twins,
             values: Vec::new(),
+            lane_values: Vec::new(),
             rows: Vec::new(),
         })
     };
@@ -428,4 +479,80 @@ pub fn execute_keeping<T: Tally>(
         },
         final_table: table,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::montecarlo::plan::InputPlan;
+    use crate::scenario::generate::{WorldSpec, generate_world};
+    use crate::scenario::{DEFAULT_SCENARIO_TEXT, parse_scenario};
+
+    /// Each side's final alignment and trust, bit for bit, by (side, run).
+    #[derive(Default)]
+    struct Ends {
+        ends: BTreeMap<(usize, u64), Vec<u64>>,
+        run: u64,
+    }
+
+    impl Tally for Ends {
+        fn begin(&mut self, _side: usize, run: u64, _sc: &Scenario) {
+            self.run = run;
+        }
+        fn record(&mut self, side: usize, sc: &Scenario, t: usize, st: &State) {
+            if t == sc.steps {
+                let bits = st.alignment.iter().chain(&st.trust).map(|x| x.to_bits());
+                self.ends.insert((side, self.run), bits.collect());
+            }
+        }
+        fn merge(&mut self, other: Ends) -> Result<(), MergeError> {
+            self.ends.extend(other.ends);
+            Ok(())
+        }
+    }
+
+    fn ends(plan: &RunPlan, pool: &rayon::ThreadPool) -> BTreeMap<(usize, u64), Vec<u64>> {
+        let cancel = AtomicBool::new(false);
+        let done = execute(plan, "test", pool, &Ends::default, false, &|_| {}, &cancel);
+        done.unwrap().tallied.tally.ends
+    }
+
+    /// A study's no-event twins take each run's input values and anchors from the runs with
+    /// events rather than drawing and solving them again; each twin must still end exactly
+    /// as it ends when its scenario runs alone. On the default scenario (runs side by side,
+    /// a last group of three) and on a 40-actor world (runs one at a time) with two uncertain
+    /// numbers of its model and steady anchors, which depend on them.
+    #[test]
+    fn a_no_event_twin_ends_as_it_ends_alone() {
+        let default = parse_scenario(DEFAULT_SCENARIO_TEXT, "default").unwrap();
+        let text = generate_world(&WorldSpec::new(40, 60, 3).unwrap())
+            .replace(
+                "trust_memory = 0.050",
+                "trust_memory = { low = 0.02, high = 0.2 }",
+            )
+            .replace(
+                "balance = 0.020",
+                "balance = { low = 0.0, high = 0.1 }\nanchors = \"steady\"",
+            );
+        let world = parse_scenario(&text, "world").unwrap();
+        assert_eq!(world.inputs.len(), 2);
+        let pool = thread_pool(Some(2)).unwrap();
+        for sc in [&default, &world] {
+            let quiet = sc.without_events();
+            assert!(same_but_events(sc, &quiet));
+            let runs = 0..19;
+            let paired = RunPlan::paired(sc, &quiet, 5, runs.clone()).with_inputs(InputPlan::Drawn);
+            let alone = RunPlan::single(&quiet, 5, runs.clone()).with_inputs(InputPlan::Drawn);
+            let paired = ends(&paired, &pool);
+            let alone = ends(&alone, &pool);
+            assert_eq!(alone.len(), 19);
+            for k in runs {
+                assert_eq!(paired[&(1, k)], alone[&(0, k)], "{} run {k}", sc.name);
+            }
+            // The inputs were drawn: runs start apart and end apart.
+            assert_ne!(alone[&(0, 0)], alone[&(0, 1)]);
+        }
+    }
 }
