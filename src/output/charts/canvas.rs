@@ -595,6 +595,28 @@ mod tests {
         assert_eq!(out, [191, 191, 191]);
     }
 
+    /// A chart drawn on a canvas another chart gave back, of another size and covered in
+    /// ink, is the chart drawn on a fresh one; spares are kept only while a guard lives.
+    #[test]
+    fn a_reused_canvas_draws_what_a_fresh_one_draws() {
+        let small = |c: &Canvas| {
+            c.line(&[(2.0, 3.0), (37.0, 21.0)], BLUE.to_rgba(), 1.5)?;
+            c.fill_rect(Rect::new(5.0, 5.0, 7.0, 4.0), RED.mix(0.5))
+        };
+        let large = |c: &Canvas| c.fill_rect(Rect::new(0.0, 0.0, 90.0, 60.0), BLACK.to_rgba());
+        let fresh = render_png("small", 40, 25, small).unwrap();
+        {
+            let _reuse = ReuseCanvases::begin();
+            render_png("large", 90, 60, large).unwrap();
+            assert_eq!(render_png("small", 40, 25, small).unwrap(), fresh);
+            render_png("large", 90, 60, large).unwrap();
+            assert_eq!(render_png("small", 40, 25, small).unwrap(), fresh);
+        }
+        // Other tests may be drawing with guards of their own.
+        let s = spares();
+        assert!(s.users > 0 || (s.canvases.is_empty() && s.pictures.is_empty()));
+    }
+
     #[test]
     fn downsampling_gives_every_block_its_rounded_mean() {
         let (width, height) = (37, 11);
