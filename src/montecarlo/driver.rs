@@ -270,7 +270,8 @@ fn copy_inputs(
 /// Whether `b` is `a`'s world apart from its events, as a study's no-event twin is: the same
 /// inputs, so that a run draws the same values on both (their streams are keyed by input
 /// name), and the same actors, trust, reach, model and steps, so that those values give the
-/// same anchors. Anything else, a variant of a comparison say, is drawn and solved alone.
+/// same anchors. A comparison's variant that differs in anything else (an input, an actor,
+/// a relation) is drawn and solved alone.
 fn same_but_events(a: &Scenario, b: &Scenario) -> bool {
     a.inputs == b.inputs
         && a.actors == b.actors
